@@ -1,0 +1,81 @@
+"""Writing audit events: every action calls `record` inside its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from tianping.audit.models import AuditEvent
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The audited fields of an object as JSON-safe values (foreign keys by their text)."""
+    data: dict[str, Any] = {}
+    for name in fields:
+        f = obj._meta.get_field(name)
+        if f.is_relation:
+            related = getattr(obj, name)
+            data[name] = str(related) if related is not None else None
+        elif getattr(f, "choices", None):
+            data[name] = getattr(obj, f"get_{name}_display")() or None
+        else:
+            data[name] = jsonable(getattr(obj, name))
+    return data
+
+
+def new_batch() -> str:
+    return uuid.uuid4().hex
+
+
+def event(
+    user: Any,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    org: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    batch: str = "",
+) -> AuditEvent:
+    """An unsaved event, for actions that write many at once with `bulk`."""
+    is_user = user is not None and getattr(user, "is_authenticated", False)
+    return AuditEvent(
+        user=user if is_user else None,
+        user_label=(user.get_username() if is_user else "系统"),
+        action=action,
+        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
+        object_id=object_id or (str(obj.pk) if obj is not None else ""),
+        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
+        org=org,
+        before=before,
+        after=after,
+        batch=batch,
+    )
+
+
+def record(user: Any, action: str, obj: models.Model | None = None, **kwargs: Any) -> AuditEvent:
+    e = event(user, action, obj, **kwargs)
+    e.save()
+    return e
+
+
+def bulk(events: list[AuditEvent]) -> None:
+    AuditEvent.objects.bulk_create(events, batch_size=2000)

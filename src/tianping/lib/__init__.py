@@ -1,0 +1,1 @@
+"""Plain functions that are not Django: sheet cleaning, script conversion."""

@@ -1,0 +1,77 @@
+"""Writes to the organisation tree: create, rename, move. Each one is audited.
+
+Merging two branches moves people, so it lives in people.actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tianping.audit.recording import record, snapshot
+from tianping.orgs.models import ALLOWED_PARENTS, COURT_KINDS, Org, OrgKind
+
+AUDITED_FIELDS = ("code", "name", "kind", "is_active", "merged_into", "dissolved_on")
+
+
+def check_parent(kind: str, parent: Org | None) -> None:
+    allowed = ALLOWED_PARENTS[OrgKind(kind)]
+    if parent is None:
+        if kind not in COURT_KINDS:
+            raise ValidationError({"parent": f"{OrgKind(kind).label}必须有上级组织"})
+        return
+    if parent.kind not in allowed:
+        raise ValidationError(
+            {"parent": f"{OrgKind(kind).label}不能设在{parent.get_kind_display()}“{parent.name}”之下"}
+        )
+
+
+def check_code(code: str, exclude_pk: int | None = None) -> None:
+    if not code:
+        raise ValidationError({"code": "代码不能为空"})
+    if Org.objects.filter(code=code).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"code": f"代码“{code}”已被使用"})
+
+
+@transaction.atomic
+def do_create_org(user: Any, *, code: str, name: str, kind: str, parent: Org | None) -> Org:
+    check_code(code)
+    check_parent(kind, parent)
+    if parent is None:
+        org = Org.objects.add_root({"code": code, "name": name, "kind": kind})
+    else:
+        org = Org.objects.add_child(parent, {"code": code, "name": name, "kind": kind})
+    record(user, "orgs.create", org, after=snapshot(org, AUDITED_FIELDS), org=org)
+    return org
+
+
+@transaction.atomic
+def do_update_org(user: Any, org: Org, *, name: str, code: str | None = None) -> Org:
+    before = snapshot(org, AUDITED_FIELDS)
+    if code is not None and code != org.code:
+        check_code(code, exclude_pk=org.pk)
+        org.code = code
+    org.name = name
+    org.save(update_fields=["name", "code"])
+    record(user, "orgs.update", org, before=before, after=snapshot(org, AUDITED_FIELDS), org=org)
+    return org
+
+
+@transaction.atomic
+def do_move_org(user: Any, org: Org, new_parent: Org) -> Org:
+    if new_parent.path.startswith(org.path):
+        raise ValidationError({"parent": "不能移动到自身或其下级组织之下"})
+    check_parent(org.kind, new_parent)
+    before_parent = org.get_parent()
+    Org.objects.move(org, new_parent, "last-child")
+    org.refresh_from_db()
+    record(
+        user,
+        "orgs.move",
+        org,
+        before={"parent": str(before_parent) if before_parent else None},
+        after={"parent": str(new_parent)},
+        org=org,
+    )
+    return org

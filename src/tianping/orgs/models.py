@@ -1,0 +1,120 @@
+"""The organisation tree: courts, departments and party organisations in one materialised path."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+
+class OrgKind(models.TextChoices):
+    HIGH_COURT = "high_court", "高级人民法院"
+    MID_COURT = "mid_court", "中级人民法院"
+    BASIC_COURT = "basic_court", "基层人民法院"
+    DEPARTMENT = "department", "部门"
+    LEADING_GROUP = "leading_group", "党组"
+    PARTY_COMMITTEE = "party_committee", "机关党委"
+    GENERAL_BRANCH = "general_branch", "党总支"
+    BRANCH = "branch", "党支部"
+    GROUP = "group", "党小组"
+
+
+COURT_KINDS = frozenset({OrgKind.HIGH_COURT, OrgKind.MID_COURT, OrgKind.BASIC_COURT})
+PARTY_KINDS = frozenset(
+    {
+        OrgKind.LEADING_GROUP,
+        OrgKind.PARTY_COMMITTEE,
+        OrgKind.GENERAL_BRANCH,
+        OrgKind.BRANCH,
+        OrgKind.GROUP,
+    }
+)
+
+# Which kinds may sit under which: the tree a clerk can build, and nothing stranger.
+ALLOWED_PARENTS: dict[str, frozenset[str]] = {
+    OrgKind.HIGH_COURT: frozenset(),
+    OrgKind.MID_COURT: frozenset({OrgKind.HIGH_COURT}),
+    OrgKind.BASIC_COURT: frozenset({OrgKind.MID_COURT}),
+    OrgKind.DEPARTMENT: COURT_KINDS | {OrgKind.DEPARTMENT},
+    OrgKind.LEADING_GROUP: COURT_KINDS,
+    OrgKind.PARTY_COMMITTEE: COURT_KINDS,
+    OrgKind.GENERAL_BRANCH: COURT_KINDS | {OrgKind.PARTY_COMMITTEE},
+    OrgKind.BRANCH: COURT_KINDS | {OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH},
+    OrgKind.GROUP: frozenset({OrgKind.BRANCH}),
+}
+
+
+class OrgQuerySet(MP_NodeQuerySet):
+    def active(self) -> OrgQuerySet:
+        return self.filter(is_active=True)
+
+    def courts(self) -> OrgQuerySet:
+        return self.filter(kind__in=COURT_KINDS)
+
+    def party(self) -> OrgQuerySet:
+        return self.filter(kind__in=PARTY_KINDS)
+
+    def within(self, path: str) -> OrgQuerySet:
+        return self.filter(path__startswith=path)
+
+
+class Org(MP_Node):
+    code = models.CharField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=20, choices=OrgKind.choices)
+    is_active = models.BooleanField("有效", default=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="并入",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
+    dissolved_on = models.DateField("撤销日期", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MP_NodeManager.from_queryset(OrgQuerySet)()
+
+    class Meta:
+        verbose_name = "组织"
+        verbose_name_plural = "组织"
+        indexes = [models.Index(fields=["kind", "path"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_court(self) -> bool:
+        return self.kind in COURT_KINDS
+
+    @property
+    def is_party(self) -> bool:
+        return self.kind in PARTY_KINDS
+
+    def court(self) -> Org:
+        """The nearest court at or above this node (every node below the root has one)."""
+        if self.is_court:
+            return self
+        return (
+            Org.objects.filter(kind__in=COURT_KINDS, path__in=self.ancestor_paths())
+            .order_by("-depth")
+            .first()
+            or self
+        )
+
+    def ancestor_paths(self) -> list[str]:
+        return [self.path[: i * self.steplen] for i in range(1, self.depth)]
+
+    def breadcrumbs(self) -> list[Org]:
+        ancestors = {o.path: o for o in Org.objects.filter(path__in=self.ancestor_paths())}
+        return [ancestors[p] for p in self.ancestor_paths() if p in ancestors] + [self]
+
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        if scope.is_global:
+            return Q()
+        if scope.self_only:
+            # A member sees their own record, not the tree around it.
+            return Q(pk__in=[])
+        return Q(path__startswith=scope.root_path)

@@ -1,0 +1,17 @@
+"""The site's URLs: one include per app, the API under /api/v1/."""
+
+from django.urls import include, path
+
+from tianping.api import api
+
+urlpatterns = [
+    path("", include("tianping.reports.urls")),
+    path("accounts/", include("tianping.accounts.urls")),
+    path("orgs/", include("tianping.orgs.urls")),
+    path("people/", include("tianping.people.urls")),
+    path("audit/", include("tianping.audit.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "tianping.accounts.views.forbidden"
+handler404 = "tianping.accounts.views.not_found"

@@ -1,0 +1,146 @@
+"""Personas shared by every app's tests, matching the roles in DESIGN.md.
+
+One city: 包头市中级人民法院 (BT) with its 九原区人民法院 (BT-JY); and an outsider court,
+鄂尔多斯市中级人民法院 (EH). State is set up through the actions, as the product does.
+
+- admin: platform admin (信息中心), sees everything
+- alice: 政治部 of the mid court BT (and so of BT-JY below it)
+- bob: 机关党委 of the basic court BT-JY
+- carol: secretary of branch BT-JY-B01
+- dave: a member in BT-JY-B01, sees only himself
+- erin: a leader of BT, read-only
+- oscar: 政治部 of EH, an outsider who must see nothing of ours
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tianping.accounts import actions as account_actions
+from tianping.accounts.models import Role, User
+from tianping.orgs.actions import do_create_org
+from tianping.orgs.models import Org, OrgKind
+from tianping.people.actions import do_create_person
+from tianping.people.models import Category, Person, PoliticalStatus
+
+# Playwright's sync API runs an event loop in the test thread; the live server's database
+# access happens in its own thread, so this only silences Django's guard in the test thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "Tianping-2024!"
+
+
+@dataclass
+class World:
+    orgs: dict[str, Org]
+    people: dict[str, Person]
+    users: dict[str, User]
+
+    def client(self, name: str | None) -> Client:
+        client = Client()
+        if name is not None:
+            client.force_login(self.users[name])
+        return client
+
+    def org(self, code: str) -> Org:
+        org = self.orgs[code]
+        org.refresh_from_db()
+        return org
+
+
+TREE = [
+    # code, name, kind, parent
+    ("BT", "包头市中级人民法院", OrgKind.MID_COURT, None),
+    ("BT-ZZB", "政治部", OrgKind.DEPARTMENT, "BT"),
+    ("BT-MS1", "民事审判第一庭", OrgKind.DEPARTMENT, "BT"),
+    ("BT-JGDW", "机关党委", OrgKind.PARTY_COMMITTEE, "BT"),
+    ("BT-B01", "第一党支部", OrgKind.BRANCH, "BT-JGDW"),
+    ("BT-B02", "第二党支部", OrgKind.BRANCH, "BT-JGDW"),
+    ("BT-JY", "九原区人民法院", OrgKind.BASIC_COURT, "BT"),
+    ("BT-JY-ZZB", "政治部", OrgKind.DEPARTMENT, "BT-JY"),
+    ("BT-JY-MS", "民事审判庭", OrgKind.DEPARTMENT, "BT-JY"),
+    ("BT-JY-JGDW", "机关党委", OrgKind.PARTY_COMMITTEE, "BT-JY"),
+    ("BT-JY-B01", "第一党支部", OrgKind.BRANCH, "BT-JY-JGDW"),
+    ("BT-JY-B01-G1", "第一党小组", OrgKind.GROUP, "BT-JY-B01"),
+    ("BT-JY-B02", "第二党支部", OrgKind.BRANCH, "BT-JY-JGDW"),
+    ("EH", "鄂尔多斯市中级人民法院", OrgKind.MID_COURT, None),
+    ("EH-ZZB", "政治部", OrgKind.DEPARTMENT, "EH"),
+    ("EH-JGDW", "机关党委", OrgKind.PARTY_COMMITTEE, "EH"),
+    ("EH-B01", "第一党支部", OrgKind.BRANCH, "EH-JGDW"),
+]
+
+PEOPLE = [
+    # key, court, employee_no, name, department, branch, category, political status
+    ("zhang", "BT", "BT0001", "张华庆", "BT-MS1", "BT-B01", Category.JUDGE, PoliticalStatus.MEMBER),
+    ("li", "BT", "BT0002", "李建国", "BT-ZZB", "BT-B02", Category.ADMIN_STAFF, PoliticalStatus.MEMBER),
+    ("wang", "BT-JY", "JY0001", "王芳", "BT-JY-MS", "BT-JY-B01", Category.JUDGE, PoliticalStatus.MEMBER),
+    ("zhao", "BT-JY", "JY0002", "赵磊", "BT-JY-MS", "BT-JY-B01", Category.CLERK, PoliticalStatus.PROBATIONARY),
+    ("sun", "BT-JY", "JY0003", "孙丽", "BT-JY-ZZB", "BT-JY-B02", Category.JUDGE_ASSISTANT, PoliticalStatus.MEMBER),
+    ("zhou", "BT-JY", "JY0004", "周强", "BT-JY-ZZB", None, Category.JUDICIAL_POLICE, PoliticalStatus.MASSES),
+    ("hu", "EH", "EH0001", "胡敏", "EH-ZZB", "EH-B01", Category.JUDGE, PoliticalStatus.MEMBER),
+]
+
+PERSONAS = [
+    # username, role, org, person key
+    ("admin", Role.PLATFORM_ADMIN, "BT", None),
+    ("alice", Role.POLITICAL_DEPT, "BT", None),
+    ("bob", Role.PARTY_OFFICE, "BT-JY", None),
+    ("carol", Role.BRANCH_SECRETARY, "BT-JY-B01", None),
+    ("dave", Role.MEMBER, "BT-JY", "zhao"),
+    ("erin", Role.LEADER, "BT", None),
+    ("oscar", Role.POLITICAL_DEPT, "EH", None),
+]
+
+
+def build_world() -> World:
+    orgs: dict[str, Org] = {}
+    for code, name, kind, parent in TREE:
+        parent_org = orgs[parent] if parent else None
+        if parent_org is not None:
+            parent_org.refresh_from_db()
+        orgs[code] = do_create_org(None, code=code, name=name, kind=kind, parent=parent_org)
+    for org in orgs.values():
+        org.refresh_from_db()
+    people: dict[str, Person] = {}
+    for key, court, no, name, dept, branch, category, status in PEOPLE:
+        people[key] = do_create_person(
+            None,
+            orgs[court],
+            employee_no=no,
+            name=name,
+            gender="male" if name in ("张华庆", "李建国", "赵磊", "周强") else "female",
+            birth_date=dt.date(1985, 3, 2),
+            category=category,
+            political_status=status,
+            department=orgs[dept],
+            party_org=orgs[branch] if branch else None,
+            since=dt.date(2020, 1, 1),
+        )
+    users: dict[str, User] = {}
+    for username, role, org_code, person_key in PERSONAS:
+        user = account_actions.do_create_user(
+            None,
+            username,
+            password=PASSWORD,
+            person=people[person_key] if person_key else None,
+            check_password=False,
+        )
+        account_actions.do_grant(None, user, role, orgs[org_code])
+        users[username] = user
+    return World(orgs=orgs, people=people, users=users)
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def transactional_world(transactional_db: Any) -> World:
+    return build_world()
