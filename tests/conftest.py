@@ -136,6 +136,12 @@ def build_world() -> World:
     return World(orgs=orgs, people=people, users=users)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    # Argon2 is slow on purpose; tests that check the hasher itself ask for it back.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     return build_world()

@@ -14,6 +14,7 @@ from django.db import models
 from django.http import Http404
 
 from tianping.accounts.models import Role, RoleGrant
+from tianping.orgs.models import PARTY_KINDS
 
 M = TypeVar("M", bound=models.Model)
 
@@ -164,3 +165,12 @@ def get_scoped(scope: Scope | None, queryset: models.QuerySet[M], **lookup: Any)
         return scoped(scope, queryset).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def can_change_org(scope: Scope | None, kind: str) -> bool:
+    """A party committee office shapes party organisations only; 政治部 and admins, any kind."""
+    if scope is None or not scope.can("orgs.change"):
+        return False
+    if scope.role == Role.PARTY_OFFICE:
+        return kind in PARTY_KINDS
+    return True

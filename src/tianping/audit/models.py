@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 
@@ -13,6 +15,37 @@ from tianping.orgs.models import Org
 
 class AppendOnlyError(Exception):
     pass
+
+
+ACTION_LABELS = {
+    "orgs.create": "新建组织",
+    "orgs.update": "修改组织",
+    "orgs.move": "移动组织",
+    "orgs.merge": "合并支部",
+    "orgs.import": "导入组织",
+    "people.create": "新增人员",
+    "people.update": "修改人员",
+    "people.transfer": "人员调动",
+    "people.import": "花名册导入",
+    "accounts.create_user": "新建账户",
+    "accounts.grant": "授予角色",
+    "accounts.revoke": "撤销角色",
+    "accounts.set_password": "修改密码",
+    "accounts.create_token": "创建API令牌",
+    "accounts.revoke_token": "撤销API令牌",
+}
+# Keys that actions add beside model fields.
+EXTRA_FIELD_LABELS = {
+    "on": "生效日期",
+    "reason": "原因",
+    "moved_people": "转入人数",
+    "parent": "上级组织",
+    "user": "用户",
+    "username": "用户名",
+    "role": "角色",
+    "org": "组织",
+    "person": "人员",
+}
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -67,11 +100,27 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("audit events cannot be deleted")
 
     @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+    def field_label(self, name: str) -> str:
+        if name in EXTRA_FIELD_LABELS:
+            return EXTRA_FIELD_LABELS[name]
+        try:
+            return str(apps.get_model(self.object_type)._meta.get_field(name).verbose_name)
+        except (LookupError, ValueError, FieldDoesNotExist):
+            return name
+
+    @property
     def changes(self) -> list[tuple[str, Any, Any]]:
-        """(field, before, after) for each field that differs."""
+        """(field label, before, after) for each field that differs."""
         before, after = self.before or {}, self.after or {}
         keys = list(dict.fromkeys([*before, *after]))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        return [
+            (self.field_label(k), before.get(k), after.get(k))
+            for k in keys
+            if before.get(k) != after.get(k)
+        ]
 
     @classmethod
     def scope_q(cls, scope) -> Q:

@@ -63,7 +63,7 @@ def do_move_org(user: Any, org: Org, new_parent: Org) -> Org:
     if new_parent.path.startswith(org.path):
         raise ValidationError({"parent": "不能移动到自身或其下级组织之下"})
     check_parent(org.kind, new_parent)
-    before_parent = org.get_parent()
+    before_parent = Org.objects.get_parent(org)
     Org.objects.move(org, new_parent, "last-child")
     org.refresh_from_db()
     record(

@@ -3,4 +3,12 @@ from django.urls import path
 from tianping.orgs import views
 
 app_name = "orgs"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("new/", views.create, name="create_root"),
+    path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/children/", views.children, name="children"),
+    path("<str:code>/new/", views.create, name="create"),
+    path("<str:code>/edit/", views.edit, name="edit"),
+    path("<str:code>/move/", views.move, name="move"),
+]

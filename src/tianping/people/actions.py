@@ -218,7 +218,7 @@ def do_merge_branches(user: Any, source: Org, target: Org, on: dt.date) -> int:
     before = snapshot(source, ("name", "is_active", "merged_into", "dissolved_on"))
     moved = move_placements(user, source, target, on, reason=f"支部合并：{source.name}并入{target.name}")
     # The merged branch's party groups carry on under the target.
-    for group in list(source.get_children().filter(kind=OrgKind.GROUP)):
+    for group in list(Org.objects.get_children(source).filter(kind=OrgKind.GROUP)):
         Org.objects.move(group, target, "last-child")
     source.refresh_from_db()
     source.is_active = False

@@ -146,6 +146,12 @@ class Person(models.Model):
     def is_party_member(self) -> bool:
         return self.political_status in PARTY_STATUSES
 
+    @property
+    def age(self) -> int | None:
+        from django.utils import timezone
+
+        return self.age_on(timezone.localdate())
+
     def age_on(self, day: dt.date) -> int | None:
         if self.birth_date is None:
             return None

@@ -1,1 +1,273 @@
-"""Views."""
+"""Roster pages: the list with filters and pinyin search, a person, edits, transfers, merges."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from tianping.accounts.permissions import requires
+from tianping.accounts.scoping import can_change_org, get_scoped, scoped
+from tianping.audit.models import AuditEvent
+from tianping.orgs.models import COURT_KINDS, Org, OrgKind
+from tianping.people import actions
+from tianping.people.forms import MergeForm, PeopleFilterForm, PersonCreateForm, PersonForm, TransferForm
+from tianping.people.models import Person, Placement
+from tianping.people.queries import PeopleFilter, members_on, people_list
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errs in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _filtered(request: HttpRequest) -> tuple[PeopleFilterForm, PeopleFilter]:
+    visible_orgs = scoped(request.scope, Org.objects.all())
+    form = PeopleFilterForm(visible_orgs, request.GET or None)
+    f = PeopleFilter()
+    if form.is_valid():
+        data = form.cleaned_data
+        f = PeopleFilter(
+            q=data["q"] or "",
+            org=data["org"],
+            department=data["department"],
+            category=data["category"],
+            political_status=data["political_status"],
+            post_level=data["post_level"],
+            status=data["status"],
+        )
+    return form, f
+
+
+@requires("people.view")
+def person_list(request: HttpRequest) -> HttpResponse:
+    if request.scope.self_only:
+        return redirect("people:me")
+    form, f = _filtered(request)
+    page = Paginator(people_list(request.scope, f), 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "querystring_page": (params.urlencode() + "&") if params else "",
+        "export_query": params.urlencode(),
+        "hx_target": "#results",
+        "breadcrumbs": [("人员花名册", None)],
+    }
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "people/_results.html", context)
+    return render(request, "people/list.html", context)
+
+
+@requires("people.export")
+def export(request: HttpRequest) -> HttpResponse:
+    from tianping.people.exporting import roster_workbook
+
+    _, f = _filtered(request)
+    people = people_list(request.scope, f)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return FileResponse(
+        roster_workbook(people),
+        as_attachment=True,
+        filename=f"花名册-{stamp}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _person_crumbs(person: Person, *extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [
+        ("人员花名册", reverse("people:list")),
+        (person.name, reverse("people:detail", args=[person.pk]) if extra else None),
+        *extra,
+    ]
+
+
+@requires("people.view")
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope
+    person = get_scoped(
+        scope, Person.objects.select_related("court", "department", "party_org", "party_group"), pk=pk
+    )
+    placements = Placement.objects.filter(person=person).select_related("org").order_by(
+        "kind", "-until", "-since"
+    )
+    history = scoped(
+        scope, AuditEvent.objects.filter(object_type="people.person", object_id=str(person.pk))
+    )[:50]
+    crumbs = [("我的档案", None)] if scope.self_only else _person_crumbs(person)
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "placements": placements,
+            "history": history,
+            "today": timezone.localdate(),
+            "tab": request.GET.get("tab", "info"),
+            "can_change": scope.can("people.change"),
+            "breadcrumbs": crumbs,
+        },
+    )
+
+
+@requires("people.view")
+def me(request: HttpRequest) -> HttpResponse:
+    person_id = request.user.person_id
+    if person_id is None:
+        return render(request, "people/no_person.html", {"breadcrumbs": [("我的档案", None)]})
+    return detail(request, person_id)
+
+
+@requires("people.change")
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_scoped(request.scope, Person.objects.select_related("court"), pk=pk)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: form.cleaned_data[k] for k in form.Meta.fields}
+        person.refresh_from_db()  # the form wrote into the instance; the action compares
+        try:
+            actions.do_update_person(request.user, person, **fields)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, f"已保存{person.name}的信息。")
+            return redirect("people:detail", pk=person.pk)
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "title": f"修改：{person.name}", "person": person,
+         "breadcrumbs": _person_crumbs(person, ("修改", None))},
+    )
+
+
+@requires("people.change")
+def create(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    courts = scoped(scope, Org.objects.filter(kind__in=COURT_KINDS)).order_by("path")
+    court_code = request.GET.get("court") or request.POST.get("court")
+    court = get_scoped(scope, courts, code=court_code) if court_code else courts.first()
+    if court is None:
+        raise Http404
+    form = PersonCreateForm(court, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            person = actions.do_create_person(request.user, court, **data)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, f"已新增{person.name}（{person.employee_no}）。")
+            return redirect("people:detail", pk=person.pk)
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "title": f"新增人员：{court.name}", "courts": courts, "court": court,
+         "breadcrumbs": [("人员花名册", reverse("people:list")), ("新增人员", None)]},
+    )
+
+
+@requires("people.change")
+def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope
+    person = get_scoped(
+        scope, Person.objects.select_related("court", "department", "party_org", "party_group"), pk=pk
+    )
+    form = TransferForm(scoped(scope, Org.objects.all()), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_transfer(
+                request.user,
+                person,
+                on=data["on"],
+                department=data["department"],
+                party_org=data["party_org"],
+                party_group=data["party_group"],
+                reason=data["reason"],
+            )
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, f"{person.name}的调动已于{data['on']:%Y-%m-%d}生效。")
+            return redirect("people:detail", pk=person.pk)
+    return render(
+        request,
+        "people/transfer.html",
+        {"form": form, "person": person, "breadcrumbs": _person_crumbs(person, ("调动", None))},
+    )
+
+
+@requires("people.view")
+def org_members(request: HttpRequest, code: str) -> HttpResponse:
+    """The people of an organisation now, or on a past date (from placement history)."""
+    scope = request.scope
+    org = get_scoped(scope, Org.objects.all(), code=code)
+    on_text = request.GET.get("on", "")
+    on: dt.date | None = None
+    if on_text:
+        try:
+            on = dt.date.fromisoformat(on_text)
+        except ValueError:
+            on = None
+    if on is not None:
+        people = members_on(scope, org, on, subtree=True)
+    else:
+        people = people_list(scope, PeopleFilter(org=org)) if org.kind != OrgKind.GROUP else scoped(
+            scope, Person.objects.filter(party_group=org)
+        )
+    people = people.select_related("department", "party_org").order_by("employee_no")
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    query = urlencode({"on": on_text}) + "&" if on_text else ""
+    return render(
+        request,
+        "people/_org_members.html",
+        {"org": org, "page": page, "on": on, "querystring_page": query, "hx_target": "#members"},
+    )
+
+
+@requires("orgs.change")
+def merge_branch(request: HttpRequest, code: str) -> HttpResponse:
+    scope = request.scope
+    org = get_scoped(scope, Org.objects.all(), code=code)
+    if not can_change_org(scope, org.kind) or org.kind != OrgKind.BRANCH or not org.is_active:
+        raise PermissionDenied("only an active branch can be merged")
+    court = org.court()
+    candidates = (
+        scoped(scope, Org.objects.filter(kind=OrgKind.BRANCH, is_active=True, path__startswith=court.path))
+        .exclude(pk=org.pk)
+        .order_by("path")
+    )
+    form = MergeForm(candidates, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["target"]
+        try:
+            moved = actions.do_merge_branches(request.user, org, target, form.cleaned_data["on"])
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, f"“{org.name}”已并入“{target.name}”，{moved}人的组织关系随之转入。")
+            return redirect("orgs:detail", code=target.code)
+    return render(
+        request,
+        "people/merge.html",
+        {
+            "form": form,
+            "org": org,
+            "breadcrumbs": [
+                ("组织机构", reverse("orgs:tree")),
+                (org.name, reverse("orgs:detail", args=[org.code])),
+                ("合并支部", None),
+            ],
+        },
+    )

@@ -1,11 +1,29 @@
-"""Dashboards."""
+"""Dashboards: the workforce profile of the user's scope, as charts with their numbers."""
+
+from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from tianping.accounts.permissions import authenticated
+from tianping.reports.queries import workforce_profile
 
 
 @authenticated
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
+    scope = request.scope
+    if not scope:
+        return render(request, "reports/no_role.html")
+    if not scope.can("dashboard.view"):
+        # A member has no dashboard of others; their page is their own record.
+        return redirect("people:me")
+    profile = workforce_profile(scope)
+    charts = {
+        b.title: [{"name": label, "value": n} for label, n in b.rows] for b in profile.breakdowns
+    }
+    charts["年龄结构"] = [{"name": label, "value": n} for label, n in profile.generations.rows]
+    return render(
+        request,
+        "reports/dashboard.html",
+        {"profile": profile, "charts": charts, "breadcrumbs": [("工作台", None)]},
+    )

@@ -1,0 +1,245 @@
+"""API access: bearer-token and session authentication, capability marks, paging, and /me."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.decorators import decorate_view
+from ninja.errors import AuthenticationError, HttpError
+from ninja.operation import Operation
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
+from ninja.utils import check_csrf, contribute_operation_callback
+
+from tianping.accounts.middleware import SESSION_GRANT_KEY
+from tianping.accounts.models import ApiToken, RoleGrant, User
+from tianping.accounts.scoping import Scope, grants_for, scope_from_grant
+from tianping.orgs.models import Org
+
+GRANT_HEADER = "X-Tianping-Grant"
+# The capability of operations any signed-in user may call, with or without a grant.
+AUTHENTICATED = "authenticated"
+# Where an operation's required capability is recorded in the OpenAPI schema.
+CAPABILITY_KEY = "x-capability"
+# A token's last use is a hint for its owner, not a log: one write a minute is enough.
+TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _attach_scope(request: HttpRequest, user: User, session_grant: int | None = None) -> User:
+    """Set `request.scope` from the grant the client chose, or refuse a grant not theirs."""
+    grants = grants_for(user)
+    chosen: RoleGrant | None = grants[0] if grants else None
+    raw = request.headers.get(GRANT_HEADER)
+    if raw is not None:
+        chosen = next((g for g in grants if str(g.pk) == raw.strip()), None)
+        if chosen is None:
+            raise HttpError(403, f"{GRANT_HEADER} 所指的授权不存在、已撤销或不属于您")
+    elif session_grant is not None:
+        # The web's scope switcher: a session client sees what the page beside it sees.
+        chosen = next((g for g in grants if g.pk == session_grant), chosen)
+    request.user = user
+    request.scope = scope_from_grant(chosen) if chosen else None  # type: ignore[attr-defined]
+    _check_capability(request, getattr(request, "tianping_capability", None))
+    return user
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer tp_…`: a current token of an active user."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        token = token.strip()
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=ApiToken.hash(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+            if token
+            else None
+        )
+        if found is None:
+            # A client that presents a bad token is told so, even if it also has a session.
+            raise AuthenticationError()
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at >= TOKEN_TOUCH_INTERVAL:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        return _attach_scope(request, found.user)
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The web session, with Django's CSRF check on unsafe methods."""
+
+    def __call__(self, request: HttpRequest) -> User | None:
+        # Anonymous callers get 401 before any CSRF check could turn it into a 403.
+        if not request.user.is_authenticated:
+            return None
+        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(403, "CSRF 校验失败：请在请求头 X-CSRFToken 中附上 csrftoken")
+        return self.authenticate(request, None)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = request.user
+        if not isinstance(user, User) or not user.is_active:
+            return None
+        return _attach_scope(request, user, request.session.get(SESSION_GRANT_KEY))
+
+
+def current_scope(request: HttpRequest) -> Scope | None:
+    return getattr(request, "scope", None)
+
+
+def scope_of(request: HttpRequest) -> Scope:
+    """The scope of a request that passed `requires` with a real capability."""
+    scope = current_scope(request)
+    if scope is None:
+        raise PermissionDenied("no grant")
+    return scope
+
+
+def _check_capability(request: HttpRequest, capability: str | None) -> None:
+    if capability is None:
+        # An operation nobody marked is closed to everyone rather than open to all.
+        raise PermissionDenied("operation without a capability mark")
+    if capability == AUTHENTICATED:
+        return
+    scope = current_scope(request)
+    if scope is None or not scope.can(capability):
+        raise PermissionDenied(capability)
+
+
+def requires(capability: str) -> Callable[[F], F]:
+    """Mark an operation with the capability it needs, and enforce it.
+
+    Put it below the router decorator. The mark lands in the OpenAPI schema as
+    `x-capability`, which the permission matrix reads. The check runs as part of
+    authentication, before the parameters are read, so a caller without the capability
+    gets 403 whatever they sent and whether or not the object exists; it runs again
+    before the view, for an operation that opts out of authentication.
+    """
+
+    def mark_request(run: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(run)
+        def marked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            request.tianping_capability = capability  # type: ignore[attr-defined]
+            return run(request, *args, **kwargs)
+
+        return marked
+
+    def contribute(operation: Operation) -> None:
+        operation.openapi_extra = {**(operation.openapi_extra or {}), CAPABILITY_KEY: capability}
+        view = operation.view_func
+
+        @wraps(view)
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            _check_capability(request, capability)
+            return view(request, *args, **kwargs)
+
+        operation.view_func = checked
+
+    def decorator(view: F) -> F:
+        operation = getattr(view, "_ninja_operation", None)
+        if operation is not None:
+            # Placed above the router decorator: the operation already exists.
+            contribute(operation)
+        else:
+            contribute_operation_callback(view, contribute)
+        # Ninja's own hook for wrapping an operation's run; it survives mounting.
+        return decorate_view(mark_request)(view)
+
+    return decorator
+
+
+M = TypeVar("M", bound=models.Model)
+
+MAX_LIMIT = 200
+
+
+class Paging(Schema):
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"每页条数，1–{MAX_LIMIT}")
+    offset: int = Field(0, ge=0, description="跳过的条数")
+
+
+def page(queryset: models.QuerySet[M], paging: Paging) -> dict[str, Any]:
+    """The envelope every list answers with: `{"count": n, "items": [...]}`."""
+    return {
+        "count": queryset.count(),
+        "items": list(queryset[paging.offset : paging.offset + paging.limit]),
+    }
+
+
+class OrgRef(Schema):
+    code: str
+    name: str
+
+
+class PersonRef(Schema):
+    id: int
+    employee_no: str
+    name: str
+
+
+class GrantOut(Schema):
+    id: int
+    role: str
+    role_name: str
+    org: OrgRef
+
+
+class ScopeOut(Schema):
+    grant_id: int | None
+    role: str
+    role_name: str
+    org: OrgRef | None = Field(description="授权所在组织；平台管理员在根节点时可见全部")
+    is_global: bool
+    self_only: bool
+    capabilities: list[str]
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    person: PersonRef | None
+    grants: list[GrantOut]
+    scope: ScopeOut | None
+
+
+router = Router(tags=["账户"])
+
+
+@router.get("/me", response=MeOut, summary="当前用户、授权与范围")
+@requires(AUTHENTICATED)
+def me(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    assert isinstance(user, User)
+    scope = current_scope(request)
+    person = user.person if user.person_id else None
+    scope_out = None
+    if scope is not None:
+        root = Org.objects.filter(pk=scope.root_id).only("code", "name").first()
+        scope_out = {
+            "grant_id": scope.grant_id,
+            "role": scope.role,
+            "role_name": scope.role_name,
+            "org": root,
+            "is_global": scope.is_global,
+            "self_only": scope.self_only,
+            "capabilities": sorted(scope.caps),
+        }
+    return {
+        "username": user.username,
+        "full_name": user.get_full_name(),
+        "person": person,
+        "grants": [
+            {"id": g.pk, "role": g.role, "role_name": g.get_role_display(), "org": g.org}
+            for g in grants_for(user)
+        ],
+        "scope": scope_out,
+    }

@@ -1,0 +1,41 @@
+"""Forms for the organisation tree."""
+
+from __future__ import annotations
+
+from django import forms
+
+from tianping.orgs.models import ALLOWED_PARENTS, Org, OrgKind
+
+
+class OrgCreateForm(forms.Form):
+    kind = forms.ChoiceField(label="类型")
+    code = forms.CharField(label="代码", max_length=40, help_text="稳定的人工编码，如 BT-JY-B03，创建后用于导入和接口")
+    name = forms.CharField(label="名称", max_length=100)
+
+    def __init__(self, parent: Org | None, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if parent is None:
+            kinds = [k for k in OrgKind if not ALLOWED_PARENTS[k] or k == OrgKind.MID_COURT]
+        else:
+            kinds = [k for k in OrgKind if parent.kind in ALLOWED_PARENTS[k]]
+        self.fields["kind"].choices = [(k.value, k.label) for k in kinds]
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+
+class OrgEditForm(forms.Form):
+    code = forms.CharField(label="代码", max_length=40)
+    name = forms.CharField(label="名称", max_length=100)
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+
+class OrgMoveForm(forms.Form):
+    parent = forms.ModelChoiceField(label="新的上级组织", queryset=Org.objects.none())
+
+    def __init__(self, candidates, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = candidates
+        self.fields["parent"].label_from_instance = lambda o: f"{o.name}（{o.code}）"

@@ -1,0 +1,127 @@
+"""Forms for the roster: list filters, a person's record, transfers and branch merges."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from tianping.orgs.models import Org, OrgKind
+from tianping.people.models import Category, Person, PersonStatus, PoliticalStatus, PostLevel
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _org_label(org: Org) -> str:
+    return f"{org.name}（{org.code}）"
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名、工号或拼音首字母，如 zhq"}))
+    org = forms.ModelChoiceField(label="单位/组织", queryset=Org.objects.none(), required=False, empty_label="全部", to_field_name="code")
+    department = forms.ModelChoiceField(label="部门", queryset=Org.objects.none(), required=False, empty_label="全部", to_field_name="code")
+    category = forms.ChoiceField(label="人员类别", choices=[("", "全部"), *Category.choices], required=False)
+    political_status = forms.ChoiceField(label="政治面貌", choices=[("", "全部"), *PoliticalStatus.choices], required=False)
+    post_level = forms.ChoiceField(label="职务层级", choices=[("", "全部"), *PostLevel.choices], required=False)
+    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *PersonStatus.choices], required=False)
+
+    def __init__(self, visible_orgs, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = visible_orgs.filter(
+            kind__in=[OrgKind.HIGH_COURT, OrgKind.MID_COURT, OrgKind.BASIC_COURT, OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH]
+        ).order_by("path")
+        self.fields["org"].label_from_instance = _org_label
+        self.fields["department"].queryset = visible_orgs.filter(kind=OrgKind.DEPARTMENT, is_active=True).select_related().order_by("path")
+        self.fields["department"].label_from_instance = _org_label
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "employee_no",
+            "name",
+            "gender",
+            "birth_date",
+            "ethnicity",
+            "education",
+            "category",
+            "post_level",
+            "political_status",
+            "party_joined_on",
+            "full_member_on",
+            "status",
+        ]
+        widgets = {
+            "birth_date": DATE_WIDGET,
+            "party_joined_on": DATE_WIDGET,
+            "full_member_on": DATE_WIDGET,
+        }
+
+    def clean_name(self) -> str:
+        return "".join(self.cleaned_data["name"].split())
+
+    def clean_employee_no(self) -> str:
+        return self.cleaned_data["employee_no"].strip().upper()
+
+    def clean_birth_date(self) -> dt.date | None:
+        value = self.cleaned_data.get("birth_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("出生日期不能晚于今天")
+        return value
+
+
+class PersonCreateForm(PersonForm):
+    department = forms.ModelChoiceField(label="部门", queryset=Org.objects.none(), required=False)
+    party_org = forms.ModelChoiceField(label="所在支部", queryset=Org.objects.none(), required=False)
+    since = forms.DateField(label="入职/转入日期", required=False, widget=DATE_WIDGET, help_text="不清楚可留空")
+
+    def __init__(self, court: Org, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        inside = Org.objects.filter(path__startswith=court.path, is_active=True).order_by("path")
+        self.fields["department"].queryset = inside.filter(kind=OrgKind.DEPARTMENT)
+        self.fields["party_org"].queryset = inside.filter(kind=OrgKind.BRANCH)
+        self.fields["department"].label_from_instance = _org_label
+        self.fields["party_org"].label_from_instance = _org_label
+
+
+class TransferForm(forms.Form):
+    on = forms.DateField(label="调动日期", widget=DATE_WIDGET)
+    department = forms.ModelChoiceField(label="调入部门", queryset=Org.objects.none(), required=False, help_text="不变则留空；可选其他法院的部门（交流轮岗）")
+    party_org = forms.ModelChoiceField(label="转入支部", queryset=Org.objects.none(), required=False, help_text="组织关系转接；不变则留空")
+    party_group = forms.ModelChoiceField(label="转入党小组", queryset=Org.objects.none(), required=False)
+    reason = forms.CharField(label="原因", max_length=100, required=False)
+
+    def __init__(self, visible_orgs, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        active = visible_orgs.filter(is_active=True).order_by("path")
+        self.fields["department"].queryset = active.filter(kind=OrgKind.DEPARTMENT)
+        self.fields["party_org"].queryset = active.filter(kind=OrgKind.BRANCH)
+        self.fields["party_group"].queryset = active.filter(kind=OrgKind.GROUP)
+        for name in ("department", "party_org", "party_group"):
+            self.fields[name].label_from_instance = _org_label
+        self.fields["on"].initial = timezone.localdate()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not any(data.get(k) for k in ("department", "party_org", "party_group")):
+            raise forms.ValidationError("请至少选择调入部门、支部或党小组之一")
+        return data
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(label="并入支部", queryset=Org.objects.none())
+    on = forms.DateField(label="合并日期", widget=DATE_WIDGET)
+
+    def __init__(self, candidates, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = candidates
+        self.fields["target"].label_from_instance = _org_label
+        self.fields["on"].initial = timezone.localdate()
+
+    def clean_on(self) -> dt.date:
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise forms.ValidationError("合并日期不能晚于今天")
+        return on

@@ -1,0 +1,135 @@
+"""The permission matrix: every web route, every persona, in scope, out of scope, anonymous.
+
+Routes are enumerated from the URL resolver, and what each one needs is read from the
+capability its view declares (accounts.permissions), so a new route is covered without a
+test being written for it. A route whose URL takes an argument `_sample` does not know fails
+here until a sample object is named for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tianping.accounts.models import User
+from tianping.accounts.permissions import PUBLIC
+from tianping.accounts.scoping import scope_for, scoped
+from tianping.audit.models import AuditEvent
+from tianping.orgs.models import Org
+from tianping.people.models import Person
+
+PERSONAS = ["admin", "alice", "bob", "carol", "dave", "erin", "oscar"]
+OUR_MARKERS = ["九原区人民法院", "王芳", "张华庆"]
+
+
+@dataclass
+class Route:
+    name: str
+    pattern: str
+    view: Any
+    kwargs: list[str]
+
+    @property
+    def capability(self) -> str | None:
+        return getattr(self.view, "required_capability", None)
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[Route]:
+    routes: list[Route] = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns == "api":
+                continue  # the API has its own matrix (tests/api), driven by its OpenAPI schema
+            routes += _walk(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace else str(entry.name)
+            routes.append(Route(name, prefix + str(entry.pattern), entry.callback, list(entry.pattern.converters)))
+    return routes
+
+
+ROUTES = _walk(get_resolver())
+
+
+def _sample(world, app: str, kwarg: str) -> tuple[Any, type | None, Any]:
+    """(value for the URL, model to check scope against, the object) for a URL argument."""
+    if kwarg == "code":
+        org = world.org("BT-JY-B01")
+        return org.code, Org, org
+    if kwarg == "pk" and app == "people":
+        person = world.people["wang"]
+        return person.pk, Person, person
+    if kwarg == "pk" and app == "audit":
+        event = AuditEvent.objects.filter(action="orgs.create", object_repr="第一党支部", org__code="BT-JY-B01").get()
+        return event.pk, AuditEvent, event
+    if kwarg == "pk" and app == "accounts":
+        user = world.users["carol"]
+        return user.pk, User, user
+    if kwarg == "token":
+        return "0" * 32, None, None
+    if kwarg == "script":
+        return "hant", None, None
+    raise AssertionError(f"no sample for URL argument {kwarg!r} in app {app!r}: add one to _sample")
+
+
+def _url(world, route: Route) -> tuple[str, type | None, Any]:
+    app = route.name.split(":")[0]
+    path, model, obj = route.pattern, None, None
+    for kwarg in route.kwargs:
+        value, model, obj = _sample(world, app, kwarg)
+        for token in (f"<int:{kwarg}>", f"<str:{kwarg}>", f"<slug:{kwarg}>", f"<{kwarg}>"):
+            path = path.replace(token, str(value))
+    return "/" + path.lstrip("^").rstrip("$"), model, obj
+
+
+def test_every_route_declares_what_it_requires():
+    undeclared = [r.name for r in ROUTES if r.capability is None]
+    assert not undeclared, f"views without @requires/@authenticated/@public: {undeclared}"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[r.name for r in ROUTES])
+def test_anonymous_visitors_are_sent_to_the_login_page(world, route):
+    url, _, _ = _url(world, route)
+    response = world.client(None).get(url)
+    if route.capability == PUBLIC:
+        assert response.status_code in (200, 302, 404, 405)
+    else:
+        assert response.status_code in (302, 405), url
+        if response.status_code == 302:
+            assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[r.name for r in ROUTES])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_gets_what_its_role_and_scope_allow(world, route, persona):
+    url, model, obj = _url(world, route)
+    user = world.users[persona]
+    scope = scope_for(user)
+    response = world.client(persona).get(url)
+    status = response.status_code
+    assert status != 500
+    if route.capability == PUBLIC or route.capability == "authenticated":
+        assert status in (200, 302, 404, 405), url
+        return
+    if not scope.can(route.capability):
+        assert status == 403, f"{persona} lacks {route.capability} but got {status} at {url}"
+        return
+    if model is not None and not scoped(scope, model.objects.filter(pk=obj.pk)).exists():
+        # Charlie-style outsiders: out of scope looks exactly like absent.
+        assert status == 404, f"{persona} is out of scope of {obj} but got {status} at {url}"
+        return
+    assert status in (200, 302, 403, 404, 405), url
+    if model is not None:
+        # In scope and allowed: the page itself, not an error.
+        assert status in (200, 302, 403, 405), f"{persona} should reach {url}, got {status}"
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if not r.kwargs], ids=[r.name for r in ROUTES if not r.kwargs])
+def test_the_outsider_sees_nothing_of_ours_on_any_page(world, route):
+    response = world.client("oscar").get("/" + route.pattern)
+    body = response.content.decode() if response.status_code == 200 else ""
+    for marker in OUR_MARKERS:
+        assert marker not in body, f"{marker} leaked to the outsider on /{route.pattern}"
