@@ -16,7 +16,9 @@ def postgres_answers() -> bool:
     except ImportError:
         return False
     try:
-        with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres", connect_timeout=3):
+        with psycopg.connect(
+            "host=127.0.0.1 port=5432 user=postgres dbname=postgres", connect_timeout=3
+        ):
             return True
     except psycopg.Error:
         return False
@@ -25,7 +27,16 @@ def postgres_answers() -> bool:
 def run(label: str, database_url: str, extra: list[str]) -> int:
     env = dict(os.environ, TIANPING_DATABASE_URL=database_url)
     print(f"\n===== {label}: pytest =====", flush=True)
-    cmd = [sys.executable, "-m", "pytest", "-n", os.environ.get("TIANPING_TEST_WORKERS", "2"), "--dist", "loadfile", *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-n",
+        os.environ.get("TIANPING_TEST_WORKERS", "2"),
+        "--dist",
+        "loadfile",
+        *extra,
+    ]
     return subprocess.call(cmd, env=env)
 
 
@@ -41,10 +52,15 @@ def main() -> int:
         if postgres_answers():
             results["PostgreSQL"] = run("PostgreSQL", PG_URL, extra)
         elif ci or args.only == "postgres":
-            print("PostgreSQL is required (CI=true) but nothing answers at 127.0.0.1:5432", file=sys.stderr)
+            print(
+                "PostgreSQL is required (CI=true) but nothing answers at 127.0.0.1:5432",
+                file=sys.stderr,
+            )
             results["PostgreSQL"] = 1
         else:
-            print("\nPostgreSQL not reachable at 127.0.0.1:5432: skipped (it is required under CI).")
+            print(
+                "\nPostgreSQL not reachable at 127.0.0.1:5432: skipped (it is required under CI)."
+            )
     print("\n===== summary =====")
     for label, code in results.items():
         print(f"{label}: {'passed' if code == 0 else f'FAILED (exit {code})'}")

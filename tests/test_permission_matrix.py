@@ -47,7 +47,14 @@ def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[
             routes += _walk(entry, prefix + str(entry.pattern), ns)
         elif isinstance(entry, URLPattern):
             name = f"{namespace}:{entry.name}" if namespace else str(entry.name)
-            routes.append(Route(name, prefix + str(entry.pattern), entry.callback, list(entry.pattern.converters)))
+            routes.append(
+                Route(
+                    name,
+                    prefix + str(entry.pattern),
+                    entry.callback,
+                    list(entry.pattern.converters),
+                )
+            )
     return routes
 
 
@@ -63,7 +70,9 @@ def _sample(world, app: str, kwarg: str) -> tuple[Any, type | None, Any]:
         person = world.people["wang"]
         return person.pk, Person, person
     if kwarg == "pk" and app == "audit":
-        event = AuditEvent.objects.filter(action="orgs.create", object_repr="第一党支部", org__code="BT-JY-B01").get()
+        event = AuditEvent.objects.filter(
+            action="orgs.create", object_repr="第一党支部", org__code="BT-JY-B01"
+        ).get()
         return event.pk, AuditEvent, event
     if kwarg == "pk" and app == "accounts":
         user = world.users["carol"]
@@ -127,7 +136,9 @@ def test_each_persona_gets_what_its_role_and_scope_allow(world, route, persona):
         assert status in (200, 302, 403, 405), f"{persona} should reach {url}, got {status}"
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if not r.kwargs], ids=[r.name for r in ROUTES if not r.kwargs])
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if not r.kwargs], ids=[r.name for r in ROUTES if not r.kwargs]
+)
 def test_the_outsider_sees_nothing_of_ours_on_any_page(world, route):
     response = world.client("oscar").get("/" + route.pattern)
     body = response.content.decode() if response.status_code == 200 else ""

@@ -37,7 +37,9 @@ def _usage() -> str:
         if internal in available:
             lines.append(f"  {public}")
     lines.append("")
-    lines.append("Django's own commands (migrate, shell, …) work too. `tianping <command> --help` for options.")
+    lines.append(
+        "Django's own commands (migrate, shell, …) work too. `tianping <command> --help` for options."
+    )
     return "\n".join(lines)
 
 

@@ -2,9 +2,9 @@
 
 from django.test import Client
 
+from tests.conftest import PASSWORD
 from tianping.accounts.models import RoleGrant
 from tianping.audit.models import AuditEvent
-from tests.conftest import PASSWORD
 
 
 def _login(client: Client, username: str, password: str):
@@ -76,13 +76,20 @@ def test_the_traditional_switch_converts_pages(world):
 def test_an_officer_grants_and_revokes_a_role(world):
     client = world.client("alice")
     target = world.users["dave"]
-    response = client.post(f"/accounts/users/{target.pk}/", {"role": "branch_secretary", "org_code": "BT-JY-B01"})
+    response = client.post(
+        f"/accounts/users/{target.pk}/", {"role": "branch_secretary", "org_code": "BT-JY-B01"}
+    )
     assert response.status_code == 302
     grant = RoleGrant.objects.current().get(user=target, role="branch_secretary")
     client.post(f"/accounts/users/{target.pk}/", {"revoke": grant.pk})
     grant.refresh_from_db()
     assert grant.revoked_at is not None
-    assert AuditEvent.objects.filter(action__in=["accounts.grant", "accounts.revoke"], user=world.users["alice"]).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action__in=["accounts.grant", "accounts.revoke"], user=world.users["alice"]
+        ).count()
+        == 2
+    )
 
 
 def test_an_officer_cannot_grant_outside_their_scope(world):

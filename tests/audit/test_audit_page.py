@@ -8,7 +8,11 @@ def test_the_audit_page_lists_changes_in_scope(world):
 
 
 def test_the_audit_page_filters_by_action_and_object(world):
-    body = world.client("alice").get("/audit/", {"action": "people.create", "q": "王芳"}).content.decode()
+    body = (
+        world.client("alice")
+        .get("/audit/", {"action": "people.create", "q": "王芳"})
+        .content.decode()
+    )
     assert "王芳" in body and "新增人员" in body and "张华庆" not in body
 
 

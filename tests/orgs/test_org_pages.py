@@ -30,15 +30,21 @@ def test_search_finds_an_org_by_name(world):
 
 
 def test_a_branch_is_created_under_the_party_committee(world):
-    response = world.client("bob").post("/orgs/BT-JY-JGDW/new/", {"kind": "branch", "code": "bt-jy-b03", "name": "第三党支部"})
+    response = world.client("bob").post(
+        "/orgs/BT-JY-JGDW/new/", {"kind": "branch", "code": "bt-jy-b03", "name": "第三党支部"}
+    )
     assert response.status_code == 302
     org = Org.objects.get(code="BT-JY-B03")
     assert Org.objects.get_parent(org).code == "BT-JY-JGDW"
-    assert AuditEvent.objects.filter(action="orgs.create", object_id=str(org.pk), user=world.users["bob"]).exists()
+    assert AuditEvent.objects.filter(
+        action="orgs.create", object_id=str(org.pk), user=world.users["bob"]
+    ).exists()
 
 
 def test_a_kind_that_cannot_sit_there_is_refused(world):
-    response = world.client("alice").post("/orgs/BT-JY-B01/new/", {"kind": "department", "code": "X1", "name": "错误"})
+    response = world.client("alice").post(
+        "/orgs/BT-JY-B01/new/", {"kind": "department", "code": "X1", "name": "错误"}
+    )
     assert response.status_code == 200
     assert not Org.objects.filter(code="X1").exists()
 
@@ -49,19 +55,25 @@ def test_the_party_office_cannot_shape_departments(world):
 
 
 def test_a_rename_is_audited(world):
-    response = world.client("alice").post("/orgs/BT-JY-B02/edit/", {"code": "BT-JY-B02", "name": "第二党支部（审判）"})
+    response = world.client("alice").post(
+        "/orgs/BT-JY-B02/edit/", {"code": "BT-JY-B02", "name": "第二党支部（审判）"}
+    )
     assert response.status_code == 302
     event = AuditEvent.objects.filter(action="orgs.update").latest("id")
     assert event.before["name"] == "第二党支部" and event.after["name"] == "第二党支部（审判）"
 
 
 def test_a_duplicate_code_is_refused_beside_the_field(world):
-    response = world.client("alice").post("/orgs/BT-JY-B02/edit/", {"code": "BT-JY-B01", "name": "x"})
+    response = world.client("alice").post(
+        "/orgs/BT-JY-B02/edit/", {"code": "BT-JY-B01", "name": "x"}
+    )
     assert "已被使用" in response.content.decode()
 
 
 def test_a_branch_moves_with_its_subtree(world):
-    response = world.client("alice").post("/orgs/BT-JY-B01/move/", {"parent": world.orgs["BT-JY"].pk})
+    response = world.client("alice").post(
+        "/orgs/BT-JY-B01/move/", {"parent": world.orgs["BT-JY"].pk}
+    )
     assert response.status_code == 302
     branch = Org.objects.get(code="BT-JY-B01")
     group = Org.objects.get(code="BT-JY-B01-G1")
@@ -82,7 +94,11 @@ def test_merging_two_branches_moves_the_members_and_keeps_history(world):
     assert Placement.objects.get(person=wang, org=source).until == dt.date(2024, 1, 1)
     # The group carries on under the target.
     assert Org.objects.get_parent(Org.objects.get(code="BT-JY-B01-G1")).code == "BT-JY-B02"
-    members_then = world.client("bob").get("/people/orgs/BT-JY-B01/members/", {"on": "2023-12-31"}).content.decode()
+    members_then = (
+        world.client("bob")
+        .get("/people/orgs/BT-JY-B01/members/", {"on": "2023-12-31"})
+        .content.decode()
+    )
     assert "王芳" in members_then
     assert AuditEvent.objects.filter(action="orgs.merge").exists()
 

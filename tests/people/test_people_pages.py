@@ -23,12 +23,18 @@ def test_full_pinyin_finds_a_person(world):
 
 
 def test_filters_narrow_the_list(world):
-    body = world.client("alice").get("/people/", {"department": "BT-JY-ZZB", "category": "judge_assistant"}).content.decode()
+    body = (
+        world.client("alice")
+        .get("/people/", {"department": "BT-JY-ZZB", "category": "judge_assistant"})
+        .content.decode()
+    )
     assert "孙丽" in body and "周强" not in body and "王芳" not in body
 
 
 def test_the_results_region_renders_alone_for_htmx(world):
-    response = world.client("alice").get("/people/", {"q": "zhq"}, headers={"HX-Request": "true", "HX-Target": "results"})
+    response = world.client("alice").get(
+        "/people/", {"q": "zhq"}, headers={"HX-Request": "true", "HX-Target": "results"}
+    )
     body = response.content.decode()
     assert "张华庆" in body and "<html" not in body
 
@@ -56,14 +62,27 @@ def test_an_edit_is_saved_and_audited(world):
     wang = world.people["wang"]
     client = world.client("alice")
     data = {
-        "employee_no": "JY0001", "name": "王 芳", "gender": "female", "birth_date": "1986-04-05",
-        "ethnicity": "蒙古族", "education": "master", "category": "judge", "post_level": "division_chief",
-        "political_status": "member", "party_joined_on": "2008-06-01", "full_member_on": "2009-06-01", "status": "serving",
+        "employee_no": "JY0001",
+        "name": "王 芳",
+        "gender": "female",
+        "birth_date": "1986-04-05",
+        "ethnicity": "蒙古族",
+        "education": "master",
+        "category": "judge",
+        "post_level": "division_chief",
+        "political_status": "member",
+        "party_joined_on": "2008-06-01",
+        "full_member_on": "2009-06-01",
+        "status": "serving",
     }
     response = client.post(f"/people/{wang.pk}/edit/", data)
     assert response.status_code == 302
     wang.refresh_from_db()
-    assert wang.name == "王芳" and wang.ethnicity == "蒙古族" and wang.birth_date == dt.date(1986, 4, 5)
+    assert (
+        wang.name == "王芳"
+        and wang.ethnicity == "蒙古族"
+        and wang.birth_date == dt.date(1986, 4, 5)
+    )
     event = AuditEvent.objects.filter(action="people.update", object_id=str(wang.pk)).get()
     assert event.before["ethnicity"] == "" and event.after["ethnicity"] == "蒙古族"
     assert event.user == world.users["alice"]
@@ -71,7 +90,12 @@ def test_an_edit_is_saved_and_audited(world):
 
 def test_an_invalid_edit_shows_the_error_beside_the_field(world):
     wang = world.people["wang"]
-    data = {"employee_no": "JY0002", "name": "王芳", "status": "serving", "birth_date": "1986-04-05"}
+    data = {
+        "employee_no": "JY0002",
+        "name": "王芳",
+        "status": "serving",
+        "birth_date": "1986-04-05",
+    }
     response = world.client("alice").post(f"/people/{wang.pk}/edit/", data)
     assert response.status_code == 200
     assert "工号" in response.content.decode() and "已存在" in response.content.decode()
@@ -83,21 +107,29 @@ def test_a_transfer_closes_the_old_placement_and_opens_the_new(world):
     wang = world.people["wang"]
     response = world.client("alice").post(
         f"/people/{wang.pk}/transfer/",
-        {"on": "2024-03-01", "department": world.orgs["BT-JY-ZZB"].pk, "party_org": world.orgs["BT-JY-B02"].pk, "reason": "交流轮岗"},
+        {
+            "on": "2024-03-01",
+            "department": world.orgs["BT-JY-ZZB"].pk,
+            "party_org": world.orgs["BT-JY-B02"].pk,
+            "reason": "交流轮岗",
+        },
     )
     assert response.status_code == 302
     wang.refresh_from_db()
     assert wang.department.code == "BT-JY-ZZB" and wang.party_org.code == "BT-JY-B02"
     old = Placement.objects.get(person=wang, org__code="BT-JY-B01")
     new = Placement.objects.get(person=wang, org__code="BT-JY-B02")
-    assert old.until == dt.date(2024, 3, 1) and new.since == dt.date(2024, 3, 1) and new.until is None
+    assert (
+        old.until == dt.date(2024, 3, 1) and new.since == dt.date(2024, 3, 1) and new.until is None
+    )
     assert AuditEvent.objects.filter(action="people.transfer", object_id=str(wang.pk)).exists()
 
 
 def test_who_was_in_a_branch_on_a_past_date_follows_the_history(world):
     wang = world.people["wang"]
     world.client("alice").post(
-        f"/people/{wang.pk}/transfer/", {"on": "2024-03-01", "party_org": world.orgs["BT-JY-B02"].pk}
+        f"/people/{wang.pk}/transfer/",
+        {"on": "2024-03-01", "party_org": world.orgs["BT-JY-B02"].pk},
     )
     client = world.client("alice")
     before = client.get("/people/orgs/BT-JY-B01/members/", {"on": "2023-06-30"}).content.decode()
@@ -108,7 +140,8 @@ def test_who_was_in_a_branch_on_a_past_date_follows_the_history(world):
 def test_a_transfer_before_the_current_placement_began_is_refused(world):
     wang = world.people["wang"]
     response = world.client("alice").post(
-        f"/people/{wang.pk}/transfer/", {"on": "2019-01-01", "party_org": world.orgs["BT-JY-B02"].pk}
+        f"/people/{wang.pk}/transfer/",
+        {"on": "2019-01-01", "party_org": world.orgs["BT-JY-B02"].pk},
     )
     assert response.status_code == 200
     assert "不能早于" in response.content.decode()
@@ -119,7 +152,13 @@ def test_a_transfer_before_the_current_placement_began_is_refused(world):
 def test_a_new_person_is_created_in_the_court(world):
     response = world.client("alice").post(
         "/people/new/?court=BT-JY",
-        {"court": "BT-JY", "employee_no": "jy0100", "name": "钱多多", "status": "serving", "department": world.orgs["BT-JY-MS"].pk},
+        {
+            "court": "BT-JY",
+            "employee_no": "jy0100",
+            "name": "钱多多",
+            "status": "serving",
+            "department": world.orgs["BT-JY-MS"].pk,
+        },
     )
     assert response.status_code == 302
     from tianping.people.models import Person

@@ -25,8 +25,22 @@ def test_head_counts_cover_the_scope(world):
 
 def test_the_share_of_80s_among_chiefs_and_deputies(world):
     court = world.org("BT-JY")
-    for i, (year, post) in enumerate([(1982, "division_chief"), (1975, "division_chief"), (1970, "court_chief"), (1991, "division_deputy")]):
-        do_create_person(None, court, employee_no=f"L{i}", name=f"领导{i}", birth_date=dt.date(year, 1, 1), post_level=post)
+    for i, (year, post) in enumerate(
+        [
+            (1982, "division_chief"),
+            (1975, "division_chief"),
+            (1970, "court_chief"),
+            (1991, "division_deputy"),
+        ]
+    ):
+        do_create_person(
+            None,
+            court,
+            employee_no=f"L{i}",
+            name=f"领导{i}",
+            birth_date=dt.date(year, 1, 1),
+            post_level=post,
+        )
     profile = workforce_profile(scope_for(world.users["bob"]))
     assert profile.chiefs.total == 3 and round(profile.chiefs.post_80s, 4) == round(1 / 3, 4)
     assert profile.deputies.total == 1 and profile.deputies.post_90s == 1.0

@@ -27,7 +27,9 @@ def do_create_user(
 ) -> User:
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": f"用户名“{username}”已存在"})
-    user = User(username=username, person=person, first_name=full_name or (person.name if person else ""))
+    user = User(
+        username=username, person=person, first_name=full_name or (person.name if person else "")
+    )
     if password:
         if check_password:
             validate_password(password, user)
@@ -35,8 +37,13 @@ def do_create_user(
     else:
         user.set_unusable_password()
     user.save()
-    record(actor, "accounts.create_user", user, after={"username": username, "person": str(person) if person else None},
-           org=person.court if person else None)
+    record(
+        actor,
+        "accounts.create_user",
+        user,
+        after={"username": username, "person": str(person) if person else None},
+        org=person.court if person else None,
+    )
     return user
 
 
@@ -47,8 +54,16 @@ def do_grant(actor: Any, user: User, role: str, org: Org) -> RoleGrant:
         raise ValidationError({"role": "该用户在此组织已有此角色"})
     if role == Role.MEMBER and user.person_id is None:
         raise ValidationError({"role": "“干警”角色须先为账户关联人员"})
-    grant = RoleGrant.objects.create(user=user, role=role, org=org, granted_by=actor if getattr(actor, "pk", None) else None)
-    record(actor, "accounts.grant", grant, after={"user": user.username, "role": role.label, "org": org.name}, org=org)
+    grant = RoleGrant.objects.create(
+        user=user, role=role, org=org, granted_by=actor if getattr(actor, "pk", None) else None
+    )
+    record(
+        actor,
+        "accounts.grant",
+        grant,
+        after={"user": user.username, "role": role.label, "org": org.name},
+        org=org,
+    )
     return grant
 
 
@@ -63,7 +78,11 @@ def do_revoke(actor: Any, grant: RoleGrant) -> RoleGrant:
         actor,
         "accounts.revoke",
         grant,
-        before={"user": grant.user.username, "role": grant.get_role_display(), "org": grant.org.name},
+        before={
+            "user": grant.user.username,
+            "role": grant.get_role_display(),
+            "org": grant.org.name,
+        },
         org=grant.org,
     )
     return grant
@@ -80,7 +99,9 @@ def do_set_password(actor: Any, user: User, password: str) -> None:
 @transaction.atomic
 def do_create_token(actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
     raw = ApiToken.new_raw()
-    token = ApiToken.objects.create(user=user, name=name, digest=ApiToken.hash(raw), prefix=raw[3:9])
+    token = ApiToken.objects.create(
+        user=user, name=name, digest=ApiToken.hash(raw), prefix=raw[3:9]
+    )
     record(actor, "accounts.create_token", token, after={"name": name})
     return token, raw
 

@@ -60,7 +60,9 @@ class RoleGrantQuerySet(models.QuerySet["RoleGrant"]):
 class RoleGrant(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
     role = models.CharField("角色", max_length=30, choices=Role.choices)
-    org = models.ForeignKey(Org, verbose_name="授权组织", on_delete=models.PROTECT, related_name="grants")
+    org = models.ForeignKey(
+        Org, verbose_name="授权组织", on_delete=models.PROTECT, related_name="grants"
+    )
     granted_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

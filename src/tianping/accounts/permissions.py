@@ -11,7 +11,9 @@ from django.http import HttpRequest, HttpResponse
 PUBLIC = "public"
 
 
-def requires(capability: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def requires(
+    capability: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Log-in, a current scope and the capability; else login redirect or 403."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

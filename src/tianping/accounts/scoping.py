@@ -153,7 +153,9 @@ def scoped(scope: Scope | None, queryset: models.QuerySet[M]) -> models.QuerySet
     model = queryset.model
     scope_q = getattr(model, "scope_q", None)
     if scope_q is None:
-        raise ImproperlyConfigured(f"{model.__name__} has no scope_q: it cannot be queried for a user")
+        raise ImproperlyConfigured(
+            f"{model.__name__} has no scope_q: it cannot be queried for a user"
+        )
     if scope is None:
         return queryset.none()
     return queryset.filter(scope_q(scope))

@@ -33,7 +33,9 @@ class LoginForm(auth_views.AuthenticationForm):
 
 login = public(
     auth_views.LoginView.as_view(
-        template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+        template_name="accounts/login.html",
+        authentication_form=LoginForm,
+        redirect_authenticated_user=True,
     )
 )
 logout = public(auth_views.LogoutView.as_view())
@@ -132,7 +134,9 @@ def profile(request: HttpRequest) -> HttpResponse:
             "password_form": password_form,
             "token_form": token_form,
             "new_token": new_token,
-            "tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at"),
+            "tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by(
+                "-created_at"
+            ),
             "grants": grants_for(user),
             "breadcrumbs": [("我的账户", None)],
         },
@@ -182,12 +186,22 @@ class UserCreateForm(forms.Form):
 
 @requires("accounts.view")
 def users(request: HttpRequest) -> HttpResponse:
-    qs = scoped(request.scope, User.objects.all()).select_related("person").prefetch_related(
-        Prefetch("grants", queryset=RoleGrant.objects.current().select_related("org"), to_attr="current_grants")
+    qs = (
+        scoped(request.scope, User.objects.all())
+        .select_related("person")
+        .prefetch_related(
+            Prefetch(
+                "grants",
+                queryset=RoleGrant.objects.current().select_related("org"),
+                to_attr="current_grants",
+            )
+        )
     )
     q = request.GET.get("q", "").strip()
     if q:
-        qs = qs.filter(Q(username__icontains=q) | Q(first_name__contains=q) | Q(person__name__contains=q))
+        qs = qs.filter(
+            Q(username__icontains=q) | Q(first_name__contains=q) | Q(person__name__contains=q)
+        )
     page = Paginator(qs.order_by("username"), 50).get_page(request.GET.get("page"))
     form = UserCreateForm(request)
     if request.method == "POST" and request.scope.can("accounts.grant"):
@@ -220,20 +234,28 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         request.scope.require("accounts.grant")
         if "revoke" in request.POST:
-            grant = get_scoped(request.scope, RoleGrant.objects.filter(user=target), pk=request.POST["revoke"])
+            grant = get_scoped(
+                request.scope, RoleGrant.objects.filter(user=target), pk=request.POST["revoke"]
+            )
             actions.do_revoke(request.user, grant)
             messages.success(request, f"已撤销“{grant}”。")
             return redirect("accounts:user", pk=target.pk)
         form = GrantForm(request, request.POST)
         if form.is_valid():
             try:
-                grant = actions.do_grant(request.user, target, form.cleaned_data["role"], form.cleaned_data["org_code"])
+                grant = actions.do_grant(
+                    request.user, target, form.cleaned_data["role"], form.cleaned_data["org_code"]
+                )
             except ValidationError as e:
                 form.add_error("role", e.messages)
             else:
                 messages.success(request, f"已授予“{grant}”。")
                 return redirect("accounts:user", pk=target.pk)
-    grants = RoleGrant.objects.filter(user=target).select_related("org", "granted_by").order_by("-granted_at")
+    grants = (
+        RoleGrant.objects.filter(user=target)
+        .select_related("org", "granted_by")
+        .order_by("-granted_at")
+    )
     return render(
         request,
         "accounts/user_detail.html",

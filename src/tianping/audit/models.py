@@ -74,7 +74,12 @@ class AuditEvent(models.Model):
     object_repr = models.CharField("对象", max_length=200, blank=True)
     # The organisation whose subtree the object belongs to: what scopes the audit page.
     org = models.ForeignKey(
-        Org, verbose_name="所属组织", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Org,
+        verbose_name="所属组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     before = models.JSONField("修改前", null=True, blank=True)
     after = models.JSONField("修改后", null=True, blank=True)

@@ -17,9 +17,15 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
 class AuditFilterForm(forms.Form):
-    q = forms.CharField(label="对象", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名、组织名称或工号"}))
+    q = forms.CharField(
+        label="对象",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "姓名、组织名称或工号"}),
+    )
     user = forms.CharField(label="操作人", required=False)
-    action = forms.ChoiceField(label="操作", required=False, choices=[("", "全部"), *ACTION_LABELS.items()])
+    action = forms.ChoiceField(
+        label="操作", required=False, choices=[("", "全部"), *ACTION_LABELS.items()]
+    )
     since = forms.DateField(label="起始日期", required=False, widget=DATE_WIDGET)
     until = forms.DateField(label="截止日期", required=False, widget=DATE_WIDGET)
 
@@ -65,7 +71,10 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "audit/detail.html",
-        {"event": event, "breadcrumbs": [("审计日志", reverse("audit:list")), (f"#{event.pk}", None)]},
+        {
+            "event": event,
+            "breadcrumbs": [("审计日志", reverse("audit:list")), (f"#{event.pk}", None)],
+        },
     )
 
 

@@ -23,7 +23,9 @@ def check_parent(kind: str, parent: Org | None) -> None:
         return
     if parent.kind not in allowed:
         raise ValidationError(
-            {"parent": f"{OrgKind(kind).label}不能设在{parent.get_kind_display()}“{parent.name}”之下"}
+            {
+                "parent": f"{OrgKind(kind).label}不能设在{parent.get_kind_display()}“{parent.name}”之下"
+            }
         )
 
 

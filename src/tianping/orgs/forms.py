@@ -9,7 +9,9 @@ from tianping.orgs.models import ALLOWED_PARENTS, Org, OrgKind
 
 class OrgCreateForm(forms.Form):
     kind = forms.ChoiceField(label="类型")
-    code = forms.CharField(label="代码", max_length=40, help_text="稳定的人工编码，如 BT-JY-B03，创建后用于导入和接口")
+    code = forms.CharField(
+        label="代码", max_length=40, help_text="稳定的人工编码，如 BT-JY-B03，创建后用于导入和接口"
+    )
     name = forms.CharField(label="名称", max_length=100)
 
     def __init__(self, parent: Org | None, *args, **kwargs) -> None:

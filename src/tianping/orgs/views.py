@@ -23,7 +23,9 @@ def _crumbs(org: Org, scope) -> list[tuple[str, str | None]]:
     crumbs: list[tuple[str, str | None]] = [("组织机构", reverse("orgs:tree"))]
     for node in org.breadcrumbs():
         if scope.covers_path(node.path):
-            crumbs.append((node.name, reverse("orgs:detail", args=[node.code]) if node != org else None))
+            crumbs.append(
+                (node.name, reverse("orgs:detail", args=[node.code]) if node != org else None)
+            )
     return crumbs
 
 
@@ -56,7 +58,9 @@ def tree(request: HttpRequest) -> HttpResponse:
         roots = Org.objects.filter(depth=1).order_by("path")
     else:
         roots = visible.filter(pk=scope.root_id)
-    return render(request, "orgs/tree.html", {"roots": roots, "q": q, "breadcrumbs": [("组织机构", None)]})
+    return render(
+        request, "orgs/tree.html", {"roots": roots, "q": q, "breadcrumbs": [("组织机构", None)]}
+    )
 
 
 @requires("orgs.view")
@@ -71,7 +75,9 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     scope = request.scope
     org = get_scoped(scope, Org.objects.select_related("merged_into"), code=code)
     kids = scoped(scope, Org.objects.get_children(org)).order_by("-is_active", "path")
-    history = scoped(scope, AuditEvent.objects.filter(object_type="orgs.org", object_id=str(org.pk)))[:20]
+    history = scoped(
+        scope, AuditEvent.objects.filter(object_type="orgs.org", object_id=str(org.pk))
+    )[:20]
     return render(
         request,
         "orgs/detail.html",
@@ -81,7 +87,9 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "merged_from": org.merged_from.all(),
             "history": history,
             "can_change": can_change_org(scope, org.kind),
-            "child_kinds": [k for k in OrgKind if org.kind in ALLOWED_PARENTS[k] and can_change_org(scope, k)],
+            "child_kinds": [
+                k for k in OrgKind if org.kind in ALLOWED_PARENTS[k] and can_change_org(scope, k)
+            ],
             "on": request.GET.get("on", ""),
             "breadcrumbs": _crumbs(org, scope),
         },
@@ -95,7 +103,9 @@ def create(request: HttpRequest, code: str | None = None) -> HttpResponse:
     if parent is None and not scope.is_global:
         raise PermissionDenied("only a platform admin creates a top-level court")
     form = OrgCreateForm(parent, request.POST or None, initial={"kind": request.GET.get("kind")})
-    form.fields["kind"].choices = [c for c in form.fields["kind"].choices if can_change_org(scope, c[0])]
+    form.fields["kind"].choices = [
+        c for c in form.fields["kind"].choices if can_change_org(scope, c[0])
+    ]
     if request.method == "POST" and form.is_valid():
         try:
             org = actions.do_create_org(request.user, parent=parent, **form.cleaned_data)
@@ -108,8 +118,16 @@ def create(request: HttpRequest, code: str | None = None) -> HttpResponse:
     return render(
         request,
         "orgs/form.html",
-        {"form": form, "title": f"在“{parent.name}”下新建" if parent else "新建法院", "parent": parent,
-         "breadcrumbs": [*crumbs[:-1], (crumbs[-1][0], reverse("orgs:detail", args=[parent.code]) if parent else None), ("新建", None)]},
+        {
+            "form": form,
+            "title": f"在“{parent.name}”下新建" if parent else "新建法院",
+            "parent": parent,
+            "breadcrumbs": [
+                *crumbs[:-1],
+                (crumbs[-1][0], reverse("orgs:detail", args=[parent.code]) if parent else None),
+                ("新建", None),
+            ],
+        },
     )
 
 
@@ -129,8 +147,12 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "orgs/form.html",
-        {"form": form, "title": f"修改“{org.name}”", "org": org,
-         "breadcrumbs": [*_with_link(_crumbs(org, request.scope), org), ("修改", None)]},
+        {
+            "form": form,
+            "title": f"修改“{org.name}”",
+            "org": org,
+            "breadcrumbs": [*_with_link(_crumbs(org, request.scope), org), ("修改", None)],
+        },
     )
 
 
@@ -144,7 +166,9 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
     org = get_scoped(scope, Org.objects.all(), code=code)
     _require_change(request, org)
     candidates = (
-        scoped(scope, Org.objects.filter(kind__in=ALLOWED_PARENTS[OrgKind(org.kind)], is_active=True))
+        scoped(
+            scope, Org.objects.filter(kind__in=ALLOWED_PARENTS[OrgKind(org.kind)], is_active=True)
+        )
         .exclude(path__startswith=org.path)
         .order_by("path")
     )
@@ -155,11 +179,17 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as e:
             _apply_form_errors(form, e)
         else:
-            messages.success(request, f"已将“{org.name}”移至“{form.cleaned_data['parent'].name}”之下。")
+            messages.success(
+                request, f"已将“{org.name}”移至“{form.cleaned_data['parent'].name}”之下。"
+            )
             return redirect("orgs:detail", code=org.code)
     return render(
         request,
         "orgs/form.html",
-        {"form": form, "title": f"移动“{org.name}”", "org": org,
-         "breadcrumbs": [*_with_link(_crumbs(org, scope), org), ("移动", None)]},
+        {
+            "form": form,
+            "title": f"移动“{org.name}”",
+            "org": org,
+            "breadcrumbs": [*_with_link(_crumbs(org, scope), org), ("移动", None)],
+        },
     )

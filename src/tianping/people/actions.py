@@ -54,7 +54,11 @@ def check_person(person: Person) -> None:
         errors["name"] = "姓名不能为空"
     if person.party_joined_on and person.birth_date and person.party_joined_on <= person.birth_date:
         errors["party_joined_on"] = "入党日期不能早于出生日期"
-    if person.full_member_on and person.party_joined_on and person.full_member_on < person.party_joined_on:
+    if (
+        person.full_member_on
+        and person.party_joined_on
+        and person.full_member_on < person.party_joined_on
+    ):
         errors["full_member_on"] = "转正日期不能早于入党日期"
     if (
         person.employee_no
@@ -72,7 +76,9 @@ def fill_name_keys(person: Person) -> None:
 
 
 @transaction.atomic
-def do_create_person(user: Any, court: Org, *, since: dt.date | None = None, **fields: Any) -> Person:
+def do_create_person(
+    user: Any, court: Org, *, since: dt.date | None = None, **fields: Any
+) -> Person:
     placements = {k: fields.pop(PLACEMENT_FIELD[k], None) for k in PlacementKind}
     person = Person(court=court, **fields)
     fill_name_keys(person)
@@ -105,12 +111,16 @@ def do_update_person(user: Any, person: Person, **fields: Any) -> Person:
 
 def _check_placement_org(person: Person, kind: str, org: Org) -> None:
     if org.kind not in PLACEMENT_ORG_KINDS[PlacementKind(kind)]:
-        raise ValidationError({PLACEMENT_FIELD[kind]: f"“{org.name}”不是{PlacementKind(kind).label}"})
+        raise ValidationError(
+            {PLACEMENT_FIELD[kind]: f"“{org.name}”不是{PlacementKind(kind).label}"}
+        )
     if not org.is_active:
         raise ValidationError({PLACEMENT_FIELD[kind]: f"“{org.name}”已撤销"})
 
 
-def _open_placement(person: Person, kind: str, org: Org, since: dt.date | None, reason: str) -> None:
+def _open_placement(
+    person: Person, kind: str, org: Org, since: dt.date | None, reason: str
+) -> None:
     _check_placement_org(person, kind, org)
     Placement.objects.create(person=person, org=org, kind=kind, since=since, reason=reason)
     setattr(person, PLACEMENT_FIELD[kind], org)
@@ -120,7 +130,9 @@ def _close_placement(person: Person, kind: str, on: dt.date) -> None:
     for placement in Placement.objects.filter(person=person, kind=kind, until__isnull=True):
         if placement.since is not None and placement.since >= on:
             raise ValidationError(
-                {"on": f"调动日期{on:%Y-%m-%d}不能早于或等于当前{PlacementKind(kind).label}的起始日期{placement.since:%Y-%m-%d}"}
+                {
+                    "on": f"调动日期{on:%Y-%m-%d}不能早于或等于当前{PlacementKind(kind).label}的起始日期{placement.since:%Y-%m-%d}"
+                }
             )
         placement.until = on
         placement.save(update_fields=["until"])
@@ -193,7 +205,9 @@ def move_placements(user: Any, source: Org, target: Org, on: dt.date, reason: st
             raise ValidationError({"on": f"{person.name}在{source.name}的起始日期晚于合并日期"})
         placement.until = on
         placement.save(update_fields=["until"])
-        Placement.objects.create(person=person, org=target, kind=placement.kind, since=on, reason=reason)
+        Placement.objects.create(
+            person=person, org=target, kind=placement.kind, since=on, reason=reason
+        )
         setattr(person, PLACEMENT_FIELD[placement.kind], target)
         person.save(update_fields=[PLACEMENT_FIELD[placement.kind], "updated_at"])
         moved += 1
@@ -216,7 +230,9 @@ def do_merge_branches(user: Any, source: Org, target: Org, on: dt.date) -> int:
     if source.court().pk != target.court().pk:
         raise ValidationError({"target": "只能合并同一法院的党支部"})
     before = snapshot(source, ("name", "is_active", "merged_into", "dissolved_on"))
-    moved = move_placements(user, source, target, on, reason=f"支部合并：{source.name}并入{target.name}")
+    moved = move_placements(
+        user, source, target, on, reason=f"支部合并：{source.name}并入{target.name}"
+    )
     # The merged branch's party groups carry on under the target.
     for group in list(Org.objects.get_children(source).filter(kind=OrgKind.GROUP)):
         Org.objects.move(group, target, "last-child")

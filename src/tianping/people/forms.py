@@ -18,21 +18,56 @@ def _org_label(org: Org) -> str:
 
 
 class PeopleFilterForm(forms.Form):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名、工号或拼音首字母，如 zhq"}))
-    org = forms.ModelChoiceField(label="单位/组织", queryset=Org.objects.none(), required=False, empty_label="全部", to_field_name="code")
-    department = forms.ModelChoiceField(label="部门", queryset=Org.objects.none(), required=False, empty_label="全部", to_field_name="code")
-    category = forms.ChoiceField(label="人员类别", choices=[("", "全部"), *Category.choices], required=False)
-    political_status = forms.ChoiceField(label="政治面貌", choices=[("", "全部"), *PoliticalStatus.choices], required=False)
-    post_level = forms.ChoiceField(label="职务层级", choices=[("", "全部"), *PostLevel.choices], required=False)
-    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *PersonStatus.choices], required=False)
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "姓名、工号或拼音首字母，如 zhq"}),
+    )
+    org = forms.ModelChoiceField(
+        label="单位/组织",
+        queryset=Org.objects.none(),
+        required=False,
+        empty_label="全部",
+        to_field_name="code",
+    )
+    department = forms.ModelChoiceField(
+        label="部门",
+        queryset=Org.objects.none(),
+        required=False,
+        empty_label="全部",
+        to_field_name="code",
+    )
+    category = forms.ChoiceField(
+        label="人员类别", choices=[("", "全部"), *Category.choices], required=False
+    )
+    political_status = forms.ChoiceField(
+        label="政治面貌", choices=[("", "全部"), *PoliticalStatus.choices], required=False
+    )
+    post_level = forms.ChoiceField(
+        label="职务层级", choices=[("", "全部"), *PostLevel.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label="状态", choices=[("", "全部"), *PersonStatus.choices], required=False
+    )
 
     def __init__(self, visible_orgs, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = visible_orgs.filter(
-            kind__in=[OrgKind.HIGH_COURT, OrgKind.MID_COURT, OrgKind.BASIC_COURT, OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH]
+            kind__in=[
+                OrgKind.HIGH_COURT,
+                OrgKind.MID_COURT,
+                OrgKind.BASIC_COURT,
+                OrgKind.PARTY_COMMITTEE,
+                OrgKind.GENERAL_BRANCH,
+                OrgKind.BRANCH,
+            ]
         ).order_by("path")
         self.fields["org"].label_from_instance = _org_label
-        self.fields["department"].queryset = visible_orgs.filter(kind=OrgKind.DEPARTMENT, is_active=True).select_related().order_by("path")
+        self.fields["department"].queryset = (
+            visible_orgs.filter(kind=OrgKind.DEPARTMENT, is_active=True)
+            .select_related()
+            .order_by("path")
+        )
         self.fields["department"].label_from_instance = _org_label
 
 
@@ -74,8 +109,12 @@ class PersonForm(forms.ModelForm):
 
 class PersonCreateForm(PersonForm):
     department = forms.ModelChoiceField(label="部门", queryset=Org.objects.none(), required=False)
-    party_org = forms.ModelChoiceField(label="所在支部", queryset=Org.objects.none(), required=False)
-    since = forms.DateField(label="入职/转入日期", required=False, widget=DATE_WIDGET, help_text="不清楚可留空")
+    party_org = forms.ModelChoiceField(
+        label="所在支部", queryset=Org.objects.none(), required=False
+    )
+    since = forms.DateField(
+        label="入职/转入日期", required=False, widget=DATE_WIDGET, help_text="不清楚可留空"
+    )
 
     def __init__(self, court: Org, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -88,9 +127,21 @@ class PersonCreateForm(PersonForm):
 
 class TransferForm(forms.Form):
     on = forms.DateField(label="调动日期", widget=DATE_WIDGET)
-    department = forms.ModelChoiceField(label="调入部门", queryset=Org.objects.none(), required=False, help_text="不变则留空；可选其他法院的部门（交流轮岗）")
-    party_org = forms.ModelChoiceField(label="转入支部", queryset=Org.objects.none(), required=False, help_text="组织关系转接；不变则留空")
-    party_group = forms.ModelChoiceField(label="转入党小组", queryset=Org.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        label="调入部门",
+        queryset=Org.objects.none(),
+        required=False,
+        help_text="不变则留空；可选其他法院的部门（交流轮岗）",
+    )
+    party_org = forms.ModelChoiceField(
+        label="转入支部",
+        queryset=Org.objects.none(),
+        required=False,
+        help_text="组织关系转接；不变则留空",
+    )
+    party_group = forms.ModelChoiceField(
+        label="转入党小组", queryset=Org.objects.none(), required=False
+    )
     reason = forms.CharField(label="原因", max_length=100, required=False)
 
     def __init__(self, visible_orgs, *args, **kwargs) -> None:

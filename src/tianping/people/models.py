@@ -85,9 +85,7 @@ class Person(models.Model):
     ethnicity = models.CharField("民族", max_length=20, blank=True)
     education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
     category = models.CharField("人员类别", max_length=20, choices=Category.choices, blank=True)
-    post_level = models.CharField(
-        "职务层级", max_length=20, choices=PostLevel.choices, blank=True
-    )
+    post_level = models.CharField("职务层级", max_length=20, choices=PostLevel.choices, blank=True)
     political_status = models.CharField(
         "政治面貌", max_length=20, choices=PoliticalStatus.choices, blank=True
     )
@@ -202,7 +200,9 @@ class Placement(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(until__isnull=True) | Q(since__isnull=True) | Q(until__gt=models.F("since")),
+                condition=Q(until__isnull=True)
+                | Q(since__isnull=True)
+                | Q(until__gt=models.F("since")),
                 name="placement_until_after_since",
             )
         ]

@@ -13,7 +13,9 @@ from tianping.people.models import Person, Placement, placed_on
 from tianping.people.pinyin import is_pinyin_query
 
 
-def members_on(scope: Scope | None, org: Org, day: dt.date, *, subtree: bool = False) -> QuerySet[Person]:
+def members_on(
+    scope: Scope | None, org: Org, day: dt.date, *, subtree: bool = False
+) -> QuerySet[Person]:
     """People placed in `org` (or its subtree) on `day`: "who was in this branch on 2023-06-30"."""
     placements = Placement.objects.filter(placed_on(day))
     if subtree:
@@ -52,7 +54,8 @@ def people_list(scope: Scope | None, f: PeopleFilter) -> QuerySet[Person]:
         qs = qs.filter(
             Q(court__path__startswith=f.org.path)
             if f.org.is_court
-            else Q(department__path__startswith=f.org.path) | Q(party_org__path__startswith=f.org.path)
+            else Q(department__path__startswith=f.org.path)
+            | Q(party_org__path__startswith=f.org.path)
         )
     if f.department is not None:
         qs = qs.filter(department__path__startswith=f.department.path)
@@ -61,4 +64,6 @@ def people_list(scope: Scope | None, f: PeopleFilter) -> QuerySet[Person]:
             qs = qs.filter(**{name: value})
     if f.q:
         qs = qs.filter(search_q(f.q))
-    return qs.select_related("court", "department", "party_org").order_by("court__path", "employee_no")
+    return qs.select_related("court", "department", "party_org").order_by(
+        "court__path", "employee_no"
+    )

@@ -18,7 +18,13 @@ from tianping.accounts.scoping import can_change_org, get_scoped, scoped
 from tianping.audit.models import AuditEvent
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people import actions
-from tianping.people.forms import MergeForm, PeopleFilterForm, PersonCreateForm, PersonForm, TransferForm
+from tianping.people.forms import (
+    MergeForm,
+    PeopleFilterForm,
+    PersonCreateForm,
+    PersonForm,
+    TransferForm,
+)
 from tianping.people.models import Person, Placement
 from tianping.people.queries import PeopleFilter, members_on, people_list
 
@@ -97,10 +103,14 @@ def _person_crumbs(person: Person, *extra: tuple[str, str | None]) -> list[tuple
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope
     person = get_scoped(
-        scope, Person.objects.select_related("court", "department", "party_org", "party_group"), pk=pk
+        scope,
+        Person.objects.select_related("court", "department", "party_org", "party_group"),
+        pk=pk,
     )
-    placements = Placement.objects.filter(person=person).select_related("org").order_by(
-        "kind", "-until", "-since"
+    placements = (
+        Placement.objects.filter(person=person)
+        .select_related("org")
+        .order_by("kind", "-until", "-since")
     )
     history = scoped(
         scope, AuditEvent.objects.filter(object_type="people.person", object_id=str(person.pk))
@@ -146,8 +156,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "people/form.html",
-        {"form": form, "title": f"修改：{person.name}", "person": person,
-         "breadcrumbs": _person_crumbs(person, ("修改", None))},
+        {
+            "form": form,
+            "title": f"修改：{person.name}",
+            "person": person,
+            "breadcrumbs": _person_crumbs(person, ("修改", None)),
+        },
     )
 
 
@@ -172,8 +186,13 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/form.html",
-        {"form": form, "title": f"新增人员：{court.name}", "courts": courts, "court": court,
-         "breadcrumbs": [("人员花名册", reverse("people:list")), ("新增人员", None)]},
+        {
+            "form": form,
+            "title": f"新增人员：{court.name}",
+            "courts": courts,
+            "court": court,
+            "breadcrumbs": [("人员花名册", reverse("people:list")), ("新增人员", None)],
+        },
     )
 
 
@@ -181,7 +200,9 @@ def create(request: HttpRequest) -> HttpResponse:
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope
     person = get_scoped(
-        scope, Person.objects.select_related("court", "department", "party_org", "party_group"), pk=pk
+        scope,
+        Person.objects.select_related("court", "department", "party_org", "party_group"),
+        pk=pk,
     )
     form = TransferForm(scoped(scope, Org.objects.all()), request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -223,8 +244,10 @@ def org_members(request: HttpRequest, code: str) -> HttpResponse:
     if on is not None:
         people = members_on(scope, org, on, subtree=True)
     else:
-        people = people_list(scope, PeopleFilter(org=org)) if org.kind != OrgKind.GROUP else scoped(
-            scope, Person.objects.filter(party_group=org)
+        people = (
+            people_list(scope, PeopleFilter(org=org))
+            if org.kind != OrgKind.GROUP
+            else scoped(scope, Person.objects.filter(party_group=org))
         )
     people = people.select_related("department", "party_org").order_by("employee_no")
     page = Paginator(people, 50).get_page(request.GET.get("page"))
@@ -244,7 +267,10 @@ def merge_branch(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied("only an active branch can be merged")
     court = org.court()
     candidates = (
-        scoped(scope, Org.objects.filter(kind=OrgKind.BRANCH, is_active=True, path__startswith=court.path))
+        scoped(
+            scope,
+            Org.objects.filter(kind=OrgKind.BRANCH, is_active=True, path__startswith=court.path),
+        )
         .exclude(pk=org.pk)
         .order_by("path")
     )
@@ -256,7 +282,9 @@ def merge_branch(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as e:
             _form_errors(form, e)
         else:
-            messages.success(request, f"“{org.name}”已并入“{target.name}”，{moved}人的组织关系随之转入。")
+            messages.success(
+                request, f"“{org.name}”已并入“{target.name}”，{moved}人的组织关系随之转入。"
+            )
             return redirect("orgs:detail", code=target.code)
     return render(
         request,

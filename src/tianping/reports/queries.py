@@ -21,7 +21,13 @@ from tianping.people.models import (
 )
 
 # Generations as the seeds speak of them ("80后", "90后").
-GENERATIONS = [("60后及以前", None, 1969), ("70后", 1970, 1979), ("80后", 1980, 1989), ("90后", 1990, 1999), ("00后", 2000, None)]
+GENERATIONS = [
+    ("60后及以前", None, 1969),
+    ("70后", 1970, 1979),
+    ("80后", 1980, 1989),
+    ("90后", 1990, 1999),
+    ("00后", 2000, None),
+]
 
 
 def generation_of(year: int | None) -> str:

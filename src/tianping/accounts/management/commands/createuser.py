@@ -21,17 +21,32 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=[r.value for r in Role])
         parser.add_argument("--org", required=True, help="organisation code")
-        parser.add_argument("--password", help="omit to be asked, or to generate one when not interactive")
-        parser.add_argument("--person", help="工号 of the person this account belongs to (required for member)")
+        parser.add_argument(
+            "--password", help="omit to be asked, or to generate one when not interactive"
+        )
+        parser.add_argument(
+            "--person", help="工号 of the person this account belongs to (required for member)"
+        )
 
-    def handle(self, *args: Any, username: str, role: str, org: str, password: str | None, person: str | None, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        username: str,
+        role: str,
+        org: str,
+        password: str | None,
+        person: str | None,
+        **options: Any,
+    ) -> None:
         node = Org.objects.filter(code=org).first()
         if node is None:
             raise CommandError(f"找不到代码为“{org}”的组织")
         linked = None
         if person:
             court = node.court()
-            linked = Person.objects.filter(court__path__startswith=court.path, employee_no=person).first()
+            linked = Person.objects.filter(
+                court__path__startswith=court.path, employee_no=person
+            ).first()
             if linked is None:
                 raise CommandError(f"在{court.name}找不到工号“{person}”")
         generated = False

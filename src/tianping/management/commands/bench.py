@@ -1,0 +1,50 @@
+"""`tianping bench [--json]`: medians and ratios to the SQL floor, on the data in the database."""
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from tianping import benchmarks
+
+
+class Command(BaseCommand):
+    help = (
+        "Time the questions users ask on the data in the database, beside a hand-written SQL floor."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--json", action="store_true", help="only JSON on stdout")
+        parser.add_argument(
+            "--rows", type=int, default=25_000, help="rows of the roster import case"
+        )
+        parser.add_argument("--no-import", action="store_true", help="skip the roster import case")
+        parser.add_argument("--probe-import-memory", type=int, metavar="ROWS", help=ROWS_HELP)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["probe_import_memory"]:
+            self.stdout.write(
+                json.dumps(benchmarks.probe_import_memory(options["probe_import_memory"]))
+            )
+            return
+        report = benchmarks.run_all(options["rows"], include_import=not options["no_import"])
+        if options["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            return
+        d = report["dataset"]
+        self.stdout.write(
+            f"数据库 {report['database']}：{d['courts']} 个法院，{d['people']} 人，"
+            f"{d['activities']} 项活动，{d['attendance']} 条出勤，{d['point_entries']} 条积分"
+        )
+        self.stdout.write(
+            f"{'case':36} {'median ms':>10} {'p95 ms':>9} {'floor ms':>9} {'ratio':>7}  note"
+        )
+        for r in report["results"]:
+            floor = f"{r['floor_ms']:.2f}" if r["floor_ms"] is not None else "—"
+            ratio = f"{r['ratio']:.1f}" if r["ratio"] is not None else "—"
+            self.stdout.write(
+                f"{r['name']:36} {r['median_ms']:10.1f} {r['p95_ms']:9.1f} {floor:>9} {ratio:>7}  {r.get('note', '')}"
+            )
+
+
+ROWS_HELP = "internal: import ROWS rows once in this process and print its peak RSS"
