@@ -138,7 +138,9 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = _error(request, 401, "未登录或API令牌无效：请登录，或在请求头中附上 Authorization: Bearer <令牌>")
+    response = _error(
+        request, 401, "未登录或API令牌无效：请登录，或在请求头中附上 Authorization: Bearer <令牌>"
+    )
     response["WWW-Authenticate"] = 'Bearer realm="tianping"'
     return response
 
@@ -149,4 +151,3 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if detail.startswith("Cannot parse request body"):
         detail = "请求体不是有效的 JSON"
     return _error(request, exc.status_code, detail)
-

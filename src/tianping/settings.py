@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "treebeard",
     "django_htmx",
+    "ninja",
     "axes",
     "tianping",
     "tianping.orgs",

@@ -25,7 +25,9 @@ class ApiClient:
         send = getattr(self.client, method)
         if body is None:
             return send(API + path, headers=headers, **kwargs)
-        return send(API + path, json.dumps(body), content_type="application/json", headers=headers, **kwargs)
+        return send(
+            API + path, json.dumps(body), content_type="application/json", headers=headers, **kwargs
+        )
 
     def get(self, path: str, **kwargs: Any) -> Any:
         return self._send("get", path, **kwargs)

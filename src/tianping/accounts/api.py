@@ -22,7 +22,6 @@ from ninja.utils import check_csrf, contribute_operation_callback
 from tianping.accounts.middleware import SESSION_GRANT_KEY
 from tianping.accounts.models import ApiToken, RoleGrant, User
 from tianping.accounts.scoping import Scope, grants_for, scope_from_grant
-from tianping.orgs.models import Org
 
 GRANT_HEADER = "X-Tianping-Grant"
 # The capability of operations any signed-in user may call, with or without a grant.
@@ -33,6 +32,30 @@ CAPABILITY_KEY = "x-capability"
 TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
 
 F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M", bound=models.Model)
+
+
+def current_scope(request: HttpRequest) -> Scope | None:
+    return getattr(request, "scope", None)
+
+
+def scope_of(request: HttpRequest) -> Scope:
+    """The scope of a request that passed `requires` with a real capability."""
+    scope = current_scope(request)
+    if scope is None:
+        raise PermissionDenied("no grant")
+    return scope
+
+
+def _check_capability(request: HttpRequest, capability: str | None) -> None:
+    if capability is None:
+        # An operation nobody marked is closed to everyone rather than open to all.
+        raise PermissionDenied("operation without a capability mark")
+    if capability == AUTHENTICATED:
+        return
+    scope = current_scope(request)
+    if scope is None or not scope.can(capability):
+        raise PermissionDenied(capability)
 
 
 def _attach_scope(request: HttpRequest, user: User, session_grant: int | None = None) -> User:
@@ -92,29 +115,6 @@ class SessionAuth(NinjaSessionAuth):
         return _attach_scope(request, user, request.session.get(SESSION_GRANT_KEY))
 
 
-def current_scope(request: HttpRequest) -> Scope | None:
-    return getattr(request, "scope", None)
-
-
-def scope_of(request: HttpRequest) -> Scope:
-    """The scope of a request that passed `requires` with a real capability."""
-    scope = current_scope(request)
-    if scope is None:
-        raise PermissionDenied("no grant")
-    return scope
-
-
-def _check_capability(request: HttpRequest, capability: str | None) -> None:
-    if capability is None:
-        # An operation nobody marked is closed to everyone rather than open to all.
-        raise PermissionDenied("operation without a capability mark")
-    if capability == AUTHENTICATED:
-        return
-    scope = current_scope(request)
-    if scope is None or not scope.can(capability):
-        raise PermissionDenied(capability)
-
-
 def requires(capability: str) -> Callable[[F], F]:
     """Mark an operation with the capability it needs, and enforce it.
 
@@ -156,8 +156,6 @@ def requires(capability: str) -> Callable[[F], F]:
 
     return decorator
 
-
-M = TypeVar("M", bound=models.Model)
 
 MAX_LIMIT = 200
 
@@ -221,14 +219,14 @@ def me(request: HttpRequest) -> dict[str, Any]:
     assert isinstance(user, User)
     scope = current_scope(request)
     person = user.person if user.person_id else None
+    grants = grants_for(user)
     scope_out = None
     if scope is not None:
-        root = Org.objects.filter(pk=scope.root_id).only("code", "name").first()
         scope_out = {
             "grant_id": scope.grant_id,
             "role": scope.role,
             "role_name": scope.role_name,
-            "org": root,
+            "org": next((g.org for g in grants if g.pk == scope.grant_id), None),
             "is_global": scope.is_global,
             "self_only": scope.self_only,
             "capabilities": sorted(scope.caps),
@@ -239,7 +237,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "person": person,
         "grants": [
             {"id": g.pk, "role": g.role, "role_name": g.get_role_display(), "org": g.org}
-            for g in grants_for(user)
+            for g in grants
         ],
         "scope": scope_out,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +25,9 @@ class OrgOut(Schema):
     name: str
     kind: OrgKind
     kind_name: str
-    parent: str | None = Field(description="上级组织代码；上级在您的范围之外或本身是根节点时为 null")
+    parent: str | None = Field(
+        description="上级组织代码；上级在您的范围之外或本身是根节点时为 null"
+    )
     depth: int = Field(description="在组织树中的层级，法院根节点为 1")
     is_active: bool
     merged_into: str | None = Field(description="并入的组织代码（支部合并后）")
@@ -52,7 +55,9 @@ class OrgFilters(Paging):
 class OrgCreateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(..., min_length=1, max_length=40, description="稳定的人工编码，存为大写，如 BT-JY-B03")
+    code: str = Field(
+        ..., min_length=1, max_length=40, description="稳定的人工编码，存为大写，如 BT-JY-B03"
+    )
     name: str = Field(..., min_length=1, max_length=100)
     kind: OrgKind
     parent: str | None = Field(None, description="上级组织代码；只有平台管理员可新建顶级法院")
@@ -92,7 +97,9 @@ def org_data(scope: Scope, org: Org, parents: dict[str, str]) -> dict[str, Any]:
         "parent": parents.get(parent_path(org)) if org.depth > 1 else None,
         "depth": org.depth,
         "is_active": org.is_active,
-        "merged_into": merged.code if merged is not None and scope.covers_path(merged.path) else None,
+        "merged_into": merged.code
+        if merged is not None and scope.covers_path(merged.path)
+        else None,
         "dissolved_on": org.dissolved_on,
         "children_count": org.numchild,
     }
@@ -114,11 +121,14 @@ def org_detail(scope: Scope, org: Org) -> dict[str, Any]:
     return data
 
 
-def find_org(scope: Scope, code: str, field: str) -> Org:
+def find_org(scope: Scope, code: str, field: str, kinds: Collection[str] | None = None) -> Org:
     """An organisation named in a request body or filter; absent and out of scope read alike."""
     org = scoped(scope, Org.objects.filter(code=code.strip())).first()
     if org is None:
         raise ValidationError({field: f"找不到代码为“{code}”的组织"})
+    if kinds is not None and org.kind not in kinds:
+        wanted = "、".join(k.label for k in OrgKind if k in kinds)
+        raise ValidationError({field: f"“{org.name}”是{org.get_kind_display()}，这里需要{wanted}"})
     return org
 
 
@@ -191,7 +201,9 @@ def update_org(request: HttpRequest, code: str, payload: OrgUpdateIn) -> dict[st
     if not name:
         raise ValidationError({"name": "名称不能为空"})
     new_code = payload.code.strip().upper() if payload.code is not None else None
-    actions.do_update_org(request.user, org, name=name, code=new_code)
+    if name != org.name or (new_code is not None and new_code != org.code):
+        # A PATCH that changes nothing leaves no audit row behind.
+        actions.do_update_org(request.user, org, name=name, code=new_code)
     return org_detail(scope, fresh(scope, org))
 
 

@@ -75,11 +75,26 @@ def fill_name_keys(person: Person) -> None:
     person.name_pinyin, person.name_initials = name_keys(person.name)
 
 
+def check_placements_in_court(court: Org, placements: dict[str, Org | None]) -> None:
+    """A person's department, branch and group lie in their court, the group in the branch."""
+    errors: dict[str, str] = {}
+    for kind, org in placements.items():
+        if org is not None and org.court().pk != court.pk:
+            errors[PLACEMENT_FIELD[kind]] = f"“{org.name}”不属于{court.name}"
+    group = placements.get(PlacementKind.PARTY_GROUP)
+    branch = placements.get(PlacementKind.PARTY_ORG)
+    if group is not None and (branch is None or not group.path.startswith(branch.path)):
+        errors.setdefault("party_group", "党小组必须属于所在支部")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def do_create_person(
     user: Any, court: Org, *, since: dt.date | None = None, **fields: Any
 ) -> Person:
     placements = {k: fields.pop(PLACEMENT_FIELD[k], None) for k in PlacementKind}
+    check_placements_in_court(court, placements)
     person = Person(court=court, **fields)
     fill_name_keys(person)
     check_person(person)

@@ -13,7 +13,8 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from tianping.accounts.api import OrgRef, Paging, page, requires, scope_of
-from tianping.accounts.scoping import Scope, get_scoped, scoped
+from tianping.accounts.scoping import Scope, get_scoped
+from tianping.orgs.api import find_org
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people import actions
 from tianping.people.models import (
@@ -35,6 +36,10 @@ members_router = Router(tags=["组织"])
 CHOICE_FIELDS = ("gender", "education", "category", "post_level", "political_status", "status")
 TEXT_FIELDS = ("employee_no", "name", "ethnicity")
 RELATED = ("court", "department", "party_org", "party_group")
+# Which kinds of organisation each placement field of a request may name.
+PLACEMENT_KINDS = {
+    actions.PLACEMENT_FIELD[kind]: kinds for kind, kinds in actions.PLACEMENT_ORG_KINDS.items()
+}
 
 
 class PersonOut(Schema):
@@ -181,17 +186,6 @@ def people_page(queryset: QuerySet[Person], paging: Paging) -> dict[str, Any]:
     return result
 
 
-def find_org(scope: Scope, code: str, field: str, kinds: set[str] | frozenset[str] | None = None) -> Org:
-    """An organisation named in a request; absent and out of scope read alike."""
-    org = scoped(scope, Org.objects.filter(code=code.strip())).first()
-    if org is None:
-        raise ValidationError({field: f"找不到代码为“{code}”的组织"})
-    if kinds is not None and org.kind not in kinds:
-        wanted = "、".join(OrgKind(k).label for k in sorted(kinds))
-        raise ValidationError({field: f"“{org.name}”是{org.get_kind_display()}，这里需要{wanted}"})
-    return org
-
-
 def clean_fields(data: dict[str, Any]) -> dict[str, Any]:
     """Body values as the model stores them: blank text for null, names without spaces."""
     fields: dict[str, Any] = {}
@@ -247,21 +241,9 @@ def create_person(request: HttpRequest, payload: PersonCreateIn) -> Status[dict[
     scope = scope_of(request)
     data = payload.model_dump()
     court = find_org(scope, data.pop("court"), "court", COURT_KINDS)
-    placements = {
-        "department": {OrgKind.DEPARTMENT},
-        "party_org": {OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.PARTY_COMMITTEE},
-        "party_group": {OrgKind.GROUP},
-    }
-    for field, kinds in placements.items():
+    for field, kinds in PLACEMENT_KINDS.items():
         code = data.pop(field)
-        org = find_org(scope, code, field, frozenset(kinds)) if code else None
-        # Both lie inside the scope, so the court found between them does too.
-        if org is not None and (not org.path.startswith(court.path) or org.court().pk != court.pk):
-            raise ValidationError({field: f"“{org.name}”不属于{court.name}"})
-        data[field] = org
-    group, branch = data["party_group"], data["party_org"]
-    if group is not None and (branch is None or not group.path.startswith(branch.path)):
-        raise ValidationError({"party_group": "党小组必须属于所在支部"})
+        data[field] = find_org(scope, code, field, kinds) if code else None
     since = data.pop("since")
     person = actions.do_create_person(request.user, court, since=since, **clean_fields(data))
     return Status(201, person_data(person, detail=True))
@@ -272,11 +254,15 @@ def create_person(request: HttpRequest, payload: PersonCreateIn) -> Status[dict[
 def update_person(request: HttpRequest, person_id: int, payload: PersonUpdateIn) -> dict[str, Any]:
     scope = scope_of(request)
     person = get_person(scope, person_id)
-    actions.do_update_person(request.user, person, **clean_fields(payload.model_dump(exclude_unset=True)))
+    actions.do_update_person(
+        request.user, person, **clean_fields(payload.model_dump(exclude_unset=True))
+    )
     return person_data(person, detail=True)
 
 
-@router.post("/{int:person_id}/transfer", response=PersonDetailOut, summary="调动：部门、组织关系转接")
+@router.post(
+    "/{int:person_id}/transfer", response=PersonDetailOut, summary="调动：部门、组织关系转接"
+)
 @requires("people.change")
 def transfer_person(request: HttpRequest, person_id: int, payload: TransferIn) -> dict[str, Any]:
     scope = scope_of(request)
@@ -284,22 +270,12 @@ def transfer_person(request: HttpRequest, person_id: int, payload: TransferIn) -
     if not (payload.department or payload.party_org or payload.party_group):
         raise ValidationError({"department": "请至少指定调入部门、支部或党小组之一"})
     targets = {
-        "department": find_org(scope, payload.department, "department", {OrgKind.DEPARTMENT})
-        if payload.department
-        else None,
-        "party_org": find_org(
-            scope,
-            payload.party_org,
-            "party_org",
-            {OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.PARTY_COMMITTEE},
-        )
-        if payload.party_org
-        else None,
-        "party_group": find_org(scope, payload.party_group, "party_group", {OrgKind.GROUP})
-        if payload.party_group
-        else None,
+        field: find_org(scope, code, field, kinds) if (code := getattr(payload, field)) else None
+        for field, kinds in PLACEMENT_KINDS.items()
     }
-    actions.do_transfer(request.user, person, on=payload.on, reason=payload.reason.strip(), **targets)
+    actions.do_transfer(
+        request.user, person, on=payload.on, reason=payload.reason.strip(), **targets
+    )
     # The action updated the person in place; its new orgs are the ones looked up above.
     return person_data(person, detail=True)
 
