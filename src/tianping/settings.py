@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "tianping.orgs",
     "tianping.people",
     "tianping.accounts",
+    "tianping.activities",
+    "tianping.points",
     "tianping.reports",
     "tianping.audit",
 ]

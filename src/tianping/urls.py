@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("tianping.accounts.urls")),
     path("orgs/", include("tianping.orgs.urls")),
     path("people/", include("tianping.people.urls")),
+    path("activities/", include("tianping.activities.urls")),
+    path("points/", include("tianping.points.urls")),
     path("audit/", include("tianping.audit.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,4 @@
+from tianping.activities import compliance_views, import_views, review_views, views
+
+app_name = "activities"
+urlpatterns = [*views.routes, *compliance_views.routes, *import_views.routes, *review_views.routes]

@@ -1,0 +1,3 @@
+"""Activity pages: list, plan, record as held with attendance, correct, cancel, evidence, calendar."""
+
+routes: list = []

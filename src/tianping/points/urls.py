@@ -1,0 +1,4 @@
+from tianping.points import views
+
+app_name = "points"
+urlpatterns = [*views.routes]
