@@ -20,48 +20,36 @@ M = TypeVar("M", bound=models.Model)
 
 # What each role may do inside its scope. Seeing is separate from changing: a leader
 # sees a whole court read-only; a member sees only themself.
+_READ = {
+    "dashboard.view",
+    "orgs.view",
+    "people.view",
+    "activities.view",
+    "compliance.view",
+    "points.view",
+}
+_RECORD = {"activities.record"}
+_ADMIN = {
+    "orgs.change",
+    "people.change",
+    "people.import",
+    "people.export",
+    "activities.import",
+    "audit.view",
+    "accounts.view",
+    "accounts.grant",
+}
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.PLATFORM_ADMIN: frozenset(
-        {
-            "dashboard.view",
-            "orgs.view",
-            "orgs.change",
-            "people.view",
-            "people.change",
-            "people.import",
-            "people.export",
-            "audit.view",
-            "accounts.view",
-            "accounts.grant",
-        }
-    ),
-    Role.POLITICAL_DEPT: frozenset(
-        {
-            "dashboard.view",
-            "orgs.view",
-            "orgs.change",
-            "people.view",
-            "people.change",
-            "people.import",
-            "people.export",
-            "audit.view",
-            "accounts.view",
-            "accounts.grant",
-        }
-    ),
+    Role.PLATFORM_ADMIN: frozenset(_READ | _RECORD | _ADMIN | {"points.manage"}),
+    Role.POLITICAL_DEPT: frozenset(_READ | _RECORD | _ADMIN),
     Role.PARTY_OFFICE: frozenset(
-        {
-            "dashboard.view",
-            "orgs.view",
-            "orgs.change",
-            "people.view",
-            "people.export",
-            "audit.view",
-        }
+        _READ
+        | _RECORD
+        | {"orgs.change", "people.export", "activities.import", "audit.view", "points.manage"}
     ),
-    Role.BRANCH_SECRETARY: frozenset({"dashboard.view", "orgs.view", "people.view"}),
-    Role.LEADER: frozenset({"dashboard.view", "orgs.view", "people.view", "people.export"}),
-    Role.MEMBER: frozenset({"people.view"}),
+    Role.BRANCH_SECRETARY: frozenset(_READ | _RECORD),
+    Role.LEADER: frozenset(_READ | {"people.export"}),
+    Role.MEMBER: frozenset({"people.view", "activities.view", "points.view"}),
 }
 
 # The order in which a user's grants are offered when they have several.
