@@ -58,6 +58,13 @@ class OrgQuerySet(MP_NodeQuerySet):
         return self.filter(path__startswith=path)
 
 
+class OrgManager(MP_NodeManager.from_queryset(OrgQuerySet)):  # type: ignore[misc]
+    """Treebeard's manager, handing out our queryset (with courts(), within(), …)."""
+
+    def get_queryset(self) -> OrgQuerySet:
+        return OrgQuerySet(self.model, using=self._db).order_by("path")
+
+
 class Org(MP_Node):
     code = models.CharField("代码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100)
@@ -74,7 +81,7 @@ class Org(MP_Node):
     dissolved_on = models.DateField("撤销日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = MP_NodeManager.from_queryset(OrgQuerySet)()
+    objects = OrgManager()
 
     class Meta:
         verbose_name = "组织"
