@@ -136,10 +136,9 @@ def _officer_client(court: Org) -> Client:
 
 
 def _roster_rows(court: Org, n: int, seed: int = 7) -> list[list[Any]]:
-    from tianping.demo.names import NameMaker
+    from tianping.demo.names import person_name
 
     rng = random.Random(seed)
-    names = NameMaker(rng)
     departments = list(
         Org.objects.filter(path__startswith=court.path, kind=OrgKind.DEPARTMENT).values_list(
             "name", flat=True
@@ -152,14 +151,16 @@ def _roster_rows(court: Org, n: int, seed: int = 7) -> list[list[Any]]:
     )
     rows = []
     for i in range(n):
-        gender, name = names.person()
+        gender = rng.choice(["男", "女"])
+        year = rng.randint(1965, 2001)
+        name = person_name(rng, "male" if gender == "男" else "female", year, "汉族")
         member = rng.random() < 0.68 and branches
         rows.append(
             [
                 f"BX{i:05d}",
                 name,
                 gender,
-                f"{rng.randint(1965, 2001)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
                 "汉族",
                 rng.choice(["大学本科", "硕士研究生"]),
                 rng.choice(["员额法官", "法官助理", "书记员", "司法警察", "司法行政人员"]),

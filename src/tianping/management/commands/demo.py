@@ -1,0 +1,49 @@
+"""`tianping demo [--reset]`: the demo city (白塔市, about 1,000 people) and its log-ins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from tianping.demo.builder import STEPS, build
+from tianping.demo.logins import add_demo_logins, demo_present, format_logins, login_rows
+from tianping.demo.plans import demo_plan
+from tianping.demo.tables import nonempty_models, wipe
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the deterministic demo (one 中院, five 基层院, ~1,000 people) and print its log-ins."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="delete ALL data in the database first (every court, person, account and audit row)",
+        )
+
+    def handle(self, *args: Any, reset: bool, **options: Any) -> None:
+        if not reset:
+            if demo_present():
+                self.stdout.write("演示数据已存在，未做改动。")
+                self.stdout.write(format_logins(login_rows()))
+                return
+            if busy := nonempty_models():
+                raise CommandError(
+                    f"数据库中已有数据（{', '.join(busy)}），未载入演示数据。"
+                    "如确要清空全部数据并载入演示数据，请使用 tianping demo --reset。"
+                )
+        with transaction.atomic():
+            if reset:
+                wipe()
+            result = build(demo_plan(), action="demo.load", steps=[*STEPS, add_demo_logins])
+        counts = result.counts
+        self.stdout.write(
+            f"已载入演示数据：{result.plan.root.name}及{counts['courts'] - 1}个基层法院，"
+            f"{counts['departments']}个部门，{counts['branches']}个党支部，{counts['groups']}个党小组，"
+            f"{counts['people']}名人员（其中党员{counts['party_members']}名）。"
+        )
+        self.stdout.write(format_logins(login_rows()))
