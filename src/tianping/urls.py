@@ -11,6 +11,9 @@ urlpatterns = [
     path("people/", include("tianping.people.urls")),
     path("activities/", include("tianping.activities.urls")),
     path("points/", include("tianping.points.urls")),
+    path("recruitment/", include("tianping.recruitment.urls")),
+    path("dues/", include("tianping.dues.urls")),
+    path("committees/", include("tianping.committees.urls")),
     path("audit/", include("tianping.audit.urls")),
     path("api/v1/", api.urls),
 ]

@@ -41,7 +41,7 @@ _ADMIN = {
 }
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PLATFORM_ADMIN: frozenset(_READ | _RECORD | _ADMIN | {"points.manage"}),
-    Role.POLITICAL_DEPT: frozenset(_READ | _RECORD | _ADMIN),
+    Role.POLITICAL_DEPT: frozenset(_READ | {"activities.record"} | _ADMIN),
     Role.PARTY_OFFICE: frozenset(
         _READ
         | _RECORD
@@ -49,7 +49,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.BRANCH_SECRETARY: frozenset(_READ | _RECORD),
     Role.LEADER: frozenset(_READ | {"people.export"}),
-    Role.MEMBER: frozenset({"people.view", "activities.view", "points.view"}),
+    Role.MEMBER: frozenset({"people.view", "activities.view", "points.view", "membership.view"}),
 }
 
 # The order in which a user's grants are offered when they have several.

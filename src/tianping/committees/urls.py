@@ -1,0 +1,4 @@
+from tianping.committees import views
+
+app_name = "committees"
+urlpatterns = [*views.routes]

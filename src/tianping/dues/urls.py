@@ -1,0 +1,4 @@
+from tianping.dues import views
+
+app_name = "dues"
+urlpatterns = [*views.routes]

@@ -1,0 +1,3 @@
+"""党费 pages."""
+
+routes: list = []

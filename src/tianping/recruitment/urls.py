@@ -1,0 +1,4 @@
+from tianping.recruitment import views
+
+app_name = "recruitment"
+urlpatterns = [*views.routes]

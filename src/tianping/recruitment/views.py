@@ -1,0 +1,3 @@
+"""发展党员 pages."""
+
+routes: list = []
