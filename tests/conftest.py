@@ -193,11 +193,36 @@ def media_in_tmp(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def load_world() -> World | None:
+    """The world built once at database set-up, if a transactional test has not flushed it."""
+    codes = [code for code, *_ in TREE]
+    orgs = {o.code: o for o in Org.objects.filter(code__in=codes)}
+    if len(orgs) != len(codes):
+        return None
+    numbers = {no: key for key, _, no, *_ in PEOPLE}
+    people = {numbers[p.employee_no]: p for p in Person.objects.filter(employee_no__in=numbers)}
+    users = {u.username: u for u in User.objects.filter(username__in=[p[0] for p in PERSONAS])}
+    if len(people) != len(PEOPLE) or len(users) != len(PERSONAS):
+        return None
+    return World(orgs=orgs, people=people, users=users)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    # Build the shared world once per test database; each test runs in a transaction that
+    # is rolled back, so every test starts from the same world.
+    with django_db_blocker.unblock():
+        from django.test import override_settings
+
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            build_world()
+
+
 @pytest.fixture
 def world(db: Any) -> World:
-    return build_world()
+    return load_world() or build_world()
 
 
 @pytest.fixture
 def transactional_world(transactional_db: Any) -> World:
-    return build_world()
+    return load_world() or build_world()

@@ -8,6 +8,7 @@ here until a sample object is named for it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tianping.accounts.models import User
+from tianping.activities.actions import do_add_evidence, do_plan_activity, do_record_held
+from tianping.activities.models import Activity, DemocraticReview, Evidence, ReviewEntry
 from tianping.accounts.permissions import PUBLIC
 from tianping.accounts.scoping import scope_for, scoped
 from tianping.audit.models import AuditEvent
@@ -61,8 +64,40 @@ def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[
 ROUTES = _walk(get_resolver())
 
 
-def _sample(world, app: str, kwarg: str) -> tuple[Any, type | None, Any]:
+def _sample_activity(world) -> Activity:
+    """A held committee meeting of BT-JY-B01 that dave (赵磊) attended, so he is in its scope."""
+    existing = Activity.objects.filter(title="矩阵样本支委会").first()
+    if existing is not None:
+        return existing
+    activity = do_plan_activity(
+        None, world.org("BT-JY-B01"), kind="branch_committee", title="矩阵样本支委会", on=dt.date(2024, 3, 28)
+    )
+    people = world.people
+    return do_record_held(None, activity, attendance={people["wang"].pk: "present", people["zhao"].pk: "absent"})
+
+
+def _sample_review(world) -> DemocraticReview:
+    review = DemocraticReview.objects.filter(branch__code="BT-JY-B01", year=2024).first()
+    if review is None:
+        review = DemocraticReview.objects.create(branch=world.org("BT-JY-B01"), year=2024)
+        ReviewEntry.objects.create(review=review, person=world.people["zhao"], probationary=True)
+    return review
+
+
+# Routes whose `pk` is not the app's usual object.
+ROUTE_SAMPLES = {
+    "activities:person_reviews": lambda world: (world.people["wang"], Person),
+    "activities:review": lambda world: (_sample_review(world), DemocraticReview),
+    "points:person": lambda world: (world.people["wang"], Person),
+    "points:reverse": lambda world: (world.people["wang"], Person),
+}
+
+
+def _sample(world, app: str, kwarg: str, route_name: str = "") -> tuple[Any, type | None, Any]:
     """(value for the URL, model to check scope against, the object) for a URL argument."""
+    if kwarg == "pk" and route_name in ROUTE_SAMPLES:
+        obj, model = ROUTE_SAMPLES[route_name](world)
+        return obj.pk, model, obj
     if kwarg == "code":
         org = world.org("BT-JY-B01")
         return org.code, Org, org
@@ -77,6 +112,15 @@ def _sample(world, app: str, kwarg: str) -> tuple[Any, type | None, Any]:
     if kwarg == "pk" and app == "accounts":
         user = world.users["carol"]
         return user.pk, User, user
+    if kwarg == "pk" and app == "activities":
+        activity = _sample_activity(world)
+        return activity.pk, Activity, activity
+    if kwarg == "evidence_id":
+        activity = _sample_activity(world)
+        evidence = Evidence.objects.filter(activity=activity).first() or do_add_evidence(
+            None, activity, "样本.pdf", b"%PDF sample"
+        )
+        return evidence.pk, Evidence, evidence
     if kwarg == "token":
         return "0" * 32, None, None
     if kwarg == "script":
@@ -88,7 +132,7 @@ def _url(world, route: Route) -> tuple[str, type | None, Any]:
     app = route.name.split(":")[0]
     path, model, obj = route.pattern, None, None
     for kwarg in route.kwargs:
-        value, model, obj = _sample(world, app, kwarg)
+        value, model, obj = _sample(world, app, kwarg, route.name)
         for token in (f"<int:{kwarg}>", f"<str:{kwarg}>", f"<slug:{kwarg}>", f"<{kwarg}>"):
             path = path.replace(token, str(value))
     return "/" + path.lstrip("^").rstrip("$"), model, obj

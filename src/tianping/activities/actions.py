@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils import timezone
 
 from tianping.activities import kinds
 from tianping.activities.models import (
@@ -194,6 +195,8 @@ def do_record_held(
     activity = Activity.objects.select_for_update().select_related("org").get(pk=activity.pk)
     if activity.status == ActivityStatus.CANCELLED:
         raise ValidationError({"status": "已取消的活动不能记录为已召开"})
+    if activity.on > timezone.localdate():
+        raise ValidationError({"on": f"活动日期{activity.on:%Y-%m-%d}尚未到来，不能记录为已召开"})
     before = snapshot(activity, ACTIVITY_FIELDS)
     if summary is not None:
         activity.summary = summary

@@ -2,7 +2,7 @@
 
 Compliance, points, forms, imports and reports read this registry; adding a kind is one
 entry. Frequencies marked configurable in DOMAIN.md can be overridden per court
-(activities.models.CourtActivitySettings).
+(activities.models.ObligationSetting).
 """
 
 from __future__ import annotations

@@ -1,3 +1,872 @@
 """Activity pages: list, plan, record as held with attendance, correct, cancel, evidence, calendar."""
 
-routes: list = []
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import mimetypes
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    QueryDict,
+)
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+
+from tianping.accounts.permissions import requires
+from tianping.accounts.scoping import Scope, get_scoped, scoped
+from tianping.activities import actions, kinds
+from tianping.activities.forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    AttendanceForm,
+    CancelForm,
+    EvidenceForm,
+    RecordForm,
+    parse_date,
+    parse_numbers,
+    person_by_number,
+)
+from tianping.activities.models import (
+    Activity,
+    ActivityStatus,
+    Attendance,
+    AttendanceRole,
+    AttendanceStatus,
+    Evidence,
+)
+from tianping.activities.queries import activities_in, expected_attendees
+from tianping.audit.models import AuditEvent
+from tianping.lib.sheets import table_bytes
+from tianping.orgs.models import Org
+from tianping.people.models import Person
+
+PAGE_SIZE = 50
+CALENDAR_DAY_LIMIT = 4
+WEEKDAYS = "一二三四五六日"
+# Evidence shown in the browser rather than downloaded: images and PDFs only, judged by the
+# file name, never by what the uploader's browser claimed (no HTML or SVG inline).
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"})
+ACTION_NAMES = {
+    "activities.plan": "计划活动",
+    "activities.update": "修改活动",
+    "activities.held": "记录召开情况",
+    "activities.attendance": "更正出勤",
+    "activities.cancel": "取消活动",
+    "activities.evidence": "上传佐证材料",
+}
+HISTORY_LABELS = {"attendance": "出勤", "file": "文件"}
+STATUS_LABELS = dict(AttendanceStatus.choices)
+
+
+def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [("组织生活", reverse("activities:list")), *extra]
+
+
+def _activity_crumbs(
+    activity: Activity, *extra: tuple[str, str | None]
+) -> list[tuple[str, str | None]]:
+    url = reverse("activities:detail", args=[activity.pk]) if extra else None
+    return _crumbs((activity.title, url), *extra)
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    """An action's ValidationError beside the field it names, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errs in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _get_activity(request: HttpRequest, pk: int) -> Activity:
+    return get_scoped(
+        request.scope,
+        Activity.objects.select_related("org", "host", "recorder", "lecturer"),
+        pk=pk,
+    )
+
+
+def _also_names(activity: Activity) -> list[str]:
+    codes = sorted(activity.counts_for - {activity.kind})
+    return [kinds.KINDS[c].name for c in codes]
+
+
+# ---------------------------------------------------------------------------------------
+# The attendance grid
+
+
+@dataclass
+class GridRow:
+    person: Person
+    status: str  # what the page shows checked; "" when nobody has recorded this person yet
+    was: str  # what the page was rendered from: a POST passes on only rows that differ
+    role: str = AttendanceRole.PARTICIPANT
+    role_was: str = AttendanceRole.PARTICIPANT
+    expected: bool = True
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, "未记录")
+
+    @property
+    def role_label(self) -> str:
+        return AttendanceRole(self.role).label
+
+
+def grid_rows(scope: Scope, activity: Activity) -> list[GridRow]:
+    """The organisation's members as of the activity's date, plus anyone already recorded.
+
+    A member sees only their own row: the rest of the list is outside their scope.
+    """
+    recorded = {
+        a.person_id: a
+        for a in scoped(scope, Attendance.objects.filter(activity=activity)).select_related(
+            "person"
+        )
+    }
+    people: list[tuple[Person, bool]] = []
+    if not scope.self_only:
+        people = [(p, True) for p in expected_attendees(activity.org, activity.on)]
+    listed = {p.pk for p, _ in people}
+    people += [(a.person, False) for pid, a in recorded.items() if pid not in listed]
+    rows = []
+    for person, expected in sorted(people, key=lambda pe: (not pe[1], pe[0].employee_no)):
+        row = recorded.get(person.pk)
+        status = row.status if row else ""
+        role = row.role if row else AttendanceRole.PARTICIPANT
+        rows.append(GridRow(person, status, status, role, role, expected))
+    return rows
+
+
+def _blank_rows(org: Org | None, on: dt.date | None) -> list[GridRow]:
+    if org is None or on is None:
+        return []
+    return [GridRow(p, "", "") for p in expected_attendees(org, on)]
+
+
+def _grid_changes(
+    post: QueryDict, rows: list[GridRow], counts_speakers: bool
+) -> tuple[dict[int, str], dict[int, str]]:
+    """The rows whose submitted value differs from the value the page was rendered with.
+
+    Two secretaries who opened the grid at the same moment each send only what they
+    changed, so the second save does not write the first one's rows back.
+    """
+    changes: dict[int, str] = {}
+    roles: dict[int, str] = {}
+    for row in rows:
+        pid = row.person.pk
+        was = post.get(f"was-{pid}", row.was)
+        now = post.get(f"status-{pid}", "")
+        if now in AttendanceStatus.values and now != was:
+            changes[pid] = now
+        if counts_speakers:
+            role_was = post.get(f"role_was-{pid}", row.role_was)
+            speaking = post.get(f"speaker-{pid}") == "1"
+            if speaking and role_was != AttendanceRole.SPEAKER:
+                roles[pid] = AttendanceRole.SPEAKER
+            elif not speaking and role_was == AttendanceRole.SPEAKER:
+                roles[pid] = AttendanceRole.PARTICIPANT
+    return changes, roles
+
+
+def _keep_choices(post: QueryDict, rows: list[GridRow]) -> None:
+    """After a refused POST, show what the user had chosen, against what they started from."""
+    for row in rows:
+        pid = row.person.pk
+        row.was = post.get(f"was-{pid}", row.was)
+        row.role_was = post.get(f"role_was-{pid}", row.role_was)
+        row.status = post.get(f"status-{pid}", row.status)
+        if f"role_was-{pid}" in post:
+            row.role = AttendanceRole.SPEAKER if post.get(f"speaker-{pid}") == "1" else row.role_was
+
+
+# ---------------------------------------------------------------------------------------
+# The list, its export, the calendar
+
+
+def _filtered(request: HttpRequest) -> tuple[ActivityFilterForm, QuerySet[Activity]]:
+    scope = request.scope
+    form = ActivityFilterForm(scoped(scope, Org.objects.all()), request.GET or None)
+    activities = scoped(scope, Activity.objects.all())
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["org"]:
+            activities = activities.filter(org__path__startswith=data["org"].path)
+        if data["kind"]:
+            # A record counts for the kinds it also meets (R1.5): a 主题党日 with a 党课.
+            activities = activities.filter(
+                Q(kind=data["kind"]) | Q(also_counts_as__icontains=f'"{data["kind"]}"')
+            )
+        if data["category"]:
+            codes = [k.code for k in kinds.KINDS.values() if k.category == data["category"]]
+            activities = activities.filter(kind__in=codes)
+        if data["status"]:
+            activities = activities.filter(status=data["status"])
+        if data["start"]:
+            activities = activities.filter(on__gte=data["start"])
+        if data["end"]:
+            activities = activities.filter(on__lte=data["end"])
+        if data["q"].strip():
+            activities = activities.filter(title__icontains=data["q"].strip())
+    return form, activities.select_related("org").order_by("-on", "-id")
+
+
+def _annotate_page(scope: Scope, page_activities: list[Activity]) -> None:
+    ids = [a.pk for a in page_activities]
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        scoped(scope, Attendance.objects.filter(activity_id__in=ids))
+        .values_list("activity_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for activity_id, status, n in rows:
+        counts[activity_id][status] = n
+    for a in page_activities:
+        a.counts = counts.get(a.pk, {})  # type: ignore[attr-defined]
+        a.also_names = _also_names(a)  # type: ignore[attr-defined]
+
+
+@requires("activities.view")
+def activity_list(request: HttpRequest) -> HttpResponse:
+    form, activities = _filtered(request)
+    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    _annotate_page(request.scope, list(page.object_list))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "querystring_page": (params.urlencode() + "&") if params else "",
+        "export_query": params.urlencode(),
+        "hx_target": "#results",
+        "breadcrumbs": _crumbs(),
+    }
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "activities/_results.html", context)
+    return render(request, "activities/list.html", context)
+
+
+EXPORT_HEADERS = [
+    # The ledger columns of CONTRACT.md first, so an export reads back as a ledger.
+    "组织",
+    "活动类型",
+    "日期",
+    "标题",
+    "地点",
+    "时长",
+    "参加人员",
+    "请假人员",
+    "缺席人员",
+    "内容摘要",
+    "状态",
+    "同时计为",
+    "群众/外部参与人数",
+]
+
+
+@requires("activities.view")
+def export(request: HttpRequest) -> HttpResponse:
+    _, activities = _filtered(request)
+    attendance = scoped(request.scope, Attendance.objects.all()).select_related("person")
+    activities = activities.prefetch_related(
+        Prefetch("attendance", queryset=attendance.order_by("person__employee_no"))
+    )
+
+    def rows() -> Any:
+        for a in activities.iterator(chunk_size=500):
+            names: dict[str, list[str]] = defaultdict(list)
+            for row in a.attendance.all():
+                names[row.status].append(row.person.name)
+            yield [
+                a.org.code,
+                a.get_kind_display(),
+                a.on,
+                a.title,
+                a.location,
+                a.hours,
+                "、".join(names[AttendanceStatus.PRESENT]),
+                "、".join(names[AttendanceStatus.LEAVE]),
+                "、".join(names[AttendanceStatus.ABSENT]),
+                a.summary,
+                a.get_status_display(),
+                "、".join(_also_names(a)),
+                a.external_audience,
+            ]
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return FileResponse(
+        table_bytes(EXPORT_HEADERS, rows(), title="活动台账"),
+        as_attachment=True,
+        filename=f"活动台账-{stamp}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _month(text: str | None) -> dt.date | None:
+    try:
+        year, month = (text or "").split("-")
+        first = dt.date(int(year), int(month), 1)
+    except ValueError:
+        return None
+    # A grid reaches into the neighbouring months; stay well inside the calendar's range.
+    return first if 1900 <= first.year <= 2999 else None
+
+
+@requires("activities.view")
+def calendar_view(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    month = _month(request.GET.get("month")) or today.replace(day=1)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    items = activities_in(request.scope, weeks[0][0], weeks[-1][-1]).exclude(
+        status=ActivityStatus.CANCELLED
+    )
+    by_day: dict[dt.date, list[Activity]] = defaultdict(list)
+    for a in items:
+        by_day[a.on].append(a)
+    grid = [
+        [
+            {
+                "day": day,
+                "in_month": day.month == month.month,
+                "items": by_day.get(day, [])[:CALENDAR_DAY_LIMIT],
+                "more": max(0, len(by_day.get(day, [])) - CALENDAR_DAY_LIMIT),
+            }
+            for day in week
+        ]
+        for week in weeks
+    ]
+    days = [
+        (day, WEEKDAYS[day.weekday()], by_day[day])
+        for day in sorted(by_day)
+        if day.month == month.month
+    ]
+    previous = (month - dt.timedelta(days=1)).replace(day=1)
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "activities/calendar.html",
+        {
+            "month": month,
+            "grid": grid,
+            "days": days,
+            "today": today,
+            "previous": f"{previous:%Y-%m}",
+            "following": f"{following:%Y-%m}",
+            "this_month": f"{today:%Y-%m}",
+            "weekdays": WEEKDAYS,
+            "breadcrumbs": _crumbs(("活动日历", None)),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Planning, editing, recording after the fact
+
+
+def _initial_from(data: QueryDict) -> dict[str, Any]:
+    initial: dict[str, Any] = {}
+    for name in ActivityForm.base_fields:
+        if name in data:
+            initial[name] = data.getlist(name) if name == "also_counts_as" else data.get(name)
+    return initial
+
+
+def _candidates(org: Org | None, on: dt.date, *keep: int | None) -> QuerySet[Person]:
+    """Whom host, recorder and lecturer are chosen from: the members as of that date."""
+    if org is None:
+        return Person.objects.none()
+    expected = expected_attendees(org, on).values("pk")
+    ids = [pk for pk in keep if pk]
+    return Person.objects.filter(Q(pk__in=expected) | Q(pk__in=ids)).order_by("employee_no")
+
+
+@dataclass
+class Planning:
+    form: ActivityForm
+    org: Org | None
+    kind: kinds.Kind | None
+    on: dt.date
+
+
+def _planning(request: HttpRequest, *, past: bool) -> Planning:
+    """The plan (or 补录) form for what the user has chosen so far.
+
+    The organisation decides which kinds are offered (kinds_for_holder), and a kind chosen
+    first narrows the organisations to those that may hold it.
+    """
+    scope = request.scope
+    data = request.POST if request.method == "POST" else request.GET
+    all_orgs = scoped(scope, Org.objects.filter(is_active=True)).order_by("path")
+    kind = kinds.KINDS.get(data.get("kind") or "")
+    org = all_orgs.filter(code=data["org"]).first() if data.get("org") else None
+    if org is None:
+        holding = all_orgs.filter(kind__in=kind.holders) if kind else all_orgs
+        org = holding.filter(pk=scope.root_id).first() or holding.first()
+    if kind is not None and org is not None and org.kind not in kind.holders:
+        kind = None
+    on = parse_date(data.get("on")) or timezone.localdate()
+    orgs = all_orgs.filter(kind__in=kind.holders) if kind else all_orgs
+    candidates = _candidates(org, on)
+    options = {
+        "orgs": orgs,
+        "org": org,
+        "kind": kind,
+        "candidates": candidates,
+        "with_outcome": past,
+        "past": past,
+    }
+    if request.method == "POST":
+        form = ActivityForm(request.POST, **options)
+    else:
+        initial = {**_initial_from(data), "on": on}
+        initial["org"] = org.code if org else None
+        initial["kind"] = kind.code if kind else ""
+        form = ActivityForm(initial=initial, **options)
+    return Planning(form, org, kind, on)
+
+
+@requires("activities.record")
+def plan(request: HttpRequest) -> HttpResponse:
+    planning = _planning(request, past=False)
+    form = planning.form
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = actions.do_plan_activity(
+                request.user, form.cleaned_data["org"], **form.activity_fields()
+            )
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, f"已计划“{activity.title}”（{activity.on:%Y-%m-%d}）。")
+            return redirect("activities:detail", pk=activity.pk)
+    return render(
+        request,
+        "activities/form.html",
+        {
+            "form": form,
+            "planning": planning,
+            "title": "计划活动",
+            "submit": "保存计划",
+            "breadcrumbs": _crumbs(("计划活动", None)),
+        },
+    )
+
+
+@requires("activities.record")
+def record_past(request: HttpRequest) -> HttpResponse:
+    """补录: an activity already held, with its attendance, in one step."""
+    planning = _planning(request, past=True)
+    form = planning.form
+    rows = _blank_rows(planning.org, planning.on)
+    if request.method == "POST":
+        if form.is_valid():
+            org, on = form.cleaned_data["org"], form.cleaned_data["on"]
+            if (org, on) != (planning.org, planning.on):
+                rows = _blank_rows(org, on)
+            kind = kinds.KINDS[form.cleaned_data["kind"]]
+            changes, roles = _grid_changes(request.POST, rows, kind.counts_speakers)
+            try:
+                activity = actions.do_record_past_activity(
+                    request.user, org, attendance=changes, roles=roles, **form.activity_fields()
+                )
+            except ValidationError as e:
+                _form_errors(form, e)
+            else:
+                messages.success(
+                    request,
+                    f"已补录“{activity.title}”（{activity.on:%Y-%m-%d}），出勤{len(changes)}人次。",
+                )
+                return redirect("activities:detail", pk=activity.pk)
+        _keep_choices(request.POST, rows)
+    kind = planning.kind
+    return render(
+        request,
+        "activities/form.html",
+        {
+            "form": form,
+            "planning": planning,
+            "rows": rows,
+            "show_grid": kind is None or kind.takes_attendance,
+            "counts_speakers": bool(kind and kind.counts_speakers),
+            "title": "补录活动",
+            "submit": "补录",
+            "breadcrumbs": _crumbs(("补录活动", None)),
+        },
+    )
+
+
+@requires("activities.record")
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _get_activity(request, pk)
+    if activity.status == ActivityStatus.CANCELLED:
+        messages.error(request, "已取消的活动不能修改。")
+        return redirect("activities:detail", pk=activity.pk)
+    data = request.POST if request.method == "POST" else request.GET
+    kind = kinds.KINDS.get(data.get("kind") or activity.kind)
+    if kind is not None and activity.org.kind not in kind.holders:
+        kind = activity.kind_info
+    on = parse_date(data.get("on")) or activity.on
+    options = {
+        "orgs": None,
+        "org": activity.org,
+        "kind": kind,
+        "candidates": _candidates(
+            activity.org, on, activity.host_id, activity.recorder_id, activity.lecturer_id
+        ),
+        "with_outcome": activity.is_held,
+    }
+    if request.method == "POST":
+        form = ActivityForm(request.POST, **options)
+        if form.is_valid():
+            try:
+                actions.do_update_activity(request.user, activity, **form.activity_fields())
+            except ValidationError as e:
+                _form_errors(form, e)
+            else:
+                messages.success(request, f"已保存“{form.cleaned_data['title']}”。")
+                return redirect("activities:detail", pk=activity.pk)
+    else:
+        initial = {
+            "kind": activity.kind,
+            "title": activity.title,
+            "on": activity.on,
+            "start_time": activity.start_time,
+            "end_time": activity.end_time,
+            "location": activity.location,
+            "agenda": activity.agenda,
+            "host": activity.host_id,
+            "recorder": activity.recorder_id,
+            "lecturer": activity.lecturer_id,
+            "lecturer_is_secretary": activity.lecturer_is_secretary,
+            "also_counts_as": activity.also_counts_as,
+            "hours": activity.hours,
+            "external_audience": activity.external_audience,
+            "summary": activity.summary,
+            **_initial_from(request.GET),
+        }
+        form = ActivityForm(initial=initial, **options)
+    return render(
+        request,
+        "activities/form.html",
+        {
+            "form": form,
+            "activity": activity,
+            "planning": Planning(form, activity.org, kind, on),
+            "title": f"修改：{activity.title}",
+            "submit": "保存",
+            "breadcrumbs": _activity_crumbs(activity, ("修改", None)),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# One activity: detail with tabs, print, record as held, correct, cancel, evidence
+
+
+def _history(scope: Scope, activity: Activity) -> list[dict[str, Any]]:
+    """The activity's audit events, attendance changes spelled out person by person."""
+    events = scoped(
+        scope,
+        AuditEvent.objects.filter(object_type="activities.activity", object_id=str(activity.pk)),
+    ).order_by("-at", "-id")[:100]
+    shown = []
+    for e in events:
+        before, after = e.before or {}, e.after or {}
+        changes: list[tuple[str, Any, Any]] = []
+        for key in dict.fromkeys([*before, *after]):
+            b, a = before.get(key), after.get(key)
+            if key == "sha256" or b == a or (not b and not a):
+                continue
+            if key == "attendance":
+                b, a = b or {}, a or {}
+                for name in dict.fromkeys([*b, *a]):
+                    if b.get(name) != a.get(name):
+                        changes.append((f"出勤·{name}", b.get(name), a.get(name)))
+                continue
+            if key == "also_counts_as":
+                b = "、".join(kinds.KINDS[c].name for c in b or [] if c in kinds.KINDS)
+                a = "、".join(kinds.KINDS[c].name for c in a or [] if c in kinds.KINDS)
+            elif isinstance(b, bool) or isinstance(a, bool):
+                b, a = ("是" if b else "否"), ("是" if a else "否")
+            label = HISTORY_LABELS.get(key) or e.field_label(key)
+            changes.append((label, b, a))
+        shown.append(
+            {
+                "at": e.at,
+                "user": e.user_label,
+                "action": ACTION_NAMES.get(e.action, e.action_label),
+                "changes": changes,
+            }
+        )
+    return shown
+
+
+def _render_detail(
+    request: HttpRequest,
+    activity: Activity,
+    tab: str,
+    evidence_form: EvidenceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    scope = request.scope
+    rows = grid_rows(scope, activity)
+    tally = {s: sum(1 for r in rows if r.status == s) for s in AttendanceStatus.values}
+    can_record = scope.can("activities.record")
+    evidence = scoped(scope, Evidence.objects.filter(activity=activity)).select_related(
+        "blob", "uploaded_by"
+    )
+    return render(
+        request,
+        "activities/detail.html",
+        {
+            "activity": activity,
+            "tab": tab,
+            "rows": rows,
+            "tally": tally,
+            "unrecorded": sum(1 for r in rows if not r.status),
+            "also_names": _also_names(activity),
+            "evidence": evidence.order_by("-uploaded_at", "-id"),
+            "evidence_form": evidence_form or EvidenceForm(),
+            "history": [] if scope.self_only else _history(scope, activity),
+            "can_record": can_record and activity.status != ActivityStatus.CANCELLED,
+            "can_correct": can_record and activity.is_held,
+            "statuses": AttendanceStatus.choices,
+            "breadcrumbs": _activity_crumbs(activity),
+        },
+        status=status,
+    )
+
+
+@requires("activities.view")
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _get_activity(request, pk)
+    tab = request.GET.get("tab", "overview")
+    if tab not in ("overview", "attendance", "evidence", "history"):
+        tab = "overview"
+    return _render_detail(request, activity, tab)
+
+
+@requires("activities.view")
+def print_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 会议记录 for the paper file, on A4."""
+    activity = _get_activity(request, pk)
+    rows = grid_rows(request.scope, activity)
+    by_status: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        by_status[row.status].append(row.person.name)
+    return render(
+        request,
+        "activities/print.html",
+        {
+            "activity": activity,
+            "expected": [r.person.name for r in rows],
+            "present": by_status[AttendanceStatus.PRESENT],
+            "leave": by_status[AttendanceStatus.LEAVE],
+            "absent": by_status[AttendanceStatus.ABSENT],
+            "also_names": _also_names(activity),
+            "printed_on": timezone.localdate(),
+        },
+    )
+
+
+def _was(post: QueryDict, name: str) -> str:
+    return (post.get(name) or "").replace("\r\n", "\n").strip()
+
+
+@requires("activities.record")
+def record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record as held: the grid of members as of the date, minutes, hours, audience, speakers."""
+    activity = _get_activity(request, pk)
+    if activity.status == ActivityStatus.CANCELLED:
+        messages.error(request, "已取消的活动不能记录为已召开。")
+        return redirect("activities:detail", pk=activity.pk)
+    kind = activity.kind_info
+    rows = grid_rows(request.scope, activity)
+    if request.method == "POST":
+        post = request.POST
+        form = RecordForm(post, kind=kind)
+        if form.is_valid():
+            data = form.cleaned_data
+            changes, roles = _grid_changes(post, rows, kind.counts_speakers)
+            for number in parse_numbers(data["extra"]):
+                person = person_by_number(activity.org, number)
+                if person is None:
+                    form.add_error("extra", f"未找到工号为“{number}”的人员")
+                elif person.pk not in changes:
+                    changes[person.pk] = AttendanceStatus.PRESENT
+            # Only what this user changed is sent, like the grid rows (see _grid_changes).
+            fields: dict[str, Any] = {}
+            if _was(post, "summary") != _was(post, "summary_was"):
+                fields["summary"] = data["summary"]
+            if _was(post, "hours") != _was(post, "hours_was"):
+                fields["hours"] = data["hours"]
+            if "external_audience" in form.fields and _was(post, "external_audience") != _was(
+                post, "external_audience_was"
+            ):
+                fields["external_audience"] = data["external_audience"]
+            if not form.errors:
+                try:
+                    actions.do_record_held(
+                        request.user, activity, attendance=changes, roles=roles, **fields
+                    )
+                except ValidationError as e:
+                    _form_errors(form, e)
+                else:
+                    messages.success(
+                        request,
+                        f"已记录“{activity.title}”召开情况，更新出勤{len(changes)}人。",
+                    )
+                    left = sum(
+                        1 for r in grid_rows(request.scope, activity) if r.expected and not r.status
+                    )
+                    if left and kind.takes_attendance:
+                        messages.warning(request, f"尚有{left}人未标记出勤。")
+                    return redirect(
+                        reverse("activities:detail", args=[activity.pk]) + "?tab=attendance"
+                    )
+        _keep_choices(post, rows)
+        originals = {n: post.get(f"{n}_was", "") for n in ("summary", "hours", "external_audience")}
+    else:
+        originals = {
+            "summary": activity.summary,
+            "hours": "" if activity.hours is None else str(activity.hours),
+            "external_audience": ""
+            if activity.external_audience is None
+            else str(activity.external_audience),
+        }
+        form = RecordForm(initial=originals, kind=kind)
+    return render(
+        request,
+        "activities/record.html",
+        {
+            "activity": activity,
+            "form": form,
+            "rows": rows,
+            "originals": originals,
+            "show_grid": kind.takes_attendance,
+            "counts_speakers": kind.counts_speakers,
+            "breadcrumbs": _activity_crumbs(activity, ("记录召开情况", None)),
+        },
+    )
+
+
+@requires("activities.record")
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct one person's attendance; the points ledger follows with reversing entries."""
+    activity = _get_activity(request, pk)  # out of scope is 404 whatever the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    back = reverse("activities:detail", args=[activity.pk]) + "?tab=attendance"
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择出勤状态。")
+        return redirect(back)
+    rows = {r.person.pk: r for r in grid_rows(request.scope, activity)}
+    row = rows.get(form.cleaned_data["person"])
+    if row is None:
+        raise Http404
+    status = form.cleaned_data["status"]
+    try:
+        actions.do_set_attendance(request.user, activity, row.person, status)
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+    else:
+        messages.success(request, f"已将{row.person.name}的出勤更正为“{STATUS_LABELS[status]}”。")
+    return redirect(back)
+
+
+@requires("activities.record")
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _get_activity(request, pk)
+    if activity.status == ActivityStatus.CANCELLED:
+        messages.info(request, "该活动已取消。")
+        return redirect("activities:detail", pk=activity.pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_cancel(request.user, activity, form.cleaned_data["reason"])
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, f"已取消“{activity.title}”，该活动不计入任何制度和积分。")
+            return redirect("activities:detail", pk=activity.pk)
+    return render(
+        request,
+        "activities/cancel.html",
+        {
+            "activity": activity,
+            "form": form,
+            "breadcrumbs": _activity_crumbs(activity, ("取消活动", None)),
+        },
+    )
+
+
+@requires("activities.record")
+def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach an optional file (never compulsory, R4.2); identical content is stored once."""
+    activity = _get_activity(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if activity.status == ActivityStatus.CANCELLED:
+        messages.error(request, "已取消的活动不能上传佐证材料。")
+        return redirect("activities:detail", pk=activity.pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, activity, "evidence", evidence_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    known = set(Evidence.objects.filter(activity=activity).values_list("pk", flat=True))
+    content_type = mimetypes.guess_type(upload.name)[0] or ""
+    item = actions.do_add_evidence(request.user, activity, upload.name, upload.read(), content_type)
+    if item.pk in known:
+        messages.info(request, f"“{upload.name}”与已上传的“{item.name}”内容相同，未重复保存。")
+    else:
+        messages.success(request, f"已上传“{item.name}”。")
+    return redirect(reverse("activities:detail", args=[activity.pk]) + "?tab=evidence")
+
+
+@requires("activities.view")
+def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    item = get_scoped(request.scope, Evidence.objects.select_related("blob"), pk=evidence_id)
+    content_type = mimetypes.guess_type(item.name)[0] or "application/octet-stream"
+    try:
+        handle = item.blob.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=content_type not in INLINE_TYPES,
+        filename=item.name,
+        content_type=content_type,
+    )
+
+
+routes: list[URLPattern] = [
+    path("", activity_list, name="list"),
+    path("export/", export, name="export"),
+    path("calendar/", calendar_view, name="calendar"),
+    path("plan/", plan, name="plan"),
+    path("record-past/", record_past, name="record_past"),
+    path("<int:pk>/", detail, name="detail"),
+    path("<int:pk>/print/", print_view, name="print"),
+    path("<int:pk>/record/", record, name="record"),
+    path("<int:pk>/attendance/", attendance, name="attendance"),
+    path("<int:pk>/cancel/", cancel, name="cancel"),
+    path("<int:pk>/edit/", edit, name="edit"),
+    path("<int:pk>/evidence/", evidence, name="evidence"),
+    path("evidence/<int:evidence_id>/", evidence_file, name="evidence_file"),
+]

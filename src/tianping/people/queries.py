@@ -67,3 +67,38 @@ def people_list(scope: Scope | None, f: PeopleFilter) -> QuerySet[Person]:
     return qs.select_related("court", "department", "party_org").order_by(
         "court__path", "employee_no"
     )
+
+
+@dataclass
+class Birthday:
+    person: Person
+    on: dt.date  # this year's anniversary
+    years: int
+
+
+def political_birthdays(scope: Scope | None, year: int, month: int) -> list[Birthday]:
+    """Party members whose 政治生日 (the anniversary of joining the party) falls in the month."""
+    people = (
+        scoped(scope, Person.objects.serving().party_members())
+        .filter(party_joined_on__month=month, party_joined_on__year__lt=year)
+        .select_related("party_org", "court")
+        .order_by("party_joined_on__day", "employee_no")
+    )
+    out = []
+    for person in people:
+        joined = person.party_joined_on
+        day = min(joined.day, 28) if (joined.month, joined.day) == (2, 29) else joined.day
+        out.append(Birthday(person, dt.date(year, month, day), year - joined.year))
+    return out
+
+
+def next_political_birthday(person: Person, today: dt.date) -> Birthday | None:
+    joined = person.party_joined_on
+    if joined is None or not person.is_party_member:
+        return None
+    for year in (today.year, today.year + 1):
+        day = 28 if (joined.month, joined.day) == (2, 29) else joined.day
+        on = dt.date(year, joined.month, day)
+        if on >= today and year > joined.year:
+            return Birthday(person, on, year - joined.year)
+    return None

@@ -26,7 +26,13 @@ from tianping.people.forms import (
     TransferForm,
 )
 from tianping.people.models import Person, Placement
-from tianping.people.queries import PeopleFilter, members_on, people_list
+from tianping.people.queries import (
+    PeopleFilter,
+    members_on,
+    next_political_birthday,
+    people_list,
+    political_birthdays,
+)
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -125,6 +131,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "today": timezone.localdate(),
             "tab": request.GET.get("tab", "info"),
+            "birthday": next_political_birthday(person, timezone.localdate()),
             "can_change": scope.can("people.change"),
             "breadcrumbs": crumbs,
         },
@@ -297,5 +304,32 @@ def merge_branch(request: HttpRequest, code: str) -> HttpResponse:
                 (org.name, reverse("orgs:detail", args=[org.code])),
                 ("合并支部", None),
             ],
+        },
+    )
+
+
+@requires("people.view")
+def birthdays(request: HttpRequest) -> HttpResponse:
+    """政治生日: members whose party anniversary falls in the month, for the branch's activity."""
+    if request.scope.self_only:
+        return redirect("people:me")
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
+        dt.date(year, month, 1)
+    except ValueError:
+        year, month = today.year, today.month
+    first = dt.date(year, month, 1)
+    prev = (first - dt.timedelta(days=1)).replace(day=1)
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "people/birthdays.html",
+        {
+            "rows": political_birthdays(request.scope, year, month),
+            "month": first,
+            "prev": prev,
+            "next": nxt,
+            "breadcrumbs": [("人员花名册", reverse("people:list")), ("政治生日", None)],
         },
     )

@@ -21,6 +21,14 @@ from tianping.points.models import PointEntry, PointRule, Trigger
 from tianping.points.rules import rules_for
 
 ZERO = Decimal("0")
+# The triggers an activity's attendance earns; entries of other triggers that cite the
+# activity (a 民主评议 result citing its meeting) belong to other reconcilers.
+ACTIVITY_TRIGGERS = (
+    Trigger.ATTEND_ORG_LIFE,
+    Trigger.GIVE_LECTURE,
+    Trigger.VOLUNTEER_HOURS,
+    Trigger.UNEXCUSED_ABSENCE,
+)
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,10 @@ def reconcile(activity: Activity, user: Any = None) -> list[PointEntry]:
     due = due_entries(activity)
     open_entries: dict[tuple[int, str], list[PointEntry]] = defaultdict(list)
     for entry in PointEntry.objects.filter(
-        activity=activity, reverses__isnull=True, reversed_by__isnull=True
+        activity=activity,
+        trigger__in=ACTIVITY_TRIGGERS,
+        reverses__isnull=True,
+        reversed_by__isnull=True,
     ):
         open_entries[(entry.person_id, entry.trigger)].append(entry)
     by = user if getattr(user, "pk", None) else None
@@ -111,8 +122,11 @@ def reconcile(activity: Activity, user: Any = None) -> list[PointEntry]:
     for key in set(due) | set(open_entries):
         want = due.get(key)
         have = open_entries.get(key, [])
-        if want is not None and len(have) == 1 and have[0].points == want.points:
-            continue
+        if want is not None and len(have) == 1:
+            # Still due: keep it. A later change of the court's rules never rewrites past
+            # entries; only volunteer hours, whose amount follows the hours, are re-checked.
+            if have[0].points == want.points or key[1] != Trigger.VOLUNTEER_HOURS:
+                continue
         for entry in have:
             posted.append(
                 PointEntry(

@@ -1,0 +1,288 @@
+"""Forms for activity pages: list filters, planning and editing, recording, cancelling, evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tianping.activities import kinds
+from tianping.activities.models import ActivityStatus, AttendanceStatus
+from tianping.orgs.models import COURT_KINDS, Org
+from tianping.people.models import Person
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+NUMBER_SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+
+def org_label(org: Org) -> str:
+    return f"{org.name}（{org.code}）"
+
+
+def person_label(person: Person) -> str:
+    return f"{person.name}（{person.employee_no}）"
+
+
+def person_by_number(org: Org, number: str) -> Person | None:
+    """A person named by 工号 for an activity of `org`: of its court, else of a court above it.
+
+    A lecturer may come from a higher court (a 中院 leader lecturing a 基层院 branch); the
+    nearest court wins where two courts use the same number.
+    """
+    court = org.court()
+    paths = [*court.ancestor_paths(), court.path]
+    return (
+        Person.objects.filter(
+            employee_no=number.strip().upper(),
+            court__path__in=paths,
+            court__kind__in=COURT_KINDS,
+        )
+        .order_by("-court__depth")
+        .first()
+    )
+
+
+def parse_numbers(text: str) -> list[str]:
+    return [n for n in NUMBER_SEPARATORS.split(text.strip()) if n]
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+class ActivityFilterForm(forms.Form):
+    q = forms.CharField(
+        label="标题",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "标题关键词", "type": "search"}),
+    )
+    org = forms.ModelChoiceField(
+        label="组织（含下级）",
+        queryset=Org.objects.none(),
+        required=False,
+        empty_label="全部",
+        to_field_name="code",
+    )
+    kind = forms.ChoiceField(label="活动类型", required=False)
+    category = forms.ChoiceField(label="类别", required=False)
+    status = forms.ChoiceField(
+        label="状态", choices=[("", "全部"), *ActivityStatus.choices], required=False
+    )
+    start = forms.DateField(label="起始日期", required=False, widget=DATE_WIDGET)
+    end = forms.DateField(label="截止日期", required=False, widget=DATE_WIDGET)
+
+    def __init__(self, visible_orgs: QuerySet[Org], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = visible_orgs.order_by("path")
+        self.fields["org"].label_from_instance = org_label
+        self.fields["kind"].choices = [("", "全部"), *kinds.choices()]
+        self.fields["category"].choices = [("", "全部"), *kinds.CATEGORY_NAMES.items()]
+
+
+class ActivityForm(forms.Form):
+    """Plan, edit or record after the fact: the fields depend on the organisation and the kind.
+
+    The view decides `org` and `kind` from the submitted data first, because the choices
+    offered (kinds the organisation may hold, obligations the kind may also meet, the
+    people to pick from) all follow from them.
+    """
+
+    PEOPLE = ("host", "recorder", "lecturer")
+
+    org = forms.ModelChoiceField(
+        label="组织", queryset=Org.objects.none(), to_field_name="code", empty_label="请选择"
+    )
+    kind = forms.ChoiceField(label="活动类型")
+    title = forms.CharField(
+        label="标题",
+        max_length=200,
+        required=False,
+        help_text="留空则按“年月+活动类型”自动生成",
+    )
+    on = forms.DateField(label="日期", widget=DATE_WIDGET)
+    start_time = forms.TimeField(label="开始时间", required=False, widget=TIME_WIDGET)
+    end_time = forms.TimeField(label="结束时间", required=False, widget=TIME_WIDGET)
+    location = forms.CharField(label="地点", max_length=200, required=False)
+    agenda = forms.CharField(label="议程", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    host = forms.ModelChoiceField(
+        label="主持人", queryset=Person.objects.none(), required=False, empty_label="（未指定）"
+    )
+    host_no = forms.CharField(label="或按工号指定主持人", max_length=30, required=False)
+    recorder = forms.ModelChoiceField(
+        label="记录人", queryset=Person.objects.none(), required=False, empty_label="（未指定）"
+    )
+    recorder_no = forms.CharField(label="或按工号指定记录人", max_length=30, required=False)
+    lecturer = forms.ModelChoiceField(
+        label="授课人", queryset=Person.objects.none(), required=False, empty_label="（未指定）"
+    )
+    lecturer_no = forms.CharField(label="或按工号指定授课人", max_length=30, required=False)
+    lecturer_is_secretary = forms.BooleanField(label="授课人为党委（党组）书记", required=False)
+    also_counts_as = forms.MultipleChoiceField(
+        label="同时计为",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="一次活动可按规定同时计入多项制度（如主题党日同时讲党课）",
+    )
+    hours = forms.DecimalField(
+        label="时长（小时）", required=False, max_digits=5, decimal_places=1, min_value=0
+    )
+    external_audience = forms.IntegerField(label="群众/外部参与人数", required=False, min_value=0)
+    summary = forms.CharField(
+        label="会议记录/内容摘要", required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        orgs: QuerySet[Org] | None,
+        org: Org | None,
+        kind: kinds.Kind | None,
+        candidates: QuerySet[Person],
+        with_outcome: bool = False,
+        past: bool = False,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, initial=initial)
+        self.org, self.kind, self.past = org, kind, past
+        if orgs is None:
+            del self.fields["org"]
+        else:
+            self.fields["org"].queryset = orgs
+            self.fields["org"].label_from_instance = org_label
+        holdable = (
+            kinds.kinds_for_holder(org.kind) if org is not None else list(kinds.KINDS.values())
+        )
+        self.fields["kind"].choices = [("", "请选择"), *((k.code, k.name) for k in holdable)]
+        for name in self.PEOPLE:
+            self.fields[name].queryset = candidates
+            self.fields[name].label_from_instance = person_label
+        if kind is None or not kind.has_lecturer:
+            for name in ("lecturer", "lecturer_no", "lecturer_is_secretary"):
+                del self.fields[name]
+        if kind is not None and kind.may_also_count_as:
+            self.fields["also_counts_as"].choices = [
+                (code, kinds.KINDS[code].name) for code in kind.may_also_count_as
+            ]
+        else:
+            del self.fields["also_counts_as"]
+        if not with_outcome:
+            for name in ("hours", "external_audience", "summary"):
+                del self.fields[name]
+        elif kind is None or not kind.has_external_audience:
+            del self.fields["external_audience"]
+        if past:
+            self.fields["on"].help_text = "补录已开展的活动，日期不晚于今天"
+
+    def clean_on(self) -> dt.date:
+        on = self.cleaned_data["on"]
+        if self.past and on > timezone.localdate():
+            raise forms.ValidationError("补录的活动日期不能晚于今天")
+        return on
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        org = data.get("org") or self.org
+        for name in self.PEOPLE:
+            if name not in self.fields:
+                continue
+            number = (data.get(f"{name}_no") or "").strip()
+            if number and org is not None:
+                person = person_by_number(org, number)
+                if person is None:
+                    self.add_error(f"{name}_no", f"未找到工号为“{number}”的人员")
+                else:
+                    data[name] = person
+        kind = kinds.KINDS.get(data.get("kind") or "")
+        if kind is not None and not (data.get("title") or "").strip() and data.get("on"):
+            on = data["on"]
+            data["title"] = f"{on.year}年{on.month}月{kind.name}"
+        return data
+
+    def activity_fields(self) -> dict[str, Any]:
+        """The cleaned values as the activity actions take them."""
+        data = self.cleaned_data
+        fields: dict[str, Any] = {
+            "kind": data["kind"],
+            "title": data["title"].strip(),
+            "on": data["on"],
+            "start_time": data.get("start_time"),
+            "end_time": data.get("end_time"),
+            "location": data.get("location", "").strip(),
+            "agenda": data.get("agenda", ""),
+            "host": data.get("host"),
+            "recorder": data.get("recorder"),
+            "also_counts_as": list(data.get("also_counts_as") or []),
+        }
+        if "lecturer" in self.fields:
+            fields["lecturer"] = data.get("lecturer")
+            fields["lecturer_is_secretary"] = bool(data.get("lecturer_is_secretary"))
+        else:
+            fields["lecturer"] = None
+            fields["lecturer_is_secretary"] = False
+        if "summary" in self.fields:
+            fields["summary"] = data.get("summary", "")
+            fields["hours"] = data.get("hours")
+        if "external_audience" in self.fields:
+            fields["external_audience"] = data.get("external_audience")
+        return fields
+
+
+class RecordForm(forms.Form):
+    """What a held activity adds beside attendance: minutes, hours, audience, late-comers."""
+
+    summary = forms.CharField(
+        label="会议记录/内容摘要", required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    hours = forms.DecimalField(
+        label="时长（小时）",
+        required=False,
+        max_digits=5,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        help_text="留空则按开始、结束时间计算",
+    )
+    external_audience = forms.IntegerField(label="群众/外部参与人数", required=False, min_value=0)
+    extra = forms.CharField(
+        label="其他出席人员（工号）",
+        required=False,
+        help_text="名单外的出席人员，多个工号用空格或顿号分隔",
+    )
+
+    def __init__(self, *args: Any, kind: kinds.Kind, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not kind.has_external_audience:
+            del self.fields["external_audience"]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="取消原因", max_length=200)
+
+
+class AttendanceForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label="出勤", choices=AttendanceStatus.choices)
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label="佐证材料", help_text="可选；单个文件不超过20MB")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_EVIDENCE_BYTES:
+            raise forms.ValidationError(
+                f"“{upload.name}”超过20MB（{upload.size / 1024 / 1024:.1f}MB），请压缩后再上传"
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(f"“{upload.name}”是空文件")
+        return upload
