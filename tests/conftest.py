@@ -226,3 +226,14 @@ def world(db: Any) -> World:
 @pytest.fixture
 def transactional_world(transactional_db: Any) -> World:
     return load_world() or build_world()
+
+
+@pytest.fixture
+def empty_db(db: Any) -> None:
+    """For tests of whole-database commands (demo, generate, backup): start from nothing.
+
+    The shared world is wiped inside the test's transaction and comes back when it rolls back.
+    """
+    from tianping.demo.tables import wipe
+
+    wipe()

@@ -16,6 +16,7 @@ from tianping.accounts.actions import (
 )
 from tianping.accounts.middleware import SESSION_GRANT_KEY
 from tianping.accounts.models import ApiToken, Role
+from tianping.accounts.scoping import CAPABILITIES
 from tianping.audit.models import AuditEvent
 
 from .conftest import ApiClient
@@ -155,7 +156,7 @@ def test_me_names_the_person_grants_and_scope(session):
         ("member", "干警", "BT-JY")
     ]
     assert me["scope"]["self_only"] is True
-    assert me["scope"]["capabilities"] == ["people.view"]
+    assert me["scope"]["capabilities"] == sorted(CAPABILITIES[Role.MEMBER])
 
 
 def test_a_user_without_grants_may_sign_in_but_reads_nothing(world):

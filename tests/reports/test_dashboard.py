@@ -55,3 +55,10 @@ def test_the_dashboard_shows_charts_with_their_numbers(world):
 def test_a_member_is_sent_to_their_own_record(world):
     response = world.client("dave").get("/")
     assert response.status_code == 302 and response["Location"] == "/people/me/"
+
+
+def test_the_dashboard_states_due_and_silent_branches(world):
+    body = world.client("bob").get("/").content.decode()
+    assert 'id="compliance-dashboard"' in body
+    assert "本期待完成" in body
+    assert "连续30天以上没有活动记录的支部" in body and "第一党支部" in body

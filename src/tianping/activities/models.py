@@ -330,3 +330,69 @@ class ReviewEntry(models.Model):
         if scope.self_only:
             return Q(person_id=scope.person_id)
         return Q(review__branch__path__startswith=scope.root_path)
+
+
+class StudyItem(models.TextChoices):
+    """The parts of the center group's "六有" (R1.7) that no activity record holds."""
+
+    PLAN = "plan", "年度学习计划"
+    NOTES = "notes", "个人学习笔记"
+    ARTICLE = "article", "心得体会文章"
+    BUDGET = "budget", "专项经费"
+
+
+class StudyRecord(models.Model):
+    """A record of the center group's year that proves one item of its "六有" (R1.7).
+
+    Sessions, their discussion records and attendance are activities; the plan, the
+    members' notes, their articles and the budget are kept here, each optionally with a
+    file (stored once by content, like activity evidence).
+    """
+
+    org = models.ForeignKey(
+        Org, verbose_name="党组", on_delete=models.PROTECT, related_name="study_records"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    item = models.CharField("项目", max_length=20, choices=StudyItem.choices)
+    title = models.CharField("标题/说明", max_length=200)
+    person = models.ForeignKey(
+        Person,
+        verbose_name="本人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="study_records",
+    )
+    amount = models.DecimalField(
+        "金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    evidence = models.ForeignKey(
+        EvidenceBlob,
+        verbose_name="佐证文件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="study_records",
+    )
+    evidence_name = models.CharField("文件名", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "中心组学习“六有”记录"
+        verbose_name_plural = "中心组学习“六有”记录"
+        ordering = ["year", "item", "id"]
+        indexes = [models.Index(fields=["org", "year", "item"])]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.get_item_display()}：{self.title}"
+
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        if scope.is_global:
+            return Q()
+        if scope.self_only:
+            return Q(person_id=scope.person_id)
+        return Q(org__path__startswith=scope.root_path)

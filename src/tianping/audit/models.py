@@ -65,6 +65,17 @@ EXTRA_FIELD_LABELS = {
 }
 
 
+def shown(value: Any) -> Any:
+    """A stored value as a person reads it."""
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{v}" for k, v in value.items())
+    return value
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit events cannot be changed")
@@ -139,7 +150,7 @@ class AuditEvent(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = list(dict.fromkeys([*before, *after]))
         return [
-            (self.field_label(k), before.get(k), after.get(k))
+            (self.field_label(k), shown(before.get(k)), shown(after.get(k)))
             for k in keys
             if before.get(k) != after.get(k)
         ]

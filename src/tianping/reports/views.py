@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from tianping.activities.compliance import dashboard_summary
 
 from tianping.accounts.permissions import authenticated
 from tianping.reports.queries import workforce_profile
@@ -25,5 +28,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/dashboard.html",
-        {"profile": profile, "charts": charts, "breadcrumbs": [("工作台", None)]},
+        {
+            "profile": profile,
+            "charts": charts,
+            "compliance_summary": dashboard_summary(scope, timezone.localdate())
+            if scope.can("compliance.view")
+            else None,
+            "breadcrumbs": [("工作台", None)],
+        },
     )

@@ -1,0 +1,676 @@
+"""The compliance engine: every statutory obligation of every party organisation, per period (R1.5).
+
+Pure reads. One call answers a whole subtree for a year with a constant number of queries
+(five to seven): the organisations, their courts and the courts' settings, one read of
+branch placements for the full-member counts (R1.3), one aggregate over held activities
+(a row per organisation and kind, a count per month), and, only where an organisation
+was entered after the year began, one or two aggregates that date the start of its life.
+Nothing is queried per organisation.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import Any
+
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from tianping.accounts.scoping import Scope
+from tianping.activities import kinds
+from tianping.activities.kinds import Obligation, Period
+from tianping.activities.models import Activity, ActivityStatus, ObligationSetting
+from tianping.orgs.models import COURT_KINDS, Org, OrgKind
+from tianping.people.models import Placement, PlacementKind, PoliticalStatus, placed_on
+
+MET = "met"
+MISSING = "missing"
+UPCOMING = "upcoming"
+STATUS_NAMES = {MET: "已完成", MISSING: "缺项", UPCOMING: "未到期"}
+
+# R1.3: a branch with at least this many full members has a committee (支委会).
+COMMITTEE_THRESHOLD = 7
+# R1.1: a branch needs 3 full members; above 50 members it should be split.
+BRANCH_MIN_FULL_MEMBERS = 3
+BRANCH_MAX_MEMBERS = 50
+# R1.2 (configurable: the source is ambiguous at exactly 100).
+PARTY_COMMITTEE_MEMBERS = 100
+GENERAL_BRANCH_MEMBERS = 50
+# The dashboard names a branch that has recorded nothing held for this many days.
+IDLE_DAYS = 30
+
+HOLDER_KINDS = frozenset(k for o in kinds.OBLIGATIONS.values() for k in o.holders)
+OBLIGATION_KINDS = frozenset(o.kind for o in kinds.OBLIGATIONS.values())
+# Kinds whose records can count for some obligation, directly or through also_counts_as.
+COUNTING_KINDS = frozenset(
+    k.code for k in kinds.KINDS.values() if ({k.code} | set(k.may_also_count_as)) & OBLIGATION_KINDS
+)
+SHORT_NAMES = {
+    "branch_congress": "大会",
+    "branch_committee": "支委",
+    "group_meeting": "小组",
+    "party_lecture": "党课",
+    "secretary_lecture": "书记党课",
+    "theme_day": "党日",
+    "life_meeting": "生活会",
+    "democratic_review": "评议",
+    "heart_talk": "谈心",
+    "center_group_study": "中心组",
+}
+OBLIGATION_ORDER = {code: i for i, code in enumerate(kinds.OBLIGATIONS)}
+
+
+# ---------------------------------------------------------------------------------------
+# Periods
+
+
+@dataclass(frozen=True)
+class Span:
+    """One period of a year, with the code CONTRACT.md uses: 2024-03, 2024-Q1, 2024."""
+
+    code: str
+    period: Period
+    start: dt.date
+    end: dt.date  # inclusive
+    months: tuple[int, ...]
+
+    @property
+    def index(self) -> int:
+        """Month 1–12, quarter 1–4, or 1 for the year."""
+        if self.period == Period.MONTH:
+            return self.months[0]
+        if self.period == Period.QUARTER:
+            return (self.months[0] + 2) // 3
+        return 1
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def spans(year: int, period: str) -> list[Span]:
+    if period == Period.MONTH:
+        return [
+            Span(f"{year}-{m:02d}", Period.MONTH, dt.date(year, m, 1), month_end(year, m), (m,))
+            for m in range(1, 13)
+        ]
+    if period == Period.QUARTER:
+        return [
+            Span(
+                f"{year}-Q{q}",
+                Period.QUARTER,
+                dt.date(year, 3 * q - 2, 1),
+                month_end(year, 3 * q),
+                (3 * q - 2, 3 * q - 1, 3 * q),
+            )
+            for q in range(1, 5)
+        ]
+    return [
+        Span(
+            str(year), Period.YEAR, dt.date(year, 1, 1), dt.date(year, 12, 31), tuple(range(1, 13))
+        )
+    ]
+
+
+def default_as_of(year: int, today: dt.date | None = None) -> dt.date:
+    """Today in Asia/Shanghai, or the year's last day once the year is over."""
+    today = today or timezone.localdate()
+    return today if year >= today.year else dt.date(year, 12, 31)
+
+
+# ---------------------------------------------------------------------------------------
+# The answer
+
+
+@dataclass(frozen=True)
+class Due:
+    """One obligation of one organisation in one period, and how it stands."""
+
+    org: Org
+    obligation: Obligation
+    span: Span
+    required: int
+    held: int
+    status: str
+    activity_ids: tuple[int, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return self.obligation.kind
+
+    @property
+    def kind_name(self) -> str:
+        return self.obligation.name
+
+    @property
+    def short_name(self) -> str:
+        return SHORT_NAMES.get(self.obligation.code, self.obligation.name)
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES[self.status]
+
+    def as_row(self) -> dict[str, Any]:
+        """A row of `tianping compliance --json` (CONTRACT.md), keys exactly as published."""
+        return {
+            "org": self.org.code,
+            "org_name": self.org.name,
+            "kind": self.kind,
+            "kind_name": self.kind_name,
+            "period": self.span.code,
+            "required": self.required,
+            "held": self.held,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class Summary:
+    required: int
+    met: int
+    missing: int
+    upcoming: int
+
+    @property
+    def rate(self) -> float | None:
+        """met / (met + missing), four decimals; None while nothing has fallen due."""
+        due = self.met + self.missing
+        return round(self.met / due, 4) if due else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "required": self.required,
+            "met": self.met,
+            "missing": self.missing,
+            "upcoming": self.upcoming,
+            "rate": self.rate,
+        }
+
+
+def summarise(rows: Iterable[Due]) -> Summary:
+    counts = {MET: 0, MISSING: 0, UPCOMING: 0}
+    for row in rows:
+        counts[row.status] += 1
+    return Summary(sum(counts.values()), counts[MET], counts[MISSING], counts[UPCOMING])
+
+
+@dataclass
+class Report:
+    root: Org | None
+    year: int
+    as_of: dt.date
+    orgs: list[Org]  # every party organisation of the subtree that may owe something, by path
+    rows: list[Due]
+    # R1.3: full members of each branch counted on each month's last day (or as_of if earlier).
+    full_members: dict[int, list[int]] = field(default_factory=dict)
+    # The life of each organisation: first day known to exist (None: before our records),
+    # and the day it was dissolved (None: still alive).
+    life: dict[int, tuple[dt.date | None, dt.date | None]] = field(default_factory=dict)
+    courts: dict[int, Org] = field(default_factory=dict)  # org id → its nearest court
+
+    @property
+    def summary(self) -> Summary:
+        return summarise(self.rows)
+
+    def committee_months(self, branch: Org) -> list[int]:
+        """The months in which the branch had to have a committee (R1.3)."""
+        counts = self.full_members.get(branch.pk, [])
+        return [m for m, n in enumerate(counts, start=1) if n >= COMMITTEE_THRESHOLD]
+
+    def as_json(self) -> dict[str, Any]:
+        """The document `tianping compliance --json` prints (CONTRACT.md)."""
+        return {
+            "org": self.root.code if self.root is not None else "",
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "rows": [r.as_row() for r in self.rows],
+            "summary": self.summary.as_dict(),
+        }
+
+
+# ---------------------------------------------------------------------------------------
+# The engine
+
+
+def _subtree(root: Org | None, lookup: str = "path") -> Q:
+    return Q() if root is None else Q(**{f"{lookup}__startswith": root.path})
+
+
+def _in_subtree(root: Org | None, org_kinds: Iterable[str]) -> Q:
+    """Activities of organisations of these kinds under `root`, as an `org_id IN (subquery)`.
+
+    Written as a subquery rather than a join on the organisation's path, so that SQLite
+    reads activities through the (org, status, on) index instead of scanning every
+    organisation's activities of the year and throwing most away.
+    """
+    orgs = Org.objects.filter(_subtree(root), kind__in=list(org_kinds)).values("id")
+    return Q(org_id__in=orgs)
+
+
+def _nearest_courts(root: Org | None, orgs: list[Org]) -> dict[int, Org]:
+    """Each organisation's court: the deepest court whose path prefixes its own."""
+    courts_q = Q(kind__in=COURT_KINDS)
+    if root is not None:
+        courts_q &= Q(path__startswith=root.path) | Q(path__in=root.ancestor_paths())
+    by_path = {c.path: c for c in Org.objects.filter(courts_q).only("id", "path", "name", "code")}
+    step = Org.steplen
+    found: dict[int, Org] = {}
+    for org in orgs:
+        for length in range(len(org.path), 0, -step):
+            court = by_path.get(org.path[:length])
+            if court is not None:
+                found[org.pk] = court
+                break
+    return found
+
+
+def _settings(courts: Iterable[Org]) -> dict[tuple[int, str], tuple[str, int]]:
+    """A court's own period and count for its configurable obligations (R1.5)."""
+    rows = ObligationSetting.objects.filter(court_id__in={c.pk for c in courts}).values_list(
+        "court_id", "obligation", "period", "count"
+    )
+    return {(court, code): (period, count) for court, code, period, count in rows}
+
+
+def _life_starts(
+    root: Org | None, orgs: list[Org], year_start: dt.date
+) -> dict[int, dt.date | None]:
+    """When each organisation began, where its record was entered after the year began.
+
+    An organisation has no founding date of its own, and a court that brings in its tree
+    today and its older ledgers later must not be told its branches did not exist then.
+    So an organisation exists from the earliest of: the day it was entered, the first
+    placement of anyone in it or below it (an undated placement means "before our
+    records"), and its or its sub-organisations' first recorded activity. None means it
+    existed before the year began.
+    """
+    entered = {o.pk: timezone.localdate(o.created_at) for o in orgs}
+    late = [o for o in orgs if entered[o.pk] > year_start]
+    starts: dict[int, dt.date | None] = {o.pk: None for o in orgs}
+    if not late:
+        return starts
+    earliest: dict[str, dt.date] = {}
+
+    def note(path: str, day: dt.date) -> None:
+        for length in range(Org.steplen, len(path) + 1, Org.steplen):
+            prefix = path[:length]
+            if day < earliest.get(prefix, dt.date.max):
+                earliest[prefix] = day
+
+    placements = (
+        Placement.objects.filter(_subtree(root, "org__path"))
+        .values("org__path")
+        .annotate(first=Min("since"), undated=Count("id", filter=Q(since__isnull=True)))
+        .order_by()
+    )
+    for row in placements:
+        note(row["org__path"], dt.date.min if row["undated"] else row["first"])
+    # Activities date only what placements leave open (a 党组 has nobody placed in it).
+    open_paths = tuple(
+        o.path for o in late if min(entered[o.pk], earliest.get(o.path, dt.date.max)) > year_start
+    )
+    if open_paths:
+        ids = [o.pk for o in orgs if o.path.startswith(open_paths)]
+        activities = (
+            Activity.objects.filter(org_id__in=ids)
+            .values("org__path")
+            .annotate(first=Min("on"))
+            .order_by()
+        )
+        for row in activities:
+            note(row["org__path"], row["first"])
+    for org in late:
+        start = min(entered[org.pk], earliest.get(org.path, dt.date.max))
+        starts[org.pk] = None if start <= year_start else start
+    return starts
+
+
+def _full_member_counts(
+    root: Org | None, branch_ids: set[int], year: int, as_of: dt.date, *, only_listed: bool
+) -> dict[int, list[int]]:
+    """R1.3: each branch's full members on each month's last day, or on as_of if earlier.
+
+    A full member is a person placed in the branch that day (Placement of kind party_org)
+    whose political status is member and who became a full member on or before that day
+    (an unknown date counts as long ago). A member who moved branch mid-month counts for
+    the branch they were in at the month's end.
+    """
+    if not branch_ids:
+        return {}
+    year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    rows = (
+        Placement.objects.filter(
+            _subtree(root, "org__path"),
+            kind=PlacementKind.PARTY_ORG,
+            org__kind=OrgKind.BRANCH,
+            person__political_status=PoliticalStatus.MEMBER,
+        )
+        .filter(Q(since__isnull=True) | Q(since__lte=year_end))
+        .filter(Q(until__isnull=True) | Q(until__gt=year_start))
+        .values_list("org_id", "since", "until", "person__full_member_on")
+    )
+    if only_listed:
+        rows = rows.filter(org_id__in=branch_ids)
+    days = [min(month_end(year, m), as_of) for m in range(1, 13)]
+    # Placements of one person in one branch never overlap (half-open history), so a
+    # count of placements in force on a day is a count of people. Each placement covers
+    # a run of count days: from the first on or after it began (and the person was full)
+    # to the last before it ended; a difference array adds the runs up.
+    steps: dict[int, list[int]] = {b: [0] * 13 for b in branch_ids}
+    for org_id, since, until, full_on in rows:
+        step = steps.get(org_id)
+        if step is None:
+            continue
+        begins = max(since or dt.date.min, full_on or dt.date.min)
+        first = bisect_left(days, begins)
+        last = bisect_left(days, until) if until is not None else 12
+        if first < last:
+            step[first] += 1
+            step[last] -= 1
+    return {b: list(accumulate(step[:12])) for b, step in steps.items()}
+
+
+# Held records by (org id, obligation kind): a count per month, and the records' ids.
+Tally = dict[tuple[int, str], list[int]]
+IdTally = dict[tuple[int, str], list[list[int]]]
+SECRETARY = "party_lecture/secretary"
+
+
+def _counted_as(kind: str, also: list[str] | None, secretary: bool) -> set[str]:
+    codes = kinds.counts_for(kind, also or [])
+    if secretary and "party_lecture" in codes:
+        codes = codes | {SECRETARY}
+    return codes
+
+
+def _held(
+    root: Org | None, year: int, as_of: dt.date, org_ids: set[int] | None, with_ids: bool
+) -> tuple[Tally, IdTally]:
+    """Held activities dated in the year up to as_of, tallied by what they count for.
+
+    A planned or cancelled record counts for nothing. A record counts for its own kind and
+    for the kinds it also declares where the registry allows it (a 主题党日 with a 党课).
+    Without ids this is one aggregate: a row per organisation and kind, a count per month.
+    """
+    start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), as_of)
+    counts: Tally = {}
+    ids: IdTally = {}
+    if end < start:
+        return counts, ids
+    held = Activity.objects.filter(
+        _in_subtree(root, HOLDER_KINDS) if org_ids is None else Q(org_id__in=org_ids),
+        status=ActivityStatus.HELD,
+        on__gte=start,
+        on__lte=end,
+        kind__in=COUNTING_KINDS,
+    )
+    if with_ids:
+        # Unordered: an ORDER BY on the date lets SQLite walk the date index of every
+        # organisation's records; the few rows of one organisation are sorted here.
+        records = held.values_list(
+            "id", "org_id", "kind", "also_counts_as", "lecturer_is_secretary", "on"
+        ).order_by()
+        for pk, org_id, kind, also, secretary, on in sorted(records, key=lambda r: (r[5], r[0])):
+            for code in _counted_as(kind, also, secretary):
+                counts.setdefault((org_id, code), [0] * 12)[on.month - 1] += 1
+                ids.setdefault((org_id, code), [[] for _ in range(12)])[on.month - 1].append(pk)
+        return counts, ids
+    firsts = [dt.date(year, m, 1) for m in range(1, 13)] + [dt.date(year + 1, 1, 1)]
+    per_month = {
+        f"m{m}": Count("id", filter=Q(on__gte=firsts[m - 1], on__lt=firsts[m]))
+        for m in range(1, 13)
+    }
+    rows = (
+        held.values("org_id", "kind", "also_counts_as", "lecturer_is_secretary")
+        .annotate(**per_month)
+        .order_by()
+    )
+    for row in rows:
+        monthly = [row[f"m{m}"] for m in range(1, 13)]
+        for code in _counted_as(row["kind"], row["also_counts_as"], row["lecturer_is_secretary"]):
+            tally = counts.setdefault((row["org_id"], code), [0] * 12)
+            for i, n in enumerate(monthly):
+                tally[i] += n
+    return counts, ids
+
+
+def _status(required: int, held: int, span: Span, as_of: dt.date) -> str:
+    if held >= required:
+        return MET
+    # A period has ended by as_of when its last day is on or before it: as_of is read as
+    # "at the close of that day", so a past year asked at its 31 December is final.
+    return MISSING if span.end <= as_of else UPCOMING
+
+
+def compliance(
+    root: Org | None,
+    year: int,
+    as_of: dt.date | None = None,
+    *,
+    descendants: bool = True,
+    with_ids: bool = False,
+) -> Report:
+    """Every obligation of every party organisation at or under `root`, in every period of `year`.
+
+    - required: the obligation's count per period (R1.5), or the court's own period and
+      count for a configurable one (ObligationSetting).
+    - held: held activities of that organisation dated in the period (and not after
+      as_of) whose kind, or declared also_counts_as, is the obligation's kind; the
+      secretary's lecture counts only lectures with lecturer_is_secretary.
+    - status: met when held ≥ required; else missing once the period has ended by as_of,
+      upcoming before that.
+    - Who owes what: the obligation's holders (kinds.OBLIGATIONS); the branch committee
+      meeting only in months when the branch must have a committee (R1.3: ≥7 full members
+      on the month's last day, or on as_of if earlier); nothing for a period entirely
+      before an organisation began or from the day it was dissolved.
+    - 谈心谈话 is kept simple: the branch records its talks as heart_talk activities and
+      owes `count` of them a year (default 1, configurable per court); whether every
+      committee member talked with every member is for the committee module to check.
+
+    `root=None` answers for every organisation; `descendants=False` for `root` alone.
+    `with_ids` also lists the activities that count for each row (for linking to them).
+    """
+    as_of = as_of or default_as_of(year)
+    year_start = dt.date(year, 1, 1)
+    orgs_q = Q(kind__in=HOLDER_KINDS) & ~Q(is_active=False, dissolved_on__lte=year_start)
+    if root is not None:
+        orgs_q &= Q(path__startswith=root.path) if descendants else Q(pk=root.pk)
+    orgs = list(
+        Org.objects.filter(orgs_q)
+        .only(
+            "id", "code", "name", "kind", "path", "depth", "is_active", "dissolved_on", "created_at"
+        )
+        .order_by("path")
+    )
+    courts = _nearest_courts(root, orgs)
+    settings = _settings(set(courts.values()))
+    starts = _life_starts(root, orgs, year_start)
+    life = {o.pk: (starts.get(o.pk), o.dissolved_on if not o.is_active else None) for o in orgs}
+    branch_ids = {o.pk for o in orgs if o.kind == OrgKind.BRANCH}
+    full_members = _full_member_counts(root, branch_ids, year, as_of, only_listed=not descendants)
+    org_ids = None if descendants else {o.pk for o in orgs}
+    counts, ids = _held(root if descendants else None, year, as_of, org_ids, with_ids)
+
+    rows: list[Due] = []
+    span_cache = {p: spans(year, p) for p in Period}
+    none = [0] * 12
+    no_ids: list[list[int]] = [[] for _ in range(12)]
+    # Organisations by path, obligations in registry order, periods in time: rows come out
+    # in the order the contract's consumers read them.
+    for org in orgs:
+        born, dissolved = life[org.pk]
+        court = courts.get(org.pk)
+        for obligation in kinds.OBLIGATIONS.values():
+            if org.kind not in obligation.holders:
+                continue
+            period, required = obligation.period, obligation.count
+            if obligation.configurable and court is not None:
+                period, required = settings.get((court.pk, obligation.code), (period, required))
+            if required <= 0:
+                continue
+            key = (org.pk, SECRETARY if obligation.lecturer_must_be_secretary else obligation.kind)
+            monthly = counts.get(key, none)
+            monthly_ids = ids.get(key, no_ids)
+            members = full_members.get(org.pk, none)
+            for span in span_cache[Period(period)]:
+                if born is not None and span.end < born:
+                    continue
+                if dissolved is not None and span.start >= dissolved:
+                    continue
+                first, last = span.months[0] - 1, span.months[-1]
+                if obligation.needs_committee and members[last - 1] < COMMITTEE_THRESHOLD:
+                    continue
+                held = sum(monthly[first:last])
+                activity_ids: tuple[int, ...] = ()
+                if with_ids:
+                    activity_ids = tuple(pk for month in monthly_ids[first:last] for pk in month)
+                rows.append(
+                    Due(
+                        org,
+                        obligation,
+                        span,
+                        required,
+                        held,
+                        _status(required, held, span, as_of),
+                        activity_ids,
+                    )
+                )
+    return Report(root, year, as_of, orgs, rows, full_members, life, courts)
+
+
+# ---------------------------------------------------------------------------------------
+# Membership figures for the health check (R1.1–R1.3)
+
+
+@dataclass(frozen=True)
+class Membership:
+    full: int
+    probationary: int
+
+    @property
+    def total(self) -> int:
+        return self.full + self.probationary
+
+
+def membership_on(org: Org, day: dt.date) -> Membership:
+    """Party members placed in `org` or below it on `day`: full and probationary (R1.1–R1.3).
+
+    A member whose full-membership date lies after `day` was still probationary then.
+    """
+    rows = (
+        Placement.objects.filter(
+            placed_on(day),
+            kind=PlacementKind.PARTY_ORG,
+            org__path__startswith=org.path,
+            person__political_status__in=[PoliticalStatus.MEMBER, PoliticalStatus.PROBATIONARY],
+        )
+        .values_list("person_id", "person__political_status", "person__full_member_on")
+        .distinct()
+    )
+    full: set[int] = set()
+    probationary: set[int] = set()
+    for person_id, status, full_on in rows:
+        if status == PoliticalStatus.MEMBER and (full_on is None or full_on <= day):
+            full.add(person_id)
+        else:
+            probationary.add(person_id)
+    return Membership(len(full), len(probationary - full))
+
+
+# ---------------------------------------------------------------------------------------
+# The dashboard
+
+
+@dataclass(frozen=True)
+class IdleBranch:
+    org: Org
+    court: Org | None
+    last_held_on: dt.date | None
+    days: int | None  # days since the last held activity; None when there has never been one
+
+    @property
+    def sentence(self) -> str:
+        if self.last_held_on is None:
+            return f"{self.org.name} 尚无已开展的活动记录"
+        return f"{self.org.name} 已连续{self.days}天没有活动记录"
+
+
+@dataclass
+class DashboardSummary:
+    today: dt.date
+    due: list[Due]  # not yet met in a period that is running now
+    overdue: list[Due]  # missing this year
+    idle: list[IdleBranch]
+    several_courts: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.due or self.overdue or self.idle)
+
+
+def _idle_branches(root: Org | None, report: Report, today: dt.date) -> list[IdleBranch]:
+    """Live branches with no held activity of their own or their groups' for IDLE_DAYS days."""
+    branches = [
+        o
+        for o in report.orgs
+        if o.kind == OrgKind.BRANCH
+        and o.is_active
+        and (report.life[o.pk][0] is None or (today - report.life[o.pk][0]).days >= IDLE_DAYS)
+    ]
+    if not branches:
+        return []
+    last = (
+        Activity.objects.filter(
+            _in_subtree(root, [OrgKind.BRANCH, OrgKind.GROUP]),
+            status=ActivityStatus.HELD,
+            on__lte=today,
+        )
+        .values("org__path")
+        .annotate(last=Max("on"))
+        .order_by()
+    )
+    by_branch: dict[str, dt.date] = {}
+    for row in last:
+        path = row["org__path"]
+        for branch_path in (path, path[: -Org.steplen]):
+            if row["last"] > by_branch.get(branch_path, dt.date.min):
+                by_branch[branch_path] = row["last"]
+    idle = []
+    for branch in branches:
+        held_on = by_branch.get(branch.path)
+        days = (today - held_on).days if held_on else None
+        if days is None or days >= IDLE_DAYS:
+            idle.append(IdleBranch(branch, report.courts.get(branch.pk), held_on, days))
+    idle.sort(key=lambda i: (i.days is not None, -(i.days or 0), i.org.path))
+    return idle
+
+
+def dashboard_summary(scope: Scope | None, today: dt.date | None = None) -> DashboardSummary:
+    """What the dashboard says about organisational life in the scope, as of `today`.
+
+    Due: obligations of a period running today that are not yet met. Overdue: the year's
+    missing ones. Idle: branches with no held activity recorded for IDLE_DAYS days
+    ("第二党支部 已连续45天没有活动记录").
+    """
+    today = today or timezone.localdate()
+    if scope is None or scope.self_only or not scope.can("compliance.view"):
+        return DashboardSummary(today, [], [], [])
+    root = None if scope.is_global else Org.objects.filter(pk=scope.root_id).first()
+    if root is None and not scope.is_global:
+        return DashboardSummary(today, [], [], [])
+    report = compliance(root, today.year, today)
+    due = [r for r in report.rows if r.status == UPCOMING and r.span.contains(today)]
+    due.sort(key=lambda r: (r.span.end, r.org.path, OBLIGATION_ORDER[r.obligation.code]))
+    overdue = [r for r in report.rows if r.status == MISSING]
+    overdue.sort(key=lambda r: (-r.span.end.toordinal(), r.org.path))
+    idle = _idle_branches(root, report, today)
+    several = len({c.pk for c in report.courts.values()}) > 1
+    return DashboardSummary(today, due, overdue, idle, several)
