@@ -40,12 +40,21 @@ _ADMIN = {
     "accounts.grant",
 }
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.PLATFORM_ADMIN: frozenset(_READ | _RECORD | _ADMIN | {"points.manage"}),
+    Role.PLATFORM_ADMIN: frozenset(
+        _READ | _RECORD | _ADMIN | {"points.manage", "compliance.manage"}
+    ),
     Role.POLITICAL_DEPT: frozenset(_READ | {"activities.record"} | _ADMIN),
     Role.PARTY_OFFICE: frozenset(
         _READ
         | _RECORD
-        | {"orgs.change", "people.export", "activities.import", "audit.view", "points.manage"}
+        | {
+            "orgs.change",
+            "people.export",
+            "activities.import",
+            "audit.view",
+            "points.manage",
+            "compliance.manage",
+        }
     ),
     Role.BRANCH_SECRETARY: frozenset(_READ | _RECORD),
     Role.LEADER: frozenset(_READ | {"people.export"}),

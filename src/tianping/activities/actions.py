@@ -296,17 +296,24 @@ def do_record_past_activity(
     )
 
 
-@transaction.atomic
-def do_add_evidence(
-    user: Any, activity: Activity, name: str, content: bytes, content_type: str = ""
-) -> Evidence:
-    """Attach a file; identical content is stored once, however often it is uploaded."""
+def store_blob(content: bytes, content_type: str = "") -> EvidenceBlob:
+    """File content stored once by its SHA-256, whoever uploads it and for whatever record."""
     digest = hashlib.sha256(content).hexdigest()
     blob = EvidenceBlob.objects.filter(sha256=digest).first()
     if blob is None:
         blob = EvidenceBlob(sha256=digest, size=len(content), content_type=content_type[:100])
         blob.file.save(f"{digest[:2]}/{digest}", ContentFile(content), save=False)
         blob.save()
+    return blob
+
+
+@transaction.atomic
+def do_add_evidence(
+    user: Any, activity: Activity, name: str, content: bytes, content_type: str = ""
+) -> Evidence:
+    """Attach a file; identical content is stored once, however often it is uploaded."""
+    blob = store_blob(content, content_type)
+    digest = blob.sha256
     evidence, created = Evidence.objects.get_or_create(
         activity=activity,
         blob=blob,
@@ -334,3 +341,37 @@ __all__ = [
     "do_set_attendance",
     "do_update_activity",
 ]
+
+
+@transaction.atomic
+def do_set_obligation(user: Any, court: Org, obligation: str, period: str, count: int) -> None:
+    """A court's own frequency for a configurable obligation (R1.5); default restores the rule."""
+    from tianping.activities.models import ObligationSetting
+
+    rule = kinds.OBLIGATIONS.get(obligation)
+    if rule is None or not rule.configurable:
+        raise ValidationError({"obligation": "该制度的频次不可调整"})
+    if period not in kinds.Period.__members__.values() or not 1 <= count <= 31:
+        raise ValidationError({"count": "请填写有效的周期和次数（1–31）"})
+    current = ObligationSetting.objects.filter(court=court, obligation=obligation).first()
+    before = (
+        {"period": current.period, "count": current.count}
+        if current
+        else {"period": rule.period.value, "count": rule.count}
+    )
+    if period == rule.period and count == rule.count:
+        if current is not None:
+            ObligationSetting.objects.filter(pk=current.pk).delete()
+    else:
+        ObligationSetting.objects.update_or_create(
+            court=court, obligation=obligation, defaults={"period": period, "count": count}
+        )
+    record(
+        user,
+        "activities.obligation",
+        court,
+        object_repr=f"{court.name} {rule.name}",
+        before=before,
+        after={"period": period, "count": count},
+        org=court,
+    )

@@ -35,6 +35,7 @@ from tianping.activities.forms import MAX_EVIDENCE_BYTES
 from tianping.activities.kinds import OBLIGATIONS, Obligation, Period
 from tianping.activities.models import Activity, ActivityStatus, StudyItem, StudyRecord
 from tianping.activities.study_records import do_add_study_record
+from tianping.activities.views import INLINE_TYPES
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import COURT_KINDS, PARTY_KINDS, Org, OrgKind
 from tianping.people.models import Person
@@ -47,7 +48,6 @@ RHYTHM = {Period.MONTH: "每月", Period.QUARTER: "每季度", Period.YEAR: "每
 PICKER_KINDS = COURT_KINDS | {OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH}
 # Nodes shown as headings in the matrix so a branch is seen under its court.
 SECTION_KINDS = COURT_KINDS | {OrgKind.GENERAL_BRANCH}
-INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"})
 
 
 def _year(request: HttpRequest) -> int:

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 
-from tianping.activities.models import EvidenceBlob, StudyItem, StudyRecord
+from tianping.activities.actions import store_blob
+from tianping.activities.models import StudyItem, StudyRecord
 from tianping.audit.recording import record, snapshot
 from tianping.orgs.models import Org, OrgKind
 from tianping.people.models import Person
 
 STUDY_RECORD_FIELDS = ("org", "year", "item", "title", "person", "amount", "evidence_name")
-
-
-def _store_blob(content: bytes, content_type: str) -> EvidenceBlob:
-    """File content stored once by its SHA-256, shared with activity evidence."""
-    digest = hashlib.sha256(content).hexdigest()
-    blob = EvidenceBlob.objects.filter(sha256=digest).first()
-    if blob is None:
-        blob = EvidenceBlob(sha256=digest, size=len(content), content_type=content_type[:100])
-        blob.file.save(f"{digest[:2]}/{digest}", ContentFile(content), save=False)
-        blob.save()
-    return blob
 
 
 @transaction.atomic
@@ -69,7 +57,7 @@ def do_add_study_record(
         errors["person"] = f"{person.name}不是本院人员"
     if errors:
         raise ValidationError(errors)
-    blob = _store_blob(content, content_type) if content else None
+    blob = store_blob(content, content_type) if content else None
     study_record = StudyRecord.objects.create(
         org=org,
         year=year,

@@ -1,4 +1,10 @@
-from tianping.activities import compliance_views, import_views, review_views, views
+from tianping.activities import compliance_views, import_views, review_views, settings_views, views
 
 app_name = "activities"
-urlpatterns = [*views.routes, *compliance_views.routes, *import_views.routes, *review_views.routes]
+urlpatterns = [
+    *views.routes,
+    *compliance_views.routes,
+    *import_views.routes,
+    *review_views.routes,
+    *settings_views.routes,
+]

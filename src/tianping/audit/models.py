@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "activities.review_update": "记录民主评议",
     "activities.review_close": "完成民主评议",
     "activities.study_record": "登记学习材料",
+    "activities.obligation": "调整组织生活频次",
     "points.seed_rules": "初始化积分规则",
     "points.manual": "人工加减分",
     "points.reverse": "冲销积分",
