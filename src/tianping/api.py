@@ -32,9 +32,12 @@ from ninja.renderers import JSONRenderer
 
 from tianping.accounts.api import SessionAuth, TokenAuth
 from tianping.accounts.api import router as accounts_router
+from tianping.activities.api import compliance_router
+from tianping.activities.api import router as activities_router
 from tianping.orgs.api import router as orgs_router
 from tianping.people.api import members_router
 from tianping.people.api import router as people_router
+from tianping.points.api import router as points_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -56,6 +59,9 @@ api.add_router("/", accounts_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/orgs", members_router)
 api.add_router("/people", people_router)
+api.add_router("/activities", activities_router)
+api.add_router("/compliance", compliance_router)
+api.add_router("/points", points_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
@@ -90,6 +96,12 @@ _PYDANTIC_MESSAGES = {
     "string_too_long": "不能超过{max_length}个字符",
     "greater_than_equal": "不能小于{ge}",
     "less_than_equal": "不能大于{le}",
+    "greater_than": "应大于{gt}",
+    "less_than": "应小于{lt}",
+    "decimal_max_places": "最多{decimal_places}位小数",
+    "decimal_max_digits": "最多{max_digits}位数字",
+    "decimal_parsing": "应为数字",
+    "time_parsing": "时间格式应为 HH:MM",
     "extra_forbidden": "不支持此字段",
     "json_invalid": "请求体不是有效的 JSON",
     "model_attributes_type": "请求体应为 JSON 对象",

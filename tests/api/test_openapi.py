@@ -7,6 +7,7 @@ outsider gets 404 on our objects.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -15,6 +16,8 @@ from django.test import Client
 
 from tianping.accounts.actions import do_create_user
 from tianping.accounts.scoping import CAPABILITIES, scope_for
+from tianping.activities.actions import do_plan_activity
+from tianping.activities.models import Activity
 
 from .conftest import ApiClient
 
@@ -57,6 +60,17 @@ def sample(schema: dict[str, Any], spec: dict[str, Any]) -> Any:
     return None
 
 
+def our_activity(world: Any) -> int:
+    """A planned committee meeting of BT-JY-B01: an object of ours for /activities/{activity_id}."""
+    found = Activity.objects.filter(org__code="BT-JY-B01").values_list("pk", flat=True).first()
+    if found is not None:
+        return found
+    branch = world.org("BT-JY-B01")
+    return do_plan_activity(
+        None, branch, kind="branch_committee", title="样例支委会", on=dt.date(2024, 3, 28)
+    ).pk
+
+
 def call(
     client: ApiClient,
     schema: dict[str, Any],
@@ -66,6 +80,8 @@ def call(
     world: Any,
 ) -> Any:
     ours = {"code": "BT-JY-B01", "person_id": world.people["zhao"].pk}
+    if "{activity_id}" in path:
+        ours["activity_id"] = our_activity(world)
     url = re.sub(r"\{(\w+)\}", lambda m: str(ours[m.group(1)]), path).removeprefix("/api/v1")
     if method == "get":
         return client.get(url)
