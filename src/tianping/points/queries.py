@@ -200,10 +200,14 @@ def ranked(rows: Sequence[ScoreRow]) -> list[ScoreRow]:
 
 
 def may_see_ranking(scope: Scope | None, org: Org) -> bool:
-    """R4.2: no compulsory public ranking. Off unless the court turns it on for its secretaries;
-    then those who may open the branch's page see it. A member never sees anyone else's score.
+    """R4.2: no compulsory public ranking. The party committee office that keeps the rules sees
+    it; a branch secretary only once the court turns it on; nobody else, never a member.
     """
     if scope is None or scope.self_only or not scope.covers_path(org.path):
+        return False
+    if scope.can("points.manage"):
+        return True
+    if scope.role != "branch_secretary":
         return False
     if org.kind not in (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.PARTY_COMMITTEE):
         return False
