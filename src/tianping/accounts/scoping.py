@@ -27,8 +27,9 @@ _READ = {
     "activities.view",
     "compliance.view",
     "points.view",
+    "membership.view",
 }
-_RECORD = {"activities.record"}
+_RECORD = {"activities.record", "membership.manage", "dues.manage"}
 _ADMIN = {
     "orgs.change",
     "people.change",
