@@ -121,6 +121,16 @@ def _sample(world, app: str, kwarg: str, route_name: str = "") -> tuple[Any, typ
             None, activity, "样本.pdf", b"%PDF sample"
         )
         return evidence.pk, Evidence, evidence
+    if kwarg == "pk" and app == "recruitment":
+        from tests.recruitment.factories import sample_file
+
+        recruit = sample_file(world)
+        return recruit.pk, type(recruit), recruit
+    if kwarg == "step_id":
+        from tests.recruitment.factories import sample_step
+
+        step = sample_step(world)
+        return step.pk, type(step), step
     if kwarg == "token":
         return "0" * 32, None, None
     if kwarg == "script":
