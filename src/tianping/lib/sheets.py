@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import posixpath
 import re
@@ -71,7 +72,12 @@ class SheetError(Exception):
         return f"{where}：{self.message}" if where else self.message
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
 
 
 def display(value: Any) -> str:
@@ -173,13 +179,13 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 
 def _make_date(year: int, month: int, day: int) -> dt.date:
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        raise CellError(f"年份{year}超出合理范围")
+        raise CellError(f"不是有效的日期：年份{year}超出{EARLIEST_YEAR}–{LATEST_YEAR}")
     if not 1 <= month <= 12:
-        raise CellError(f"不存在{month}月")
+        raise CellError(f"不是有效的日期：没有{month}月")
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise CellError(f"{year}年{month}月没有{day}日") from None
+        raise CellError(f"不是有效的日期：{year}年{month}月没有{day}日") from None
 
 
 def _from_serial(number: float) -> dt.date:
@@ -202,6 +208,8 @@ def _from_text(text: str) -> dt.date:
         return _make_date(int(m[1]), int(m[2]), int(m[3] or 1))
     if _SERIAL.match(text):
         return _from_serial(float(text))
+    if re.fullmatch(r"\d{4}\s*年?", text):
+        raise CellError("只有年份，请写出月份，如1985.03或1985-03-02")
     raise CellError(f"无法识别的日期，{DATE_HINT}")
 
 
@@ -248,13 +256,13 @@ class Choices:
         self.what = what
         self.offered = list(offered)
         self._table = {match_key(k): v for k, v in table.items()}
-        self._seen: dict[Any, str] = {}
+        self._seen: dict[tuple[Any, type], str] = {}
 
     def match(self, value: Any) -> str:
-        try:
-            return self._seen[value]
-        except (KeyError, TypeError):
-            pass
+        # Cache by exact type too: True == 1 but they are not the same cell.
+        cacheable = type(value) in (str, int, float)
+        if cacheable and (value, type(value)) in self._seen:
+            return self._seen[(value, type(value))]
         text = clean_text(value)
         if not text:
             code = ""
@@ -262,8 +270,8 @@ class Choices:
             code = self._table.get(match_key(text), "")
             if not code:
                 raise CellError(f"无法识别的{self.what}，可填：{'、'.join(self.offered)}")
-        if isinstance(value, str | int | float | None):
-            self._seen[value] = code
+        if cacheable:
+            self._seen[(value, type(value))] = code
         return code
 
 
@@ -309,6 +317,16 @@ _DATE_FORMAT_IDS = frozenset(
     | {27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58}
 )
 _RELS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _is_date_format(code: str) -> bool:
+    """A custom number format that shows a date (not only a time of day)."""
+    if not is_date_format(code):
+        return False
+    bare = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code.split(";")[0])
+    if re.search(r"[dDyYeE]", bare):
+        return True
+    return bool(re.search(r"[mM]", bare)) and not re.search(r"[hHsS]", bare)
 
 
 def _local(tag: str) -> str:
@@ -360,7 +378,7 @@ def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
     return found
 
 
-class Workbook_:
+class XlsxReader:
     """The parts of an .xlsx a table reader needs: sheets, shared strings, date styles."""
 
     def __init__(self, source: Source) -> None:
@@ -427,27 +445,35 @@ class Workbook_:
                 if tag == "numFmt":
                     custom[int(el.get("numFmtId", "0"))] = el.get("formatCode", "")
                 elif tag == "cellXfs":
-                    xf_formats = [int(xf.get("numFmtId", "0")) for xf in el if _local(xf.tag) == "xf"]
+                    xf_formats = [
+                        int(xf.get("numFmtId", "0")) for xf in el if _local(xf.tag) == "xf"
+                    ]
         dates = set()
         for index, fmt_id in enumerate(xf_formats):
             if fmt_id in custom:
-                if is_date_format(custom[fmt_id]) and not re.fullmatch(r"[\[\]hHsS:.0 ]+", custom[fmt_id]):
+                if _is_date_format(custom[fmt_id]):
                     dates.add(index)
             elif fmt_id in _DATE_FORMAT_IDS:
                 dates.add(index)
         return frozenset(dates)
 
     def rows(self, path: str) -> Iterator[tuple[int, list[Any]]]:
-        """(row number as Excel shows it, values by column) for each row that holds a cell."""
+        """(row number as Excel shows it, values by column) for each row that holds a cell.
+
+        Raises SheetError if the file turns out to be damaged part-way through.
+        """
+        try:
+            yield from self._rows(path)
+        except (ParseError, IndexError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as e:
+            raise SheetError(None, "", "", "Excel工作簿已损坏，无法读完") from e
+
+    def _rows(self, path: str) -> Iterator[tuple[int, list[Any]]]:
         shared, date_styles, epoch = self.shared, self.date_styles, self.epoch
+        ns = self._namespace(path)
+        row_tag, c_tag, v_tag, is_tag = ns + "row", ns + "c", ns + "v", ns + "is"
         with self.archive.open(path) as f:
             number = 0
-            ns = None
-            row_tag = c_tag = v_tag = is_tag = ""
             for _, el in iterparse(f):
-                if ns is None:
-                    ns = el.tag[: el.tag.index("}") + 1] if el.tag.startswith("{") else ""
-                    row_tag, c_tag, v_tag, is_tag = ns + "row", ns + "c", ns + "v", ns + "is"
                 if el.tag != row_tag:
                     continue
                 r = el.get("r")
@@ -499,6 +525,13 @@ class Workbook_:
                 if values:
                     yield number, values
 
+    def _namespace(self, path: str) -> str:
+        """The worksheet's own namespace (transitional or strict), from its root element."""
+        with self.archive.open(path) as f:
+            for _, root in iterparse(f, events=("start",)):
+                return root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+        return ""
+
     def close(self) -> None:
         self.archive.close()
 
@@ -512,7 +545,7 @@ class Table:
     index: dict[str, int]  # canonical name → 0-based column
     written: dict[str, str]  # canonical name → the header as the sheet writes it
     _rows: Iterator[tuple[int, list[Any]]]
-    _book: Workbook_
+    _book: XlsxReader
 
     def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
         """(row number, values) for every row below the header that is not blank."""
@@ -533,15 +566,24 @@ class Table:
         self.close()
 
 
+@dataclass
+class _Header:
+    position: int  # in the rows scanned
+    index: dict[str, int]
+    written: dict[str, str]
+    errors: list[SheetError]
+
+
 def _find_header(
     rows: list[tuple[int, list[Any]]], lookup: dict[str, tuple[str, bool]], columns: Columns
-) -> tuple[int, dict[str, int], dict[str, str], list[SheetError]] | tuple[None, int, list[str]]:
-    best: tuple[int, int, list[str]] = (0, 0, list(columns.required))
+) -> tuple[_Header | None, int, list[str]]:
+    """The header among the first rows, else the likeliest row and the columns it lacks."""
+    best_row, best_count, best_missing = 0, 0, list(columns.required)
     for position, (number, values) in enumerate(rows):
         found: dict[str, tuple[int, str, bool]] = {}
         errors: list[SheetError] = []
         for col, value in enumerate(values):
-            if value is None or not isinstance(value, str):
+            if not isinstance(value, str):
                 continue
             hit = lookup.get(header_key(value))
             if hit is None:
@@ -549,31 +591,40 @@ def _find_header(
             canonical, exact = hit
             written = value.strip()
             if canonical in found:
-                _, first_written, first_exact = found[canonical]
-                if first_exact and not exact:
-                    continue
-                if exact and not first_exact:
-                    found[canonical] = (col, written, exact)
+                first_col, first_written, first_exact = found[canonical]
+                # 工号 beside 编号: the canonical spelling wins over a synonym.
+                if exact != first_exact:
+                    if exact:
+                        found[canonical] = (col, written, exact)
                     continue
                 errors.append(
-                    SheetError(number, written, "", f"与“{first_written}”列重复，一张表中同一列只能出现一次")
+                    SheetError(
+                        number, written, "", f"与“{first_written}”列重复，同一列只能出现一次"
+                    )
                 )
                 continue
             found[canonical] = (col, written, exact)
         missing = [c for c in columns.required if c not in found]
-        if not missing and len(found) >= max(1, min(2, len(columns.synonyms))):
-            index = {k: v[0] for k, v in found.items()}
-            written_names = {k: v[1] for k, v in found.items()}
-            return position, index, written_names, errors
-        if len(found) > best[1]:
-            best = (number, len(found), missing)
-    return None, best[0], best[2]
+        if not missing and len(found) >= min(2, len(columns.synonyms)):
+            return (
+                _Header(
+                    position,
+                    {k: v[0] for k, v in found.items()},
+                    {k: v[1] for k, v in found.items()},
+                    errors,
+                ),
+                number,
+                [],
+            )
+        if len(found) > best_count:
+            best_row, best_count, best_missing = number, len(found), missing
+    return None, best_row, best_missing
 
 
 def read_table(source: Source, columns: Columns) -> Table:
     """Open a workbook and find its table: the first visible sheet whose header row
     (below any title rows) names every required column. Raises SheetError."""
-    book = Workbook_(source)
+    book = XlsxReader(source)
     if not book.sheets:
         book.close()
         raise SheetError(None, "", "", "工作簿中没有可见的工作表")
@@ -586,27 +637,19 @@ def read_table(source: Source, columns: Columns) -> Table:
             head.append(item)
             if len(head) >= HEADER_SCAN_ROWS:
                 break
-        found = _find_header(head, lookup, columns)
-        if found[0] is None:
-            if not best_row and found[1]:
-                best_row, best_missing = found[1], found[2]
+        header, likeliest, missing = _find_header(head, lookup, columns)
+        if header is None:
             rows.close()
+            if not best_row and likeliest:
+                best_row, best_missing = likeliest, missing
             continue
-        position, index, written, errors = found  # type: ignore[misc]
-        if errors:
+        if header.errors:
             rows.close()
             book.close()
-            raise errors[0]
-        header_row = head[position][0]
+            raise header.errors[0]
 
-        def chained(
-            rest: list[tuple[int, list[Any]]] = head[position + 1 :],
-            more: Iterator[tuple[int, list[Any]]] = rows,
-        ) -> Iterator[tuple[int, list[Any]]]:
-            yield from rest
-            yield from more
-
-        return Table(name, header_row, index, written, chained(), book)
+        below = itertools.chain(head[header.position + 1 :], rows)
+        return Table(name, head[header.position][0], header.index, header.written, below, book)
     book.close()
     wanted = "、".join(f"“{c}”" for c in best_missing)
     if best_row:
@@ -667,7 +710,9 @@ def write_table(
     book.save(target)
 
 
-def table_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1") -> io.BytesIO:
+def table_bytes(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1"
+) -> io.BytesIO:
     buffer = io.BytesIO()
     write_table(buffer, headers, rows, title=title)
     buffer.seek(0)
@@ -705,7 +750,9 @@ class ImportResult:
         return data
 
 
-def sort_errors(errors: Iterable[SheetError], order: Callable[[str], int] | None = None) -> list[SheetError]:
+def sort_errors(
+    errors: Iterable[SheetError], order: Callable[[str], int] | None = None
+) -> list[SheetError]:
     """Errors in sheet order: by row, then by column position."""
     return sorted(
         errors, key=lambda e: (e.row or 0, order(e.column) if order else 0, e.column, e.message)
@@ -715,16 +762,16 @@ def sort_errors(errors: Iterable[SheetError], order: Callable[[str], int] | None
 def report_result(
     result: ImportResult, *, as_json: bool, stdout: TextIO, stderr: TextIO, unit: str = "条"
 ) -> None:
-    """Print an import's outcome: one JSON document, or a summary a clerk can read."""
+    """Print an import's outcome: one JSON document on stdout, or a report a clerk can read."""
     if as_json:
         stdout.write(json.dumps(result.as_json(), ensure_ascii=False) + "\n")
         if not result.ok:
             stderr.write(f"发现{len(result.errors)}处问题，未写入任何数据。\n")
         return
     if not result.ok:
-        stderr.write(f"发现{len(result.errors)}处问题，未写入任何数据：\n")
+        stdout.write(f"发现{len(result.errors)}处问题，未写入任何数据：\n")
         for error in result.errors:
-            stderr.write(f"  {error}\n")
+            stdout.write(f"  {error}\n")
         return
     counts = f"新增{result.created}{unit}，更新{result.updated}{unit}，未变{result.unchanged}{unit}"
     if result.dry_run:
