@@ -35,6 +35,7 @@ from tianping.accounts.api import router as accounts_router
 from tianping.activities.api import compliance_router
 from tianping.activities.api import router as activities_router
 from tianping.committees.api import router as committees_router
+from tianping.dues.api import router as dues_router
 from tianping.recruitment.api import router as recruitment_router
 from tianping.orgs.api import router as orgs_router
 from tianping.people.api import members_router
@@ -66,6 +67,7 @@ api.add_router("/compliance", compliance_router)
 api.add_router("/points", points_router)
 api.add_router("/committees", committees_router)
 api.add_router("/recruitment", recruitment_router)
+api.add_router("/dues", dues_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

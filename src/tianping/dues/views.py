@@ -1,3 +1,753 @@
-"""党费 pages."""
+"""党费 pages: a month's dues, the pay-sheet upload, the register, arrears, settings, one's own.
 
-routes: list = []
+A month's page shows totals and downloads the Excel sheet; the register updates row by row
+(HTMX); a member is sent to their own dues and sees nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from tianping.accounts.permissions import requires
+from tianping.accounts.scoping import Scope, get_scoped, scoped
+from tianping.dues import actions
+from tianping.dues.forms import (
+    BaseForm,
+    ExcuseForm,
+    PaymentForm,
+    SettingForm,
+    UploadForm,
+    VoidForm,
+)
+from tianping.dues.models import BaseSource, DuesPayment
+from tianping.dues.paysheet import PAY_COLUMNS, PayPlan, parse_pay_sheet, write_dues_sheet
+from tianping.dues.queries import (
+    MonthSheet,
+    arrears,
+    month_sheet,
+    own_dues,
+    person_row,
+    setting_rounding,
+)
+from tianping.dues.rules import (
+    ARREARS_MONTHS,
+    BACK_PAY_MONTHS,
+    Rounding,
+    add_months,
+    month_code,
+    month_of,
+    parse_month,
+)
+from tianping.lib.sheets import table_bytes
+from tianping.orgs.models import COURT_KINDS, Org, OrgKind
+from tianping.people.models import Person
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Dues are reckoned for a court or a party organisation holding members (not a group).
+DUES_ORG_KINDS = COURT_KINDS | {
+    OrgKind.PARTY_COMMITTEE,
+    OrgKind.GENERAL_BRANCH,
+    OrgKind.BRANCH,
+}
+BRANCH_KINDS = (OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH)
+PAGE_SIZE = 100
+SESSION_KEY = "tianping_dues_uploads"
+STALE_SECONDS = 24 * 3600
+PREVIEW_LIMIT = 500
+# The arrears page lists every flagged member, and the longest of the shorter runs.
+OTHERS_SHOWN = 200
+
+
+# ---------------------------------------------------------------------------------------
+# Parameters
+
+
+def _dues_orgs(scope: Scope) -> Any:
+    return scoped(scope, Org.objects.filter(kind__in=DUES_ORG_KINDS))
+
+
+def _root(request: HttpRequest, name: str = "court") -> Org | None:
+    """The organisation asked for (404 when outside the scope), else the scope's own node
+    when dues are reckoned there, else the first court the scope sees."""
+    scope = request.scope
+    code = (request.GET.get(name) or request.POST.get(name) or "").strip()
+    if code:
+        return get_scoped(scope, _dues_orgs(scope), code=code)
+    if scope.root_id is not None:
+        own = _dues_orgs(scope).filter(pk=scope.root_id).first()
+        if own is not None:
+            return own
+    return _dues_orgs(scope).filter(kind__in=COURT_KINDS).order_by("path").first()
+
+
+def _branch(request: HttpRequest, root: Org) -> Org | None:
+    code = (request.GET.get("branch") or "").strip()
+    if not code or code == root.code:
+        return None
+    return get_scoped(
+        request.scope,
+        _dues_orgs(request.scope).filter(path__startswith=root.path, kind__in=BRANCH_KINDS),
+        code=code,
+    )
+
+
+def _month(
+    request: HttpRequest, name: str = "month", default: dt.date | None = None
+) -> tuple[dt.date, str]:
+    """The month asked for, or the default (this month) with the reason it was not used."""
+    fallback = default or month_of(timezone.localdate())
+    text = (request.GET.get(name) or "").strip()
+    if not text:
+        return fallback, ""
+    try:
+        return parse_month(text), ""
+    except ValueError as e:
+        return fallback, str(e)
+
+
+def _org_choices(scope: Scope, root: Org) -> list[Org]:
+    """The organisations the filter offers: the courts in scope, and the root if it is not one."""
+    courts = list(_dues_orgs(scope).filter(kind__in=COURT_KINDS).order_by("path"))
+    if root not in courts:
+        courts.insert(0, root)
+    return courts
+
+
+def _branches(scope: Scope, root: Org) -> list[Org]:
+    return list(
+        _dues_orgs(scope)
+        .filter(path__startswith=root.path, kind__in=BRANCH_KINDS, is_active=True)
+        .exclude(pk=root.pk)
+        .order_by("path")
+    )
+
+
+def _query(**params: Any) -> str:
+    return urlencode({k: v for k, v in params.items() if v})
+
+
+def _next_url(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return fallback
+
+
+def _no_org(request: HttpRequest, title: str) -> HttpResponse:
+    return render(
+        request,
+        "dues/no_org.html",
+        {"title": title, "breadcrumbs": [("党费", None)]},
+    )
+
+
+def _sheet_context(
+    request: HttpRequest, root: Org, sheet: MonthSheet, branch: Org | None
+) -> dict[str, Any]:
+    page = Paginator(sheet.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = {
+        "court": root.code,
+        "month": month_code(sheet.month),
+        "branch": branch.code if branch else "",
+    }
+    return {
+        "root": root,
+        "branch": branch,
+        "sheet": sheet,
+        "counts": sheet.counts,
+        "page": page,
+        "month_code": month_code(sheet.month),
+        "prev_query": _query(**{**params, "month": month_code(add_months(sheet.month, -1))}),
+        "next_query": _query(**{**params, "month": month_code(add_months(sheet.month, 1))}),
+        "params": params,
+        "query": _query(**params),
+        "querystring_page": _query(**params) + "&",
+        "hx_target": "#results",
+        "orgs": _org_choices(request.scope, root),
+        "branches": _branches(request.scope, root),
+        "can_manage": request.scope.can("dues.manage"),
+        "rounding": Rounding(setting_rounding(root.court())).label,
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# A month's dues
+
+
+@requires("membership.view")
+def month(request: HttpRequest) -> HttpResponse:
+    """R3: every member's base, category, rate and dues of a month, with totals."""
+    if request.scope.self_only:
+        return redirect("dues:mine")
+    root = _root(request)
+    if root is None:
+        return _no_org(request, "党费收缴")
+    branch = _branch(request, root)
+    when, bad_month = _month(request)
+    sheet = month_sheet(root, when, scope=request.scope, org_filter=branch)
+    context = _sheet_context(request, root, sheet, branch)
+    context.update(
+        bad_month=bad_month,
+        breadcrumbs=[("党费", reverse("dues:month")), (f"{sheet.month:%Y年%m月}", None)],
+    )
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "dues/_month_results.html", context)
+    return render(request, "dues/month.html", context)
+
+
+@requires("membership.view")
+def month_export(request: HttpRequest) -> HttpResponse:
+    """The dues sheet of the month as Excel, the same columns the command line writes."""
+    if request.scope.self_only:
+        raise Http404
+    root = _root(request)
+    if root is None:
+        raise Http404
+    branch = _branch(request, root)
+    when, _ = _month(request)
+    sheet = month_sheet(root, when, scope=request.scope, org_filter=branch)
+    buffer = io.BytesIO()
+    write_dues_sheet(buffer, sheet)
+    buffer.seek(0)
+    name = (branch or root).code
+    return FileResponse(
+        buffer,
+        as_attachment=True,
+        filename=f"党费-{name}-{month_code(sheet.month)}.xlsx",
+        content_type=XLSX,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Pay-sheet upload: upload → preview (every bad row, nothing written) → confirm
+
+
+def _upload_dir() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - STALE_SECONDS
+    for stale in folder.glob("dues-*.xlsx"):
+        try:
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
+        except OSError:
+            pass
+    return folder
+
+
+def _upload_file(token: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / f"dues-{token}.xlsx"
+
+
+def _courts(request: HttpRequest) -> list[Org]:
+    return list(scoped(request.scope, Org.objects.filter(kind__in=COURT_KINDS)).order_by("path"))
+
+
+def _court(request: HttpRequest, code: str) -> Org:
+    return get_scoped(request.scope, Org.objects.filter(kind__in=COURT_KINDS), code=code)
+
+
+def _pending(request: HttpRequest, token: str) -> dict[str, Any]:
+    """This user's upload under `token`, or 404: a token is useless in anyone else's session."""
+    entry = request.session.get(SESSION_KEY, {}).get(token)
+    if not entry or entry.get("owner") != request.user.pk:
+        raise Http404
+    return entry
+
+
+def _forget(request: HttpRequest, token: str) -> None:
+    pending = request.session.get(SESSION_KEY, {})
+    pending.pop(token, None)
+    request.session[SESSION_KEY] = pending
+
+
+def _preview_context(plan: PayPlan, filename: str) -> dict[str, Any]:
+    sheet = plan.sheet() if plan.ok else None
+    changes = {line.person.pk: plan.change(line) for line in plan.lines}
+    counts = {"新增": 0, "修改": 0, "不变": 0}
+    for line in plan.lines:
+        if line.person.is_party_member:
+            counts[plan.change(line)] += 1
+    return {
+        "plan": plan,
+        "court": plan.court,
+        "month": plan.month,
+        "filename": filename,
+        "errors": plan.errors,
+        "sheet": sheet,
+        "rows": [(r, changes.get(r.person.pk, "")) for r in sheet.rows[:PREVIEW_LIMIT]]
+        if sheet
+        else [],
+        "change_counts": counts,
+        "limit": PREVIEW_LIMIT,
+        "breadcrumbs": [
+            ("党费", reverse("dues:month")),
+            ("工资表导入", reverse("dues:upload")),
+            ("预览", None),
+        ],
+    }
+
+
+@requires("dues.manage")
+def upload(request: HttpRequest) -> HttpResponse:
+    courts = _courts(request)
+    if request.method == "POST":
+        code = request.POST.get("court", "")
+        court = _court(request, code) if code else None
+        form = UploadForm(courts, request.POST, request.FILES)
+        if court is not None and form.is_valid():
+            folder = _upload_dir()
+            token = secrets.token_urlsafe(18)
+            target = folder / f"dues-{token}.xlsx"
+            with target.open("wb") as out:
+                for chunk in form.cleaned_data["file"].chunks():
+                    out.write(chunk)
+            filename = Path(form.cleaned_data["file"].name).name
+            when = form.cleaned_data["month"]
+            plan = parse_pay_sheet(target, court, when)
+            context = _preview_context(plan, filename)
+            if plan.ok:
+                pending = request.session.get(SESSION_KEY, {})
+                pending[token] = {
+                    "owner": request.user.pk,
+                    "court": court.code,
+                    "month": month_code(when),
+                    "filename": filename,
+                    "at": time.time(),
+                }
+                request.session[SESSION_KEY] = pending
+                context["token"] = token
+            else:
+                # Nothing to confirm: the clerk fixes the sheet and uploads it again.
+                target.unlink(missing_ok=True)
+                context["form"] = UploadForm(courts, initial={"court": court.code, "month": when})
+            return render(request, "dues/upload_preview.html", context)
+    else:
+        initial: dict[str, Any] = {"month": month_of(timezone.localdate())}
+        if code := request.GET.get("court", ""):
+            initial["court"] = _court(request, code).code
+        form = UploadForm(courts, initial=initial)
+    return render(
+        request,
+        "dues/upload.html",
+        {
+            "form": form,
+            "courts": courts,
+            "columns": PAY_COLUMNS,
+            "breadcrumbs": [("党费", reverse("dues:month")), ("工资表导入", None)],
+        },
+    )
+
+
+@requires("dues.manage")
+def upload_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    entry = _pending(request, token)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    court = _court(request, entry["court"])
+    when = parse_month(entry["month"])
+    source = _upload_file(token)
+    if not source.is_file():
+        _forget(request, token)
+        raise Http404
+    plan = parse_pay_sheet(source, court, when)
+    source.unlink(missing_ok=True)
+    _forget(request, token)
+    if not plan.ok:
+        # The roster changed since the preview: show what is wrong now, write nothing.
+        context = _preview_context(plan, entry["filename"])
+        context["form"] = UploadForm(_courts(request), initial={"court": court.code, "month": when})
+        return render(request, "dues/upload_preview.html", context)
+    result = actions.do_set_bases(
+        request.user, court, when, plan.base_lines(), source=BaseSource.SHEET
+    )
+    messages.success(
+        request,
+        f"已按工资表核定{court.name}{when:%Y年%m月}起的党费基数：新增{result.created}人，"
+        f"修改{result.updated}人，不变{result.unchanged}人。",
+    )
+    return redirect(reverse("dues:month") + "?" + _query(court=court.code, month=month_code(when)))
+
+
+@requires("dues.manage")
+def upload_template(request: HttpRequest) -> HttpResponse:
+    """An empty pay sheet with the columns the upload reads."""
+    return FileResponse(
+        table_bytes(list(PAY_COLUMNS), [["", "", "", "在职"]], title="工资表"),
+        as_attachment=True,
+        filename="党费工资表模板.xlsx",
+        content_type=XLSX,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The payment register
+
+
+@requires("dues.manage")
+def register(request: HttpRequest) -> HttpResponse:
+    """Record the month's payments row by row (paid, paid by another member, back-paid)."""
+    root = _root(request)
+    if root is None:
+        return _no_org(request, "党费登记")
+    branch = _branch(request, root)
+    when, bad_month = _month(request)
+    sheet = month_sheet(root, when, scope=request.scope, org_filter=branch)
+    context = _sheet_context(request, root, sheet, branch)
+    context.update(
+        bad_month=bad_month,
+        today=timezone.localdate(),
+        next=request.get_full_path(),
+        breadcrumbs=[
+            ("党费", reverse("dues:month") + "?" + context["query"]),
+            ("收缴登记", None),
+        ],
+    )
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "dues/_register_results.html", context)
+    return render(request, "dues/register.html", context)
+
+
+def _row_response(
+    request: HttpRequest,
+    person: Person,
+    when: dt.date,
+    *,
+    form: Any = None,
+    done: str = "",
+    warnings: list[str] | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "dues/_register_row.html",
+        {
+            "row": person_row(person, when),
+            "form": form,
+            "done": done,
+            "warnings": warnings or [],
+            "today": timezone.localdate(),
+            "next": request.POST.get("next", ""),
+            "month_code": month_code(when),
+        },
+    )
+
+
+def _person(request: HttpRequest, pk: Any) -> Person:
+    return get_scoped(request.scope, Person.objects.select_related("court", "party_org"), pk=pk)
+
+
+def _payer(request: HttpRequest, person: Person, number: str) -> Person | None:
+    number = number.strip()
+    if not number:
+        return None
+    found = (
+        scoped(request.scope, Person.objects.all())
+        .filter(court=person.court, employee_no__iexact=number)
+        .first()
+    )
+    if found is None:
+        raise ValidationError({"payer": f"您的范围内没有工号为“{number}”的人员"})
+    return found
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errs in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _back(request: HttpRequest, person: Person, when: dt.date) -> str:
+    fallback = reverse("dues:register") + "?" + _query(month=month_code(when))
+    return _next_url(request, fallback)
+
+
+@requires("dues.manage")
+def pay(request: HttpRequest) -> HttpResponse:
+    """Record one month (or a back-paid run of months) for one member."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        if "person" not in form.cleaned_data:
+            raise Http404
+        person = _person(request, form.cleaned_data["person"])
+        when = form.cleaned_data.get("month") or month_of(timezone.localdate())
+        if request.htmx:
+            return _row_response(request, person, when, form=form)
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, f"{person.name}：{e}")
+        return redirect(_back(request, person, when))
+    data = form.cleaned_data
+    person = _person(request, data["person"])
+    first = data["month"]
+    last = data.get("through") or first
+    months = []
+    current = first
+    while current <= last:
+        months.append(current)
+        current = add_months(current, 1)
+    try:
+        payer = _payer(request, person, data.get("payer") or "")
+        result = actions.do_record_payments(
+            request.user,
+            person,
+            months,
+            paid_on=data["paid_on"],
+            amount_fen=form.amount_fen(),
+            payer=payer,
+            note=data.get("note") or "",
+        )
+    except ValidationError as e:
+        _form_errors(form, e)
+        if request.htmx:
+            return _row_response(request, person, first, form=form)
+        for errs in form.errors.values():
+            for message in errs:
+                messages.error(request, f"{person.name}：{message}")
+        return redirect(_back(request, person, first))
+    span = f"{first:%Y年%m月}" if first == last else f"{first:%Y年%m月}至{last:%Y年%m月}"
+    done = f"已登记{person.name}{span}的党费。"
+    if request.htmx:
+        return _row_response(request, person, first, done=done, warnings=result.warnings)
+    messages.success(request, done)
+    for warning in result.warnings:
+        messages.warning(request, warning)
+    return redirect(_back(request, person, first))
+
+
+@requires("dues.manage")
+def void(request: HttpRequest) -> HttpResponse:
+    """Void a payment recorded by mistake; it stays in the register, struck through."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = VoidForm(request.POST)
+    pk = request.POST.get("payment", "")
+    payment = get_scoped(
+        request.scope, DuesPayment.objects.select_related("person", "person__court"), pk=pk
+    )
+    person = payment.person
+    if form.is_valid():
+        try:
+            actions.do_void_payment(request.user, payment, form.cleaned_data["reason"])
+        except ValidationError as e:
+            _form_errors(form, e)
+    if form.errors:
+        if request.htmx:
+            return _row_response(request, person, payment.month, form=form)
+        for errs in form.errors.values():
+            for message in errs:
+                messages.error(request, f"{person.name}：{message}")
+        return redirect(_back(request, person, payment.month))
+    done = f"已作废{person.name}{payment.month:%Y年%m月}的交纳记录。"
+    if request.htmx:
+        return _row_response(request, person, payment.month, done=done)
+    messages.success(request, done)
+    return redirect(_back(request, person, payment.month))
+
+
+@requires("dues.manage")
+def set_base(request: HttpRequest) -> HttpResponse:
+    """R3.3: a member's base from a month on (a pay change, or the first base on file)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = BaseForm(request.POST)
+    if not form.is_valid():
+        if "person" not in form.cleaned_data:
+            raise Http404
+        person = _person(request, form.cleaned_data["person"])
+        when = form.cleaned_data.get("since") or month_of(timezone.localdate())
+        if request.htmx:
+            return _row_response(request, person, when, form=form)
+        for errs in form.errors.values():
+            for message in errs:
+                messages.error(request, f"{person.name}：{message}")
+        return redirect(_back(request, person, when))
+    data = form.cleaned_data
+    person = _person(request, data["person"])
+    try:
+        actions.do_set_base(request.user, person, data["since"], form.base_fen(), data["category"])
+    except ValidationError as e:
+        _form_errors(form, e)
+        if request.htmx:
+            return _row_response(request, person, data["since"], form=form)
+        messages.error(request, "；".join(m for errs in form.errors.values() for m in errs))
+        return redirect(_back(request, person, data["since"]))
+    done = f"已核定{person.name}自{data['since']:%Y年%m月}起的党费基数。"
+    if request.htmx:
+        return _row_response(request, person, data["since"], done=done)
+    messages.success(request, done)
+    return redirect(_back(request, person, data["since"]))
+
+
+# ---------------------------------------------------------------------------------------
+# Arrears
+
+
+@requires("membership.view")
+def arrears_view(request: HttpRequest) -> HttpResponse:
+    """R3.3 (党章第九条): members with months unpaid in a row; six or more is flagged."""
+    if request.scope.self_only:
+        return redirect("dues:mine")
+    root = _root(request)
+    if root is None:
+        return _no_org(request, "党费欠缴")
+    # The month in progress is not yet overdue: by default the run ends last month.
+    last_month = add_months(month_of(timezone.localdate()), -1)
+    when, bad_month = _month(request, default=last_month)
+    found = arrears(root, when, scope=request.scope)
+    flagged = [a for a in found if a.flagged]
+    others = [a for a in found if not a.flagged]
+    params = {"court": root.code, "month": month_code(when)}
+    return render(
+        request,
+        "dues/arrears.html",
+        {
+            "root": root,
+            "month": when,
+            "month_code": month_code(when),
+            "bad_month": bad_month,
+            "flagged": flagged,
+            "others": others[:OTHERS_SHOWN],
+            "others_count": len(others),
+            "others_shown": OTHERS_SHOWN,
+            "threshold": ARREARS_MONTHS,
+            "back_pay_months": BACK_PAY_MONTHS,
+            "orgs": _org_choices(request.scope, root),
+            "can_manage": request.scope.can("dues.manage"),
+            "today": timezone.localdate(),
+            "next": request.get_full_path(),
+            "query": _query(**params),
+            "breadcrumbs": [
+                ("党费", reverse("dues:month") + "?" + _query(court=root.code)),
+                ("欠缴提醒", None),
+            ],
+        },
+    )
+
+
+@requires("dues.manage")
+def excuse(request: HttpRequest) -> HttpResponse:
+    """Record the reason months were not paid (缓交/免交), so they are not flagged."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ExcuseForm(request.POST)
+    valid = form.is_valid()
+    if "person" not in form.cleaned_data:
+        raise Http404
+    person = _person(request, form.cleaned_data["person"])
+    fallback = reverse("dues:arrears")
+    if valid:
+        data = form.cleaned_data
+        try:
+            actions.do_record_excuse(
+                request.user, person, data["first_month"], data.get("last_month"), data["reason"]
+            )
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, f"已记录{person.name}未交党费的原因。")
+            return redirect(_next_url(request, fallback))
+    for errs in form.errors.values():
+        for message in errs:
+            messages.error(request, f"{person.name}：{message}")
+    return redirect(_next_url(request, fallback))
+
+
+# ---------------------------------------------------------------------------------------
+# A court's setting
+
+
+@requires("dues.manage")
+def setting(request: HttpRequest) -> HttpResponse:
+    """R3.3 (configurable): how the court rounds dues to the fen."""
+    courts = _courts(request)
+    code = (request.GET.get("court") or request.POST.get("court") or "").strip()
+    court = _court(request, code) if code else (courts[0] if courts else None)
+    if court is None:
+        return _no_org(request, "党费设置")
+    current = setting_rounding(court)
+    form = SettingForm(request.POST or None, initial={"rounding": current})
+    if request.method == "POST" and form.is_valid():
+        actions.do_set_rounding(request.user, court, form.cleaned_data["rounding"])
+        messages.success(request, f"已保存{court.name}的党费设置。")
+        return redirect(reverse("dues:setting") + "?" + _query(court=court.code))
+    return render(
+        request,
+        "dues/setting.html",
+        {
+            "form": form,
+            "court": court,
+            "courts": courts,
+            "breadcrumbs": [
+                ("党费", reverse("dues:month") + "?" + _query(court=court.code)),
+                ("党费设置", None),
+            ],
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# A member's own dues
+
+
+@requires("membership.view")
+def mine(request: HttpRequest) -> HttpResponse:
+    """A member's own months: base, rate, dues, and whether and how each was paid."""
+    crumbs = [("我的党费", None)]
+    person_id = request.user.person_id
+    if person_id is None:
+        return render(request, "dues/no_person.html", {"breadcrumbs": crumbs})
+    person = Person.objects.select_related("court", "party_org").get(pk=person_id)
+    today = timezone.localdate()
+    text = request.GET.get("year", "")
+    year = int(text) if text.isdigit() and 2000 <= int(text) <= today.year else today.year
+    data = own_dues(person, year, today)
+    return render(
+        request,
+        "dues/mine.html",
+        {
+            "own": data,
+            "person": person,
+            "year": year,
+            "years": list(range(today.year, today.year - 5, -1)),
+            "threshold": ARREARS_MONTHS,
+            "breadcrumbs": crumbs,
+        },
+    )
+
+
+routes = [
+    path("", month, name="month"),
+    path("export/", month_export, name="month_export"),
+    path("upload/", upload, name="upload"),
+    # Before the token route, which would otherwise take "template" for a token.
+    path("upload/template/", upload_template, name="upload_template"),
+    path("upload/<str:token>/confirm/", upload_confirm, name="upload_confirm"),
+    path("register/", register, name="register"),
+    path("register/pay/", pay, name="pay"),
+    path("register/void/", void, name="void"),
+    path("register/base/", set_base, name="set_base"),
+    path("arrears/", arrears_view, name="arrears"),
+    path("arrears/excuse/", excuse, name="excuse"),
+    path("setting/", setting, name="setting"),
+    path("mine/", mine, name="mine"),
+]
