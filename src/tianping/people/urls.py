@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tianping.people import views
+from tianping.people.import_views import import_urlpatterns
 
 app_name = "people"
 urlpatterns = [
@@ -15,8 +16,4 @@ urlpatterns = [
     path("orgs/<str:code>/members/", views.org_members, name="org_members"),
     path("orgs/<str:code>/merge/", views.merge_branch, name="merge_branch"),
 ]
-try:
-    from tianping.people.import_views import import_urlpatterns
-except ImportError:  # pragma: no cover - only while the import flow is being written
-    import_urlpatterns = []
 urlpatterns += import_urlpatterns
