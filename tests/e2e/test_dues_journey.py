@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import logged_in
+from tests.e2e.conftest import ACTIVE, logged_in, sidenav
 from tianping.audit.models import AuditEvent
 from tianping.dues.models import BaseSource, DuesBase
 from tianping.dues.rules import DuesCategory
@@ -78,9 +78,9 @@ def test_the_party_office_uploads_a_pay_sheet_and_downloads_the_months_dues_shee
     people[retired.employee_no] = retired
 
     logged_in(page, live_server, "bob", PASSWORD)
-    # base.html has no 党费 link yet: the journey starts at the page's address.
-    page.goto(f"{live_server.url}/dues/")
+    sidenav(page).get_by_role("link", name="党费", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("党费收缴：九原区人民法院")
+    expect(sidenav(page).get_by_role("link", name="党费", exact=True)).to_have_class(ACTIVE)
     page.get_by_role("link", name="工资表导入").click()
     expect(page.get_by_role("heading", name="工资表导入：核定党费基数")).to_be_visible()
     expect(page.get_by_label("法院 *", exact=True)).to_have_value("BT-JY")

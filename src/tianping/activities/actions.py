@@ -108,6 +108,7 @@ def do_plan_activity(
         org=org, created_by=user if getattr(user, "pk", None) else None, source=source, **fields
     )
     activity.status = ActivityStatus.PLANNED
+    activity.hours = default_hours(activity)
     check_activity(activity)
     activity.save()
     record(user, "activities.plan", activity, after=snapshot(activity, ACTIVITY_FIELDS), org=org)
@@ -123,6 +124,9 @@ def do_update_activity(user: Any, activity: Activity, **fields: Any) -> Activity
     before = snapshot(activity, ACTIVITY_FIELDS)
     for name, value in fields.items():
         setattr(activity, name, value)
+    if "hours" not in fields and ("start_time" in fields or "end_time" in fields):
+        activity.hours = None
+    activity.hours = default_hours(activity)
     check_activity(activity)
     activity.save()
     after = snapshot(activity, ACTIVITY_FIELDS)
