@@ -78,7 +78,7 @@ def test_a_branch_moves_with_its_subtree(world):
     branch = Org.objects.get(code="BT-JY-B01")
     group = Org.objects.get(code="BT-JY-B01-G1")
     assert Org.objects.get_parent(branch).code == "BT-JY" and group.path.startswith(branch.path)
-    assert Org.find_problems() == ([], [], [], [], [])
+    assert Org.objects.find_problems() == ([], [], [], [], [])
 
 
 def test_merging_two_branches_moves_the_members_and_keeps_history(world):
