@@ -7,6 +7,7 @@ Writes happen inside a transaction that is rolled back, so a bench leaves nothin
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 import statistics
@@ -18,10 +19,11 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client
+from django.utils import timezone
 
 from tianping.accounts.models import Role, RoleGrant, User
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
-from tianping.people.models import Person
+from tianping.people.models import PARTY_STATUSES, Person
 
 RUNS = 5
 
@@ -303,6 +305,215 @@ def bench_pages(court: Org) -> list[Result]:
     return results
 
 
+# Organisational life (issue 3) ---------------------------------------------------------
+
+
+def _last_full_year() -> int:
+    """Last calendar year, or the latest year the data holds records for if that is earlier."""
+    from tianping.activities.models import Activity
+
+    last = timezone.localdate().year - 1
+    latest = Activity.objects.order_by("-on").values_list("on", flat=True).first()
+    return min(last, latest.year) if latest else last
+
+
+def _mid_court(court: Org) -> Org:
+    """The 中院 above the busiest basic court (the court itself where it is one)."""
+    node: Org | None = court
+    while node is not None and node.kind != OrgKind.MID_COURT:
+        node = Org.objects.get_parent(node) if node.depth > 1 else None
+    return node or court
+
+
+def _month_sql(column: str) -> str:
+    if connection.vendor == "sqlite":
+        return f"CAST(strftime('%%m', {column}) AS INTEGER)"
+    return f"EXTRACT(MONTH FROM {column})"
+
+
+def bench_compliance(mid: Org, year: int) -> Result:
+    """The compliance question for one 中院 subtree over a year, as `tianping compliance` asks it."""
+    from tianping.activities.compliance import compliance
+
+    as_of = dt.date(year, 12, 31)
+
+    def run() -> None:
+        report = compliance(mid, year, as_of)
+        report.as_json()
+
+    # The organisations as a subquery: the form that lets both databases read activities
+    # through their (org, status, on) index.
+    floor_sql = (
+        "SELECT a.org_id, a.kind, " + _month_sql('a."on"') + ", COUNT(*) "
+        "FROM activities_activity a "
+        "WHERE a.org_id IN (SELECT id FROM orgs_org WHERE path LIKE %s) "
+        'AND a.status = %s AND a."on" BETWEEN %s AND %s '
+        "GROUP BY 1, 2, 3"
+    )
+    report = compliance(mid, year, as_of)
+    return _measure(
+        "compliance_mid_court_year",
+        run,
+        floor_sql,
+        [mid.path + "%", "held", dt.date(year, 1, 1), as_of],
+        note=f"{mid.code} {year}: {len(report.orgs)} organisations, {len(report.rows)} rows",
+    )
+
+
+def _busiest_member(mid: Org, year: int) -> Person | None:
+    """The party member of the subtree with the most ledger entries in the year, no account yet."""
+    from tianping.points.models import PointEntry
+
+    top = (
+        PointEntry.objects.filter(
+            on__year=year,
+            person__court__path__startswith=mid.path,
+            person__political_status__in=PARTY_STATUSES,
+            person__user__isnull=True,
+        )
+        .values("person")
+        .annotate(n=Count("id"))
+        .order_by("-n", "person")
+        .first()
+    )
+    return Person.objects.get(pk=top["person"]) if top else None
+
+
+def bench_member_ledger(mid: Org, year: int) -> Result | None:
+    """GET /points/me/ for a member with a year of entries: the whole page, as they see it."""
+    person = _busiest_member(mid, year)
+    if person is None:
+        return None
+    user = User.objects.create(username=f"bench-member-{random.randrange(10**9)}", person=person)
+    RoleGrant.objects.create(user=user, role=Role.MEMBER, org=person.court)
+    client = Client()
+    client.force_login(user)
+    url = f"/points/me/?year={year}"
+
+    def run() -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    floor_sql = (
+        'SELECT e.id, e."on", e.points, e.trigger, e.reason, a.title, a.kind '
+        "FROM points_pointentry e LEFT JOIN activities_activity a ON a.id = e.activity_id "
+        'WHERE e.person_id = %s AND e."on" BETWEEN %s AND %s ORDER BY e."on", e.id'
+    )
+    entries = person.point_entries.filter(on__year=year).count()
+    return _measure(
+        "member_ledger_page",
+        run,
+        floor_sql,
+        [person.pk, dt.date(year, 1, 1), dt.date(year, 12, 31)],
+        note=f"{person.employee_no}, {entries} entries in {year}",
+    )
+
+
+def _rolled_back(fn: Callable[[], Any]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            with transaction.atomic():
+                fn()
+                raise Rollback
+        except Rollback:
+            pass
+
+    return run
+
+
+def bench_record_activity(mid: Org, year: int, attendees: int = 50) -> Result | None:
+    """A branch's 主题党日 recorded as held with 50 attendees, points posted; rolled back."""
+    from tianping.activities.actions import do_record_past_activity
+    from tianping.activities.models import Activity, AttendanceStatus
+
+    branch = (
+        Org.objects.filter(path__startswith=mid.path, kind=OrgKind.BRANCH, is_active=True)
+        .annotate(n=Count("party_members"))
+        .order_by("-n", "path")
+        .first()
+    )
+    if branch is None:
+        return None
+    # The branch's own members, then other party members of its court, then of the 中院's
+    # subtree (a small data set), up to the count.
+    own = list(branch.party_members.order_by("employee_no").values_list("pk", flat=True))
+    court = branch.court()
+    members = Person.objects.filter(political_status__in=PARTY_STATUSES).exclude(party_org=branch)
+    others = list(
+        members.filter(court=court).order_by("employee_no").values_list("pk", flat=True)[:attendees]
+    ) + list(
+        members.filter(court__path__startswith=mid.path)
+        .exclude(court=court)
+        .order_by("employee_no")
+        .values_list("pk", flat=True)[:attendees]
+    )
+    ids = (own + others)[:attendees]
+    if len(ids) < attendees:
+        return None
+    statuses = (
+        [AttendanceStatus.PRESENT] * (attendees - 5)
+        + [AttendanceStatus.LEAVE] * 3
+        + [AttendanceStatus.ABSENT] * 2
+    )
+    attendance = dict(zip(ids, statuses, strict=True))
+    user = User.objects.filter(username__startswith="bench-").order_by("pk").first()
+    on = dt.date(year, 12, 15)
+
+    def record() -> None:
+        activity = do_record_past_activity(
+            user,
+            branch,
+            attendance=attendance,
+            kind="theme_day",
+            title=f"{on:%m}月主题党日（基准测试）",
+            on=on,
+            hours=None,
+        )
+        assert activity.point_entries.count() == attendees - 3
+
+    # The floor: the 50 attendance rows alone, one INSERT, for a record already there.
+    target = (
+        Activity.objects.filter(org=branch, status="held").order_by("-on", "-id").first()
+        or Activity.objects.order_by("id").first()
+    )
+    taken = set(target.attendance.values_list("person_id", flat=True)) if target else set()
+    free = [pk for pk in Person.objects.order_by("pk").values_list("pk", flat=True)[:5000]]
+    free = [pk for pk in free if pk not in taken][:attendees]
+    now = timezone.now()
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(free))
+    params: list[Any] = []
+    for pk, status in zip(free, statuses, strict=False):
+        params += [target.pk if target else 0, pk, status, "participant", "", now]
+    insert_sql = (
+        "INSERT INTO activities_attendance (activity_id, person_id, status, role, note, "
+        f"updated_at) VALUES {values}"
+    )
+
+    def floor_insert() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(insert_sql, params)
+
+    samples = _times(_rolled_back(record))
+    floor = statistics.median(_times(_rolled_back(floor_insert), runs=RUNS * 2))
+    return Result(
+        "record_activity_50_attendees",
+        statistics.median(samples),
+        _p95(samples),
+        floor,
+        f"{branch.code}: plan + held + {attendees} attendance + points, rolled back",
+    )
+
+
+def bench_life(court: Org) -> list[Result]:
+    mid = _mid_court(court)
+    year = _last_full_year()
+    results = [bench_compliance(mid, year)]
+    for result in (bench_member_ledger(mid, year), bench_record_activity(mid, year)):
+        if result is not None:
+            results.append(result)
+    return results
+
+
 def probe_import_memory(rows: int) -> dict[str, Any]:
     """One import in this process, for a parent to read its peak RSS."""
     import resource
@@ -334,6 +545,7 @@ def run_all(roster_rows: int = 25_000, include_import: bool = True) -> dict[str,
     try:
         with transaction.atomic():
             results += bench_pages(court)
+            results += bench_life(court)
             raise Rollback
     except Rollback:
         pass

@@ -49,7 +49,7 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def test_a_backup_holds_every_table_with_counts_and_hashes(db, tmp_path, media):
+def test_a_backup_holds_every_table_with_counts_and_hashes(empty_db, tmp_path, media):
     call_command("demo", stdout=io.StringIO())
     target = tmp_path / "backup.zip"
 
@@ -67,7 +67,7 @@ def test_a_backup_holds_every_table_with_counts_and_hashes(db, tmp_path, media):
     assert not list(tmp_path.glob("*.partial"))
 
 
-def test_restore_into_the_emptied_database_gives_back_the_same_data(db, tmp_path, media):
+def test_restore_into_the_emptied_database_gives_back_the_same_data(empty_db, tmp_path, media):
     call_command("demo", stdout=io.StringIO())
     before = data_digest()
     first, second = tmp_path / "first.zip", tmp_path / "second.zip"
@@ -87,7 +87,7 @@ def test_restore_into_the_emptied_database_gives_back_the_same_data(db, tmp_path
     ).pk > max(Person.objects.exclude(employee_no="BT9999").values_list("pk", flat=True))
 
 
-def test_restore_into_a_second_database_gives_back_the_same_data(db, tmp_path, media):
+def test_restore_into_a_second_database_gives_back_the_same_data(empty_db, tmp_path, media):
     call_command("demo", stdout=io.StringIO())
     first, second = tmp_path / "first.zip", tmp_path / "second.zip"
     call_command("backup", "-o", str(first), stdout=io.StringIO())

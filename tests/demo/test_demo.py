@@ -15,6 +15,7 @@ from django.test import RequestFactory
 from tianping.accounts.models import Role, User
 from tianping.audit.models import AuditEvent
 from tianping.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from tianping.demo.plans import demo_as_of
 from tianping.demo.roster import add_years
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import (
@@ -28,7 +29,7 @@ from tianping.people.models import (
 
 from .digest import data_digest
 
-AS_OF = dt.date(2025, 12, 31)
+AS_OF = demo_as_of()
 
 
 def run_demo(*args: str) -> str:
@@ -37,7 +38,7 @@ def run_demo(*args: str) -> str:
     return out.getvalue()
 
 
-def test_the_demo_is_the_same_every_time_and_reset_rebuilds_it(db):
+def test_the_demo_is_the_same_every_time_and_reset_rebuilds_it(empty_db):
     run_demo()
     first = data_digest()
     Person.objects.filter(employee_no="BT0001").update(name="改过的名字")
@@ -49,7 +50,7 @@ def test_the_demo_is_the_same_every_time_and_reset_rebuilds_it(db):
     assert AuditEvent.objects.filter(action="demo.load").count() == 1
 
 
-def test_the_demo_is_a_city_of_about_a_thousand_people(db):
+def test_the_demo_is_a_city_of_about_a_thousand_people(empty_db):
     run_demo()
     courts = Org.objects.filter(kind__in=COURT_KINDS)
     assert Counter(courts.values_list("kind", flat=True)) == {
@@ -108,7 +109,7 @@ def test_the_demo_is_a_city_of_about_a_thousand_people(db):
             assert Person.objects.filter(party_group=group, party_org=branch).exists()
 
 
-def test_every_demo_person_is_plausible_and_placed_where_the_history_says(db):
+def test_every_demo_person_is_plausible_and_placed_where_the_history_says(empty_db):
     run_demo()
     open_placements: dict[int, dict[str, int]] = {}
     for person_id, kind, org_id in Placement.objects.filter(until__isnull=True).values_list(
@@ -148,13 +149,13 @@ def test_every_demo_person_is_plausible_and_placed_where_the_history_says(db):
     )
 
 
-def test_the_org_tree_is_a_valid_treebeard_tree(db):
+def test_the_org_tree_is_a_valid_treebeard_tree(empty_db):
     run_demo()
     assert Org.objects.find_problems() == ([], [], [], [], [])
     assert Org.objects.get_root_nodes().count() == 1
 
 
-def test_the_printed_logins_work_with_the_printed_password(db):
+def test_the_printed_logins_work_with_the_printed_password(empty_db):
     output = run_demo()
     assert DEMO_PASSWORD in output
     request = RequestFactory().post("/")
@@ -175,7 +176,7 @@ def test_the_printed_logins_work_with_the_printed_password(db):
     assert User.objects.get(username="yuanzhang").person.post_level == PostLevel.COURT_CHIEF
 
 
-def test_running_the_demo_again_changes_nothing(db):
+def test_running_the_demo_again_changes_nothing(empty_db):
     run_demo()
     before = (data_digest(), AuditEvent.objects.count())
 

@@ -10,10 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tianping.activities.models import Activity, Attendance
 from tianping.audit.models import AuditEvent
 from tianping.demo.plans import city_plan, province_plan
 from tianping.orgs.models import Org, OrgKind
 from tianping.people.models import Person, Placement
+from tianping.points.models import PointEntry
 
 from .digest import data_digest
 
@@ -24,7 +26,7 @@ def generate(*args: str) -> dict:
     return json.loads(out.getvalue())
 
 
-def test_a_small_city_prints_its_counts_as_json_and_they_match_the_database(db):
+def test_a_small_city_prints_its_counts_as_json_and_they_match_the_database(empty_db):
     summary = generate("--profile", "city", "--seed", "3", "--scale", "0.1")
 
     assert summary["profile"] == "city" and summary["seed"] == 3
@@ -36,11 +38,19 @@ def test_a_small_city_prints_its_counts_as_json_and_they_match_the_database(db):
         == Org.objects.filter(kind__in=[OrgKind.MID_COURT, OrgKind.BASIC_COURT]).count()
     )
     assert Org.objects.find_problems() == ([], [], [], [], [])
-    # One audit event for the whole batch, not one per row.
-    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["generate.load"]
+    assert summary["activities"] == Activity.objects.count() > 0
+    assert summary["attendance"] == Attendance.objects.count() > 0
+    assert summary["point_entries"] == PointEntry.objects.count() > 0
+    # Three calendar years of records for a generated data set, up to the plan's day.
+    years = Activity.objects.dates("on", "year")
+    assert [d.year for d in years] == [2023, 2024, 2025]
+    # One audit event for the whole batch, not one per row; beside it, each court's rule
+    # set seeded as on first use (R4.1).
+    actions = Counter(AuditEvent.objects.values_list("action", flat=True))
+    assert actions == {"generate.load": 1, "points.seed_rules": summary["courts"]}
 
 
-def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(db):
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(empty_db):
     generate("--profile", "city", "--seed", "5", "--scale", "0.05")
     first = data_digest()
     generate("--profile", "city", "--seed", "5", "--scale", "0.05", "--reset")

@@ -19,6 +19,15 @@ AS_OF = dt.date(2025, 12, 31)
 DEMO_SEED = 2025
 
 
+def demo_as_of() -> dt.date:
+    """The demo is shown to people today: its records run up to the end of last month, so
+    the dashboard's "this month" and "overdue" mean something. The same month gives the
+    same rows; the generated benchmark data keeps the fixed AS_OF."""
+    from django.utils import timezone
+
+    return timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class CourtPlan:
     code: str
@@ -94,7 +103,7 @@ def demo_plan() -> Plan:
             f"{mid}-SL", "双林县人民法院", OrgKind.BASIC_COURT, mid, 72, "SL", ("东坪",), False
         ),
     )
-    return Plan("demo", DEMO_SEED, AS_OF, courts)
+    return Plan("demo", DEMO_SEED, demo_as_of(), courts)
 
 
 BASIC_SUFFIX: Weighted[str] = Weighted.of([("区", 0.4), ("县", 0.3), ("旗", 0.2), ("市", 0.1)])

@@ -110,13 +110,15 @@ def reconcile(activity: Activity, user: Any = None) -> list[PointEntry]:
     activity = Activity.objects.select_related("org").get(pk=activity.pk)
     due = due_entries(activity)
     open_entries: dict[tuple[int, str], list[PointEntry]] = defaultdict(list)
-    for entry in PointEntry.objects.filter(
-        activity=activity,
-        trigger__in=ACTIVITY_TRIGGERS,
-        reverses__isnull=True,
-        reversed_by__isnull=True,
-    ):
-        open_entries[(entry.person_id, entry.trigger)].append(entry)
+    # Filtered in Python: SQLite would answer `reverses IS NULL` through the unique index on
+    # reverses and read every unreversed entry of the whole ledger.
+    entries = list(
+        PointEntry.objects.filter(activity=activity, trigger__in=ACTIVITY_TRIGGERS).order_by()
+    )
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
+    for entry in entries:
+        if entry.reverses_id is None and entry.pk not in reversed_ids:
+            open_entries[(entry.person_id, entry.trigger)].append(entry)
     by = user if getattr(user, "pk", None) else None
     posted: list[PointEntry] = []
     for key in set(due) | set(open_entries):

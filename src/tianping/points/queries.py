@@ -92,10 +92,18 @@ def ledger(person: Person, year: int) -> Ledger:
             "attendance",
             "created_by",
             "reverses",
-            "reversed_by",
         )
         .order_by("on", "id")
     )
+    # Reversals by id in a second query: a join on the mostly-NULL unique `reverses` column
+    # lets SQLite's planner scan the whole ledger once it has statistics.
+    reversals = {
+        e.reverses_id: e
+        for e in PointEntry.objects.filter(reverses_id__in=[e.pk for e in entries]).order_by()
+    }
+    accessor = PointEntry.reversed_by.related
+    for entry in entries:
+        accessor.set_cached_value(entry, reversals.get(entry.pk))
     years = {d.year for d in PointEntry.objects.filter(person=person).dates("on", "year")}
     veto = next(
         (
