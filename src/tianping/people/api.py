@@ -26,7 +26,7 @@ from tianping.people.models import (
     PoliticalStatus,
     PostLevel,
 )
-from tianping.people.queries import PeopleFilter, members_on, people_list
+from tianping.people.queries import PeopleFilter, members_on, people_list, political_birthdays
 
 router = Router(tags=["人员"])
 # Mounted under /orgs: the orgs app knows nothing of people, so this route lives here.
@@ -227,6 +227,51 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilters]) -> dict[str
         post_level=filters.post_level or "",
     )
     return people_page(people_list(scope, f), filters)
+
+
+class BirthdayOut(Schema):
+    date: dt.date
+    years: int
+    employee_no: str
+    name: str
+    joined_on: dt.date
+    branch: str | None
+
+
+class BirthdaysOut(Schema):
+    month: str
+    items: list[BirthdayOut]
+
+
+class BirthdayFilters(Schema):
+    month: str = Field("", pattern=r"^(\d{4}-\d{2})?$", description="YYYY-MM，默认本月")
+
+
+@router.get("/birthdays", response=BirthdaysOut, summary="政治生日（入党纪念日）")
+@requires("people.view")
+def birthdays(request: HttpRequest, filters: Query[BirthdayFilters]) -> dict[str, Any]:
+    """Party anniversaries in the month, for the branch's 政治生日 activity; a member sees theirs."""
+    today = timezone.localdate()
+    year, month = (
+        (int(x) for x in filters.month.split("-")) if filters.month else (today.year, today.month)
+    )
+    if not 1 <= month <= 12:
+        raise ValidationError({"month": "月份应为01–12"})
+    rows = political_birthdays(scope_of(request), year, month)
+    return {
+        "month": f"{year:04d}-{month:02d}",
+        "items": [
+            {
+                "date": b.on,
+                "years": b.years,
+                "employee_no": b.person.employee_no,
+                "name": b.person.name,
+                "joined_on": b.person.party_joined_on,
+                "branch": b.person.party_org.name if b.person.party_org else None,
+            }
+            for b in rows
+        ],
+    }
 
 
 @router.get("/{int:person_id}", response=PersonDetailOut, summary="人员详情")
