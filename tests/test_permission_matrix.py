@@ -16,10 +16,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tianping.accounts.models import User
-from tianping.activities.actions import do_add_evidence, do_plan_activity, do_record_held
-from tianping.activities.models import Activity, DemocraticReview, Evidence, ReviewEntry
 from tianping.accounts.permissions import PUBLIC
 from tianping.accounts.scoping import scope_for, scoped
+from tianping.activities.actions import do_add_evidence, do_plan_activity, do_record_held
+from tianping.activities.models import Activity, DemocraticReview, Evidence, ReviewEntry
 from tianping.audit.models import AuditEvent
 from tianping.orgs.models import Org
 from tianping.people.models import Person
@@ -70,10 +70,16 @@ def _sample_activity(world) -> Activity:
     if existing is not None:
         return existing
     activity = do_plan_activity(
-        None, world.org("BT-JY-B01"), kind="branch_committee", title="矩阵样本支委会", on=dt.date(2024, 3, 28)
+        None,
+        world.org("BT-JY-B01"),
+        kind="branch_committee",
+        title="矩阵样本支委会",
+        on=dt.date(2024, 3, 28),
     )
     people = world.people
-    return do_record_held(None, activity, attendance={people["wang"].pk: "present", people["zhao"].pk: "absent"})
+    return do_record_held(
+        None, activity, attendance={people["wang"].pk: "present", people["zhao"].pk: "absent"}
+    )
 
 
 def _sample_review(world) -> DemocraticReview:
@@ -157,7 +163,13 @@ def visible_text(response) -> str:
         import openpyxl
 
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True)
-        return " ".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
+        return " ".join(
+            str(v)
+            for ws in book.worksheets
+            for row in ws.iter_rows(values_only=True)
+            for v in row
+            if v
+        )
     return raw.decode(errors="replace")
 
 

@@ -36,11 +36,11 @@ from tianping.activities.api import compliance_router
 from tianping.activities.api import router as activities_router
 from tianping.committees.api import router as committees_router
 from tianping.dues.api import router as dues_router
-from tianping.recruitment.api import router as recruitment_router
 from tianping.orgs.api import router as orgs_router
 from tianping.people.api import members_router
 from tianping.people.api import router as people_router
 from tianping.points.api import router as points_router
+from tianping.recruitment.api import router as recruitment_router
 
 
 class ChineseJSONRenderer(JSONRenderer):

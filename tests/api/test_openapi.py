@@ -150,4 +150,6 @@ def test_the_outsider_gets_404_on_every_object_route(world, schema, session):
         r = call(oscar, schema, method, path, op, world)
         # Without the capability it is 403 whatever the object; with it, ours looks absent.
         expected = 404 if op.get("x-capability") in caps | {"authenticated"} else 403
-        assert r.status_code == expected, f"{method.upper()} {path} gave {r.status_code}: {r.content!r}"
+        assert r.status_code == expected, (
+            f"{method.upper()} {path} gave {r.status_code}: {r.content!r}"
+        )

@@ -263,7 +263,9 @@ def test_the_command_prints_json_and_exits_0(empty_db: None, tmp_path: Path) -> 
     assert json.loads(out) == {"ok": True, "created": 1, "updated": 0, "unchanged": 0, "errors": []}
 
 
-def test_the_command_exits_1_on_bad_input_and_writes_nothing(empty_db: None, tmp_path: Path) -> None:
+def test_the_command_exits_1_on_bad_input_and_writes_nothing(
+    empty_db: None, tmp_path: Path
+) -> None:
     (tmp_path / "orgs.xlsx").write_bytes(
         sheet(["HB", "包头", "中级人民法院", None], ["HB-1", "某庭", "部门", "NOPE"]).getvalue()
     )

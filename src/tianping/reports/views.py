@@ -6,9 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from tianping.activities.compliance import dashboard_summary
-
 from tianping.accounts.permissions import authenticated
+from tianping.activities.compliance import dashboard_summary
 from tianping.reports.queries import workforce_profile
 
 

@@ -5,83 +5,265 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('employee_no', models.CharField(max_length=30, verbose_name='工号')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('name_pinyin', models.CharField(db_index=True, editable=False, max_length=200, verbose_name='姓名全拼')),
-                ('name_initials', models.CharField(db_index=True, editable=False, max_length=50, verbose_name='姓名首字母')),
-                ('gender', models.CharField(blank=True, choices=[('male', '男'), ('female', '女')], max_length=10, verbose_name='性别')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='出生日期')),
-                ('ethnicity', models.CharField(blank=True, max_length=20, verbose_name='民族')),
-                ('education', models.CharField(blank=True, choices=[('doctorate', '博士研究生'), ('master', '硕士研究生'), ('bachelor', '大学本科'), ('college', '大学专科'), ('secondary', '高中及以下')], max_length=20, verbose_name='学历')),
-                ('category', models.CharField(blank=True, choices=[('judge', '员额法官'), ('judge_assistant', '法官助理'), ('clerk', '书记员'), ('judicial_police', '司法警察'), ('admin_staff', '司法行政人员')], max_length=20, verbose_name='人员类别')),
-                ('post_level', models.CharField(blank=True, choices=[('court_chief', '院级正职'), ('court_deputy', '院级副职'), ('division_chief', '中层正职'), ('division_deputy', '中层副职'), ('staff', '一般干警')], max_length=20, verbose_name='职务层级')),
-                ('political_status', models.CharField(blank=True, choices=[('member', '中共党员'), ('probationary', '中共预备党员'), ('league', '共青团员'), ('democratic_party', '民主党派'), ('non_party', '无党派人士'), ('masses', '群众')], max_length=20, verbose_name='政治面貌')),
-                ('party_joined_on', models.DateField(blank=True, null=True, verbose_name='入党日期')),
-                ('full_member_on', models.DateField(blank=True, null=True, verbose_name='转正日期')),
-                ('status', models.CharField(choices=[('serving', '在职'), ('retired', '退休'), ('transferred', '调离'), ('resigned', '辞职'), ('deceased', '去世')], default='serving', max_length=20, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('court', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='orgs.org', verbose_name='所在法院')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='department_members', to='orgs.org', verbose_name='部门')),
-                ('party_group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='group_members', to='orgs.org', verbose_name='所在党小组')),
-                ('party_org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='party_members', to='orgs.org', verbose_name='所在支部')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("employee_no", models.CharField(max_length=30, verbose_name="工号")),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "name_pinyin",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=200, verbose_name="姓名全拼"
+                    ),
+                ),
+                (
+                    "name_initials",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=50, verbose_name="姓名首字母"
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("male", "男"), ("female", "女")],
+                        max_length=10,
+                        verbose_name="性别",
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="出生日期")),
+                ("ethnicity", models.CharField(blank=True, max_length=20, verbose_name="民族")),
+                (
+                    "education",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("doctorate", "博士研究生"),
+                            ("master", "硕士研究生"),
+                            ("bachelor", "大学本科"),
+                            ("college", "大学专科"),
+                            ("secondary", "高中及以下"),
+                        ],
+                        max_length=20,
+                        verbose_name="学历",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("judge", "员额法官"),
+                            ("judge_assistant", "法官助理"),
+                            ("clerk", "书记员"),
+                            ("judicial_police", "司法警察"),
+                            ("admin_staff", "司法行政人员"),
+                        ],
+                        max_length=20,
+                        verbose_name="人员类别",
+                    ),
+                ),
+                (
+                    "post_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("court_chief", "院级正职"),
+                            ("court_deputy", "院级副职"),
+                            ("division_chief", "中层正职"),
+                            ("division_deputy", "中层副职"),
+                            ("staff", "一般干警"),
+                        ],
+                        max_length=20,
+                        verbose_name="职务层级",
+                    ),
+                ),
+                (
+                    "political_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("member", "中共党员"),
+                            ("probationary", "中共预备党员"),
+                            ("league", "共青团员"),
+                            ("democratic_party", "民主党派"),
+                            ("non_party", "无党派人士"),
+                            ("masses", "群众"),
+                        ],
+                        max_length=20,
+                        verbose_name="政治面貌",
+                    ),
+                ),
+                (
+                    "party_joined_on",
+                    models.DateField(blank=True, null=True, verbose_name="入党日期"),
+                ),
+                (
+                    "full_member_on",
+                    models.DateField(blank=True, null=True, verbose_name="转正日期"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("serving", "在职"),
+                            ("retired", "退休"),
+                            ("transferred", "调离"),
+                            ("resigned", "辞职"),
+                            ("deceased", "去世"),
+                        ],
+                        default="serving",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "court",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="orgs.org",
+                        verbose_name="所在法院",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="department_members",
+                        to="orgs.org",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "party_group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="group_members",
+                        to="orgs.org",
+                        verbose_name="所在党小组",
+                    ),
+                ),
+                (
+                    "party_org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="party_members",
+                        to="orgs.org",
+                        verbose_name="所在支部",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '人员',
-                'verbose_name_plural': '人员',
-                'ordering': ['employee_no'],
+                "verbose_name": "人员",
+                "verbose_name_plural": "人员",
+                "ordering": ["employee_no"],
             },
         ),
         migrations.CreateModel(
-            name='Placement',
+            name="Placement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('department', '部门'), ('party_org', '党组织'), ('party_group', '党小组')], max_length=20)),
-                ('since', models.DateField(blank=True, null=True, verbose_name='起始日期')),
-                ('until', models.DateField(blank=True, null=True, verbose_name='截止日期')),
-                ('reason', models.CharField(blank=True, max_length=100, verbose_name='原因')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='orgs.org')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='placements', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("department", "部门"),
+                            ("party_org", "党组织"),
+                            ("party_group", "党小组"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("since", models.DateField(blank=True, null=True, verbose_name="起始日期")),
+                ("until", models.DateField(blank=True, null=True, verbose_name="截止日期")),
+                ("reason", models.CharField(blank=True, max_length=100, verbose_name="原因")),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="orgs.org",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="placements",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '任职/隶属记录',
-                'verbose_name_plural': '任职/隶属记录',
+                "verbose_name": "任职/隶属记录",
+                "verbose_name_plural": "任职/隶属记录",
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['court', 'category'], name='people_pers_court_i_28f2d6_idx'),
+            model_name="person",
+            index=models.Index(fields=["court", "category"], name="people_pers_court_i_28f2d6_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['court', 'name_initials'], name='people_pers_court_i_93bff4_idx'),
+            model_name="person",
+            index=models.Index(
+                fields=["court", "name_initials"], name="people_pers_court_i_93bff4_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(fields=('court', 'employee_no'), name='person_unique_no'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                fields=("court", "employee_no"), name="person_unique_no"
+            ),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['org', 'since', 'until'], name='people_plac_org_id_e2dde0_idx'),
+            model_name="placement",
+            index=models.Index(
+                fields=["org", "since", "until"], name="people_plac_org_id_e2dde0_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['person', 'kind', 'until'], name='people_plac_person__998ae2_idx'),
+            model_name="placement",
+            index=models.Index(
+                fields=["person", "kind", "until"], name="people_plac_person__998ae2_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('until__isnull', True), ('since__isnull', True), ('until__gt', models.F('since')), _connector='OR'), name='placement_until_after_since'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("until__isnull", True),
+                    ("since__isnull", True),
+                    ("until__gt", models.F("since")),
+                    _connector="OR",
+                ),
+                name="placement_until_after_since",
+            ),
         ),
     ]
