@@ -29,6 +29,7 @@ chromium:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 test: install chromium
+	$(BIN)/ruff check src tests
 	$(BIN)/python scripts/run_tests.py
 
 test-sqlite: install chromium
