@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,15 +19,12 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from tianping.accounts.permissions import requires
-from tianping.accounts.scoping import get_scoped, scoped
+from tianping.lib import uploads
 from tianping.lib.sheets import ImportResult, table_bytes
 from tianping.orgs.models import Org
 from tianping.people.importing import ROSTER_COLUMNS, RosterPlan, apply_roster, parse_roster
 
 SESSION_KEY = "tianping_roster_imports"
-# An upload nobody confirmed is removed after a day.
-STALE_SECONDS = 24 * 3600
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PREVIEW_LIMIT = 200
 FIELD_LABELS = {
     **{field: column for column, field in ROSTER_COLUMNS.items()},
@@ -38,71 +33,12 @@ FIELD_LABELS = {
 }
 
 
-class UploadForm(forms.Form):
-    court = forms.ChoiceField(label="法院")
-    file = forms.FileField(
-        label="花名册文件", help_text="Excel工作簿（.xlsx），表头含工号、姓名等列，可有标题行"
-    )
-
-    def __init__(self, courts: list[Org], *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["court"].choices = [(c.code, c.name) for c in courts]
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".xlsm")):
-            raise forms.ValidationError("请上传Excel工作簿（.xlsx）；旧版.xls请先另存为.xlsx")
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("文件超过20MB")
-        return upload
+class UploadForm(uploads.SheetUploadForm):
+    file_label = "花名册文件"
+    file_help = "Excel工作簿（.xlsx），表头含工号、姓名等列，可有标题行"
 
 
-def _import_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _sweep(folder: Path) -> None:
-    cutoff = time.time() - STALE_SECONDS
-    for stale in folder.glob("*.xlsx"):
-        try:
-            if stale.stat().st_mtime < cutoff:
-                stale.unlink()
-        except OSError:
-            pass
-
-
-def _courts(request: HttpRequest) -> list[Org]:
-    return list(scoped(request.scope, Org.objects.courts()).order_by("path"))  # type: ignore[attr-defined]
-
-
-def _court(request: HttpRequest, code: str) -> Org:
-    return get_scoped(request.scope, Org.objects.courts(), code=code)  # type: ignore[attr-defined]
-
-
-def _pending(request: HttpRequest, token: str) -> dict[str, Any]:
-    """This user's upload under `token`, or 404: a token is useless in anyone else's session."""
-    entry = request.session.get(SESSION_KEY, {}).get(token)
-    if not entry or entry.get("owner") != request.user.pk:
-        raise Http404
-    return entry
-
-
-def _forget(request: HttpRequest, token: str) -> None:
-    pending = request.session.get(SESSION_KEY, {})
-    pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
-
-
-def _remember(request: HttpRequest, token: str, entry: dict[str, Any]) -> None:
-    pending = request.session.get(SESSION_KEY, {})
-    pending[token] = entry
-    request.session[SESSION_KEY] = pending
-
-
-def _file(token: str) -> Path:
-    return _import_dir() / f"{token}.xlsx"
+PENDING = uploads.PendingUploads(SESSION_KEY)
 
 
 def _preview_context(plan: RosterPlan, court: Org, filename: str) -> dict[str, Any]:
@@ -150,17 +86,17 @@ def _move_label(kind: str) -> str:
 
 @requires("people.import")
 def upload(request: HttpRequest) -> HttpResponse:
-    courts = _courts(request)
+    courts = uploads.courts_of(request)
     if request.method == "POST":
         # An out-of-scope court is absent, whatever the form would say about it.
         code = request.POST.get("court", "")
-        court = _court(request, code) if code else None
+        court = uploads.court_of(request, code) if code else None
         form = UploadForm(courts, request.POST, request.FILES)
         if court is not None and form.is_valid():
-            folder = _import_dir()
-            _sweep(folder)
+            folder = uploads.import_dir()
+            uploads.sweep(folder)
             token = secrets.token_urlsafe(18)
-            target = _file(token)
+            target = uploads.upload_path(token)
             with target.open("wb") as out:
                 for chunk in form.cleaned_data["file"].chunks():
                     out.write(chunk)
@@ -168,7 +104,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             plan = parse_roster(target, court)
             context = _preview_context(plan, court, filename)
             if plan.ok:
-                _remember(
+                PENDING.remember(
                     request,
                     token,
                     {
@@ -187,7 +123,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     else:
         initial = {}
         if code := request.GET.get("court", ""):
-            initial["court"] = _court(request, code).code
+            initial["court"] = uploads.court_of(request, code).code
         form = UploadForm(courts, initial=initial)
     return render(
         request,
@@ -203,26 +139,26 @@ def upload(request: HttpRequest) -> HttpResponse:
 @requires("people.import")
 @require_POST
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    entry = _pending(request, token)
+    entry = PENDING.get(request, token)
     if "result" in entry:
         return redirect("people:import_summary", token=token)
-    court = _court(request, entry["court"])
-    source = _file(token)
+    court = uploads.court_of(request, entry["court"])
+    source = uploads.upload_path(token)
     if not source.is_file():
-        _forget(request, token)
+        PENDING.forget(request, token)
         raise Http404
     plan = parse_roster(source, court)
     if not plan.ok:
         # The tree or the roster changed since the preview: show what is wrong now, write nothing.
         source.unlink(missing_ok=True)
-        _forget(request, token)
+        PENDING.forget(request, token)
         context = _preview_context(plan, court, entry["filename"])
-        context["form"] = UploadForm(_courts(request), initial={"court": court.code})
+        context["form"] = UploadForm(uploads.courts_of(request), initial={"court": court.code})
         return render(request, "people/import_preview.html", context)
     result = apply_roster(plan, request.user)
     source.unlink(missing_ok=True)
     entry["result"] = result.as_json()
-    _remember(request, token, entry)
+    PENDING.remember(request, token, entry)
     messages.success(
         request,
         f"花名册已导入{court.name}：新增{result.created}人，更新{result.updated}人，未变{result.unchanged}人。",
@@ -232,10 +168,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @requires("people.import")
 def summary(request: HttpRequest, token: str) -> HttpResponse:
-    entry = _pending(request, token)
+    entry = PENDING.get(request, token)
     if "result" not in entry:
         raise Http404
-    court = _court(request, entry["court"])
+    court = uploads.court_of(request, entry["court"])
     data = entry["result"]
     result = ImportResult(
         created=data["created"], updated=data["updated"], unchanged=data["unchanged"]

@@ -1,0 +1,99 @@
+"""Uploaded sheets waiting between preview and confirm: the form, the folder, the session token.
+
+The file waits under MEDIA_ROOT/imports/ named by a random token that only the uploading
+user's session knows; confirm reads it again, and then the file goes. Imports of every kind
+(roster, ledger) share this, each under its own session key.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.http import Http404, HttpRequest
+
+from tianping.accounts.scoping import get_scoped, scoped
+from tianping.orgs.models import Org
+
+# An upload nobody confirmed is removed after a day.
+STALE_SECONDS = 24 * 3600
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class SheetUploadForm(forms.Form):
+    """A court in the user's scope and an .xlsx file; subclasses name the file."""
+
+    file_label = "Excel文件"
+    file_help = "Excel工作簿（.xlsx），可有标题行"
+
+    court = forms.ChoiceField(label="法院")
+    file = forms.FileField()
+
+    def __init__(self, courts: list[Org], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["court"].choices = [(c.code, c.name) for c in courts]
+        self.fields["file"].label = self.file_label
+        self.fields["file"].help_text = self.file_help
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".xlsm")):
+            raise forms.ValidationError("请上传Excel工作簿（.xlsx）；旧版.xls请先另存为.xlsx")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("文件超过20MB")
+        return upload
+
+
+def import_dir() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def sweep(folder: Path) -> None:
+    cutoff = time.time() - STALE_SECONDS
+    for stale in folder.glob("*.xlsx"):
+        try:
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
+        except OSError:
+            pass
+
+
+def upload_path(token: str) -> Path:
+    return import_dir() / f"{token}.xlsx"
+
+
+def courts_of(request: HttpRequest) -> list[Org]:
+    return list(scoped(request.scope, Org.objects.courts()).order_by("path"))  # type: ignore[attr-defined]
+
+
+def court_of(request: HttpRequest, code: str) -> Org:
+    return get_scoped(request.scope, Org.objects.courts(), code=code)  # type: ignore[attr-defined]
+
+
+class PendingUploads:
+    """This user's uploads awaiting confirmation, kept in the session under one key."""
+
+    def __init__(self, session_key: str) -> None:
+        self.session_key = session_key
+
+    def get(self, request: HttpRequest, token: str) -> dict[str, Any]:
+        """The upload under `token`, or 404: a token is useless in anyone else's session."""
+        entry = request.session.get(self.session_key, {}).get(token)
+        if not entry or entry.get("owner") != request.user.pk:
+            raise Http404
+        return entry
+
+    def forget(self, request: HttpRequest, token: str) -> None:
+        pending = request.session.get(self.session_key, {})
+        pending.pop(token, None)
+        request.session[self.session_key] = pending
+
+    def remember(self, request: HttpRequest, token: str, entry: dict[str, Any]) -> None:
+        pending = request.session.get(self.session_key, {})
+        pending[token] = entry
+        request.session[self.session_key] = pending
