@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-from tianping.orgs.models import Org
+from tianping.orgs.models import Org, subtree_q
 from tianping.people.models import Person
 
 
@@ -90,11 +90,7 @@ class RoleGrant(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        if scope.is_global:
-            return Q()
-        if scope.self_only:
-            return Q(user_id=scope.user_id)
-        return Q(org__path__startswith=scope.root_path)
+        return subtree_q(scope, "org__path", own=Q(user_id=scope.user_id))
 
 
 class ApiToken(models.Model):

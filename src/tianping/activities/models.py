@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from tianping.activities import kinds
-from tianping.orgs.models import Org
+from tianping.orgs.models import Org, subtree_q
 from tianping.people.models import Person
 
 
@@ -105,12 +105,8 @@ class Activity(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        if scope.is_global:
-            return Q()
-        if scope.self_only:
-            # A member sees the activities they were listed in.
-            return Q(attendance__person_id=scope.person_id)
-        return Q(org__path__startswith=scope.root_path)
+        # A member sees the activities they were listed in.
+        return subtree_q(scope, "org__path", own=Q(attendance__person_id=scope.person_id))
 
 
 class AttendanceStatus(models.TextChoices):
@@ -154,11 +150,7 @@ class Attendance(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        if scope.is_global:
-            return Q()
-        if scope.self_only:
-            return Q(person_id=scope.person_id)
-        return Q(activity__org__path__startswith=scope.root_path)
+        return subtree_q(scope, "activity__org__path", own=Q(person_id=scope.person_id))
 
 
 class EvidenceBlob(models.Model):
@@ -234,11 +226,7 @@ class ObligationSetting(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        if scope.is_global:
-            return Q()
-        if scope.self_only:
-            return Q(pk__in=[])
-        return Q(court__path__startswith=scope.root_path)
+        return subtree_q(scope, "court__path")
 
 
 class ReviewGrade(models.TextChoices):
@@ -288,11 +276,7 @@ class DemocraticReview(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        if scope.is_global:
-            return Q()
-        if scope.self_only:
-            return Q(entries__person_id=scope.person_id)
-        return Q(branch__path__startswith=scope.root_path)
+        return subtree_q(scope, "branch__path", own=Q(entries__person_id=scope.person_id))
 
 
 class ReviewEntry(models.Model):
@@ -325,11 +309,7 @@ class ReviewEntry(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        if scope.is_global:
-            return Q()
-        if scope.self_only:
-            return Q(person_id=scope.person_id)
-        return Q(review__branch__path__startswith=scope.root_path)
+        return subtree_q(scope, "review__branch__path", own=Q(person_id=scope.person_id))
 
 
 class StudyItem(models.TextChoices):
@@ -391,8 +371,4 @@ class StudyRecord(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        if scope.is_global:
-            return Q()
-        if scope.self_only:
-            return Q(person_id=scope.person_id)
-        return Q(org__path__startswith=scope.root_path)
+        return subtree_q(scope, "org__path", own=Q(person_id=scope.person_id))

@@ -10,7 +10,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 
-from tianping.orgs.models import Org
+from tianping.orgs.models import Org, subtree_q
 
 
 class AppendOnlyError(Exception):
@@ -170,8 +170,4 @@ class AuditEvent(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        if scope.is_global:
-            return Q()
-        if scope.self_only:
-            return Q(pk__in=[])
-        return Q(org__path__startswith=scope.root_path)
+        return subtree_q(scope, "org__path")

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from tianping.activities.models import Activity
-from tianping.orgs.models import Org, OrgKind
+from tianping.orgs.models import Org, OrgKind, subtree_q
 from tianping.people.models import Person
 
 # The party organisations that elect a committee (or, below R1.3's seven, a 书记).
@@ -66,11 +66,7 @@ class CommitteeSetting(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        if scope.is_global:
-            return Q()
-        if scope.self_only:
-            return Q(pk__in=[])
-        return Q(court__path__startswith=scope.root_path)
+        return subtree_q(scope, "court__path")
 
 
 class Election(models.Model):

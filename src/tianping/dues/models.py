@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from tianping.dues.rules import DuesCategory, Rounding, yuan
-from tianping.orgs.models import Org
+from tianping.orgs.models import Org, subtree_q
 from tianping.people.models import Person
 
 
@@ -51,11 +51,7 @@ class DuesSetting(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        if scope.is_global:
-            return Q()
-        if scope.self_only:
-            return Q(pk__in=[])
-        return Q(court__path__startswith=scope.root_path)
+        return subtree_q(scope, "court__path")
 
 
 class BaseSource(models.TextChoices):

@@ -44,6 +44,19 @@ ALLOWED_PARENTS: dict[str, frozenset[str]] = {
 }
 
 
+def subtree_q(scope, path: str, own: Q | None = None) -> Q:
+    """The common scope rule for a model reached through an organisation's tree path.
+
+    A global scope sees everything; a member sees `own` (nothing when not given); any other
+    scope sees what lies under its root through the lookup `path` (e.g. "org__path").
+    """
+    if scope.is_global:
+        return Q()
+    if scope.self_only:
+        return own if own is not None else Q(pk__in=[])
+    return Q(**{f"{path}__startswith": scope.root_path})
+
+
 class OrgQuerySet(MP_NodeQuerySet):
     def active(self) -> OrgQuerySet:
         return self.filter(is_active=True)
@@ -119,9 +132,5 @@ class Org(MP_Node):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        if scope.is_global:
-            return Q()
-        if scope.self_only:
-            # A member sees their own record, not the tree around it.
-            return Q(pk__in=[])
-        return Q(path__startswith=scope.root_path)
+        # A member sees their own record, not the tree around it.
+        return subtree_q(scope, "path")

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from tianping.activities.models import Activity, EvidenceBlob
-from tianping.orgs.models import Org
+from tianping.orgs.models import Org, subtree_q
 from tianping.people.models import Person
 
 
@@ -135,11 +135,7 @@ class Recruit(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        if scope.is_global:
-            return Q()
-        if scope.self_only:
-            return Q(person_id=scope.person_id)
-        return Q(branch__path__startswith=scope.root_path)
+        return subtree_q(scope, "branch__path", own=Q(person_id=scope.person_id))
 
 
 class Step(models.Model):
@@ -210,11 +206,7 @@ class Step(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        if scope.is_global:
-            return Q()
-        if scope.self_only:
-            return Q(recruit__person_id=scope.person_id)
-        return Q(recruit__branch__path__startswith=scope.root_path)
+        return subtree_q(scope, "recruit__branch__path", own=Q(recruit__person_id=scope.person_id))
 
 
 class StepPerson(models.Model):
@@ -257,8 +249,4 @@ class RecruitmentSetting(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        if scope.is_global:
-            return Q()
-        if scope.self_only:
-            return Q(pk__in=[])
-        return Q(court__path__startswith=scope.root_path)
+        return subtree_q(scope, "court__path")
