@@ -539,6 +539,39 @@ def measure_import_memory(rows: int) -> float:
     return float(json.loads(out.stdout)["peak_rss_mb"])
 
 
+def bench_roster_import_web(court: Org, rows: int) -> Result:
+    """The same import as an officer does it: upload and preview, then confirm, through the
+    Django test client (every request, template and session write included), rolled back."""
+    import re
+
+    content = roster_sheet(court, rows)
+
+    def run() -> None:
+        try:
+            with transaction.atomic():
+                client = _officer_client(court)
+                upload = io.BytesIO(content)
+                upload.name = "花名册.xlsx"
+                preview = client.post("/people/import/", {"court": court.code, "file": upload})
+                found = re.search(r"/people/import/([-\w]+)/confirm/", preview.content.decode())
+                assert preview.status_code == 200 and found, preview.status_code
+                done = client.post(f"/people/import/{found.group(1)}/confirm/")
+                assert done.status_code == 302, done.status_code
+                assert Person.objects.filter(court=court, employee_no="BX00000").exists()
+                raise Rollback
+        except Rollback:
+            pass
+
+    samples = _times(run, runs=RUNS, warmup=0)
+    return Result(
+        f"roster_import_web_{rows}_rows",
+        statistics.median(samples),
+        _p95(samples),
+        None,
+        "upload + preview + confirm through the test client, rolled back",
+    )
+
+
 def run_all(roster_rows: int = 25_000, include_import: bool = True) -> dict[str, Any]:
     court = _busiest_court()
     results: list[Result] = []
@@ -553,6 +586,7 @@ def run_all(roster_rows: int = 25_000, include_import: bool = True) -> dict[str,
         result = bench_roster_import(court, roster_rows)
         result.note += f"; peak RSS of a fresh process {measure_import_memory(roster_rows)} MB"
         results.append(result)
+        results.append(bench_roster_import_web(court, roster_rows))
     return {
         "dataset": dataset(),
         "database": connection.vendor,
