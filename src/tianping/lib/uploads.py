@@ -7,6 +7,7 @@ user's session knows; confirm reads it again, and then the file goes. Imports of
 
 from __future__ import annotations
 
+import secrets
 import time
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,18 @@ def upload_path(token: str) -> Path:
     return import_dir() / f"{token}.xlsx"
 
 
+def store(upload: Any) -> tuple[str, Path, str]:
+    """Keep an uploaded file under a fresh token: (token, where it is, its own name)."""
+    folder = import_dir()
+    sweep(folder)
+    token = secrets.token_urlsafe(18)
+    target = upload_path(token)
+    with target.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return token, target, Path(upload.name).name
+
+
 def courts_of(request: HttpRequest) -> list[Org]:
     return list(scoped(request.scope, Org.objects.courts()).order_by("path"))  # type: ignore[attr-defined]
 
@@ -92,6 +105,19 @@ class PendingUploads:
         pending = request.session.get(self.session_key, {})
         pending.pop(token, None)
         request.session[self.session_key] = pending
+
+    def hold(self, request: HttpRequest, token: str, court: Org, filename: str) -> None:
+        """Keep a clean upload for this user to confirm."""
+        self.remember(
+            request,
+            token,
+            {
+                "owner": request.user.pk,
+                "court": court.code,
+                "filename": filename,
+                "at": time.time(),
+            },
+        )
 
     def remember(self, request: HttpRequest, token: str, entry: dict[str, Any]) -> None:
         pending = request.session.get(self.session_key, {})

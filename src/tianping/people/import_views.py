@@ -7,9 +7,6 @@ is written is exactly what a clean check of that file allows, and then the file 
 
 from __future__ import annotations
 
-import secrets
-import time
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -93,27 +90,11 @@ def upload(request: HttpRequest) -> HttpResponse:
         court = uploads.court_of(request, code) if code else None
         form = UploadForm(courts, request.POST, request.FILES)
         if court is not None and form.is_valid():
-            folder = uploads.import_dir()
-            uploads.sweep(folder)
-            token = secrets.token_urlsafe(18)
-            target = uploads.upload_path(token)
-            with target.open("wb") as out:
-                for chunk in form.cleaned_data["file"].chunks():
-                    out.write(chunk)
-            filename = Path(form.cleaned_data["file"].name).name
+            token, target, filename = uploads.store(form.cleaned_data["file"])
             plan = parse_roster(target, court)
             context = _preview_context(plan, court, filename)
             if plan.ok:
-                PENDING.remember(
-                    request,
-                    token,
-                    {
-                        "owner": request.user.pk,
-                        "court": court.code,
-                        "filename": filename,
-                        "at": time.time(),
-                    },
-                )
+                PENDING.hold(request, token, court, filename)
                 context["token"] = token
             else:
                 # Nothing to confirm: the clerk fixes the sheet and uploads it again.
