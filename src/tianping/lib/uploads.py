@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from tianping.accounts.scoping import get_scoped, scoped
 from tianping.orgs.models import Org
@@ -123,3 +125,42 @@ class PendingUploads:
         pending = request.session.get(self.session_key, {})
         pending[token] = entry
         request.session[self.session_key] = pending
+
+
+def upload_form(
+    request: HttpRequest,
+    form_class: type[SheetUploadForm],
+    pending: PendingUploads,
+    parse: Callable[[Path, Org], Any],
+    preview: Callable[[Any, Org, str], dict[str, Any]],
+    template: str,
+) -> tuple[SheetUploadForm, HttpResponse | None]:
+    """The upload step every sheet import shares.
+
+    On a valid POST the sheet is checked (nothing written) and the preview is the response;
+    a clean sheet is held for confirmation, a faulty one is dropped. Otherwise the form to
+    show is returned with no response.
+    """
+    courts = courts_of(request)
+    if request.method != "POST":
+        initial = {}
+        if code := request.GET.get("court", ""):
+            initial["court"] = court_of(request, code).code
+        return form_class(courts, initial=initial), None
+    # An out-of-scope court is absent, whatever the form would say about it.
+    code = request.POST.get("court", "")
+    court = court_of(request, code) if code else None
+    form = form_class(courts, request.POST, request.FILES)
+    if court is None or not form.is_valid():
+        return form, None
+    token, target, filename = store(form.cleaned_data["file"])
+    plan = parse(target, court)
+    context = preview(plan, court, filename)
+    if plan.ok:
+        pending.hold(request, token, court, filename)
+        context["token"] = token
+    else:
+        # Nothing to confirm: the clerk fixes the sheet and uploads it again.
+        target.unlink(missing_ok=True)
+        context["form"] = form_class(courts, initial={"court": court.code})
+    return form, render(request, template, context)

@@ -83,29 +83,11 @@ def _move_label(kind: str) -> str:
 
 @requires("people.import")
 def upload(request: HttpRequest) -> HttpResponse:
-    courts = uploads.courts_of(request)
-    if request.method == "POST":
-        # An out-of-scope court is absent, whatever the form would say about it.
-        code = request.POST.get("court", "")
-        court = uploads.court_of(request, code) if code else None
-        form = UploadForm(courts, request.POST, request.FILES)
-        if court is not None and form.is_valid():
-            token, target, filename = uploads.store(form.cleaned_data["file"])
-            plan = parse_roster(target, court)
-            context = _preview_context(plan, court, filename)
-            if plan.ok:
-                PENDING.hold(request, token, court, filename)
-                context["token"] = token
-            else:
-                # Nothing to confirm: the clerk fixes the sheet and uploads it again.
-                target.unlink(missing_ok=True)
-                context["form"] = UploadForm(courts, initial={"court": court.code})
-            return render(request, "people/import_preview.html", context)
-    else:
-        initial = {}
-        if code := request.GET.get("court", ""):
-            initial["court"] = uploads.court_of(request, code).code
-        form = UploadForm(courts, initial=initial)
+    form, preview = uploads.upload_form(
+        request, UploadForm, PENDING, parse_roster, _preview_context, "people/import_preview.html"
+    )
+    if preview is not None:
+        return preview
     return render(
         request,
         "people/import_upload.html",
