@@ -93,6 +93,7 @@ def _sample_review(world) -> DemocraticReview:
 # Routes whose `pk` is not the app's usual object.
 ROUTE_SAMPLES = {
     "activities:person_reviews": lambda world: (world.people["wang"], Person),
+    "activities:person_history": lambda world: (world.people["wang"], Person),
     "activities:review": lambda world: (_sample_review(world), DemocraticReview),
     "points:person": lambda world: (world.people["wang"], Person),
     "points:reverse": lambda world: (world.people["wang"], Person),

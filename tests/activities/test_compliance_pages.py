@@ -16,14 +16,17 @@ from django.template.loader import render_to_string
 from tianping.accounts.scoping import scope_for
 from tianping.activities import actions
 from tianping.activities.compliance import dashboard_summary
+from tianping.activities.heart_talks import do_record_heart_talk
 from tianping.activities.models import StudyRecord
 from tianping.audit.models import AuditEvent
+from tianping.committees.actions import CandidateIn, do_record_election
 from tianping.orgs.actions import do_create_org
 from tianping.orgs.models import Org, OrgKind
 from tianping.people.actions import do_create_person
 from tianping.people.models import PoliticalStatus
 
 D = dt.date
+ELECTED_ON = D(2023, 6, 1)
 
 
 def held(world, code, kind, on, attendance=None, **fields):
@@ -35,6 +38,15 @@ def held(world, code, kind, on, attendance=None, **fields):
         on=on,
         attendance=attendance or {},
         **fields,
+    )
+
+
+def elect_secretary(world, code, employee_no, *, on=ELECTED_ON, deputy=None):
+    candidates = [CandidateIn(employee_no, votes=3, elected=True, posts=("secretary",))]
+    if deputy:
+        candidates.append(CandidateIn(deputy, votes=3, elected=True, posts=("deputy_secretary",)))
+    return do_record_election(
+        world.users["bob"], world.org(code), held_on=on, candidates=candidates
     )
 
 
@@ -81,9 +93,11 @@ def test_a_met_cell_links_to_its_records_and_a_missing_cell_to_the_branch_R1_5(w
     listing = client.get(met[0][1])
     assert listing.status_code == 200 and "03月theme_day" in listing.content.decode()
     missing = next(c for c in cells if c[0] == "missing" and c[2].startswith("党日"))
-    assert missing[1] == "/activities/health/BT-JY-B01/?year=2024#r15"
+    assert missing[1] == "/activities/health/BT-JY-B01/?year=2024#obligations"
     page = client.get(missing[1].split("#")[0])
-    assert page.status_code == 200 and "R1.5 组织生活制度落实情况" in page.content.decode()
+    assert page.status_code == 200
+    assert '<section class="card" id="obligations">' in page.content.decode()
+    assert "组织生活制度落实情况" in page.content.decode()
 
 
 def test_the_matrix_can_show_only_organisations_with_gaps(world):
@@ -97,8 +111,26 @@ def test_the_matrix_can_show_only_organisations_with_gaps(world):
             D(2024, 3 * quarter + 1, 9),
             also_counts_as=["party_lecture"],
         )
-    for kind in ("life_meeting", "democratic_review", "heart_talk"):
+    for kind in ("life_meeting", "democratic_review"):
         held(world, "BT-JY-B02", kind, D(2024, 12, 1))
+    # 谈心谈话 pair by pair (D5): the secretary 孙丽 with the branch's other member.
+    qian = do_create_person(
+        None,
+        world.org("BT-JY"),
+        employee_no="JY0501",
+        name="钱一",
+        political_status=PoliticalStatus.MEMBER,
+        party_org=world.org("BT-JY-B02"),
+        since=D(2020, 1, 1),
+    )
+    elect_secretary(world, "BT-JY-B02", "JY0003")
+    do_record_heart_talk(
+        world.users["bob"],
+        world.org("BT-JY-B02"),
+        on=D(2024, 11, 5),
+        talker=world.people["sun"],
+        members=[qian],
+    )
     html = (
         world.client("bob")
         .get("/activities/compliance/", {"org": "BT-JY", "year": 2024, "problems": "1"})
@@ -137,8 +169,10 @@ def test_the_matrix_exports_to_excel(world):
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0] == ("组织代码", "组织名称", "制度", "周期", "应开展次数", "已开展次数", "状态")
-    assert ("BT-JY-B01", "第一党支部", "主题党日", "2024-03", 1, 1, "已完成") in rows
+    assert rows[0] == ("组织代码", "组织名称", "制度", "周期", "应开展", "已开展", "单位", "状态")
+    assert ("BT-JY-B01", "第一党支部", "主题党日", "2024-03", 1, 1, "次", "已完成") in rows
+    # A branch with no committee recorded cannot meet its 谈心谈话 pair by pair (D5).
+    assert ("BT-JY-B01", "第一党支部", "谈心谈话", "2024", 1, 0, "对", "缺项") in rows
     assert len(rows) == 1 + 47
 
 
@@ -194,7 +228,8 @@ def test_a_committee_health_page_checks_the_member_thresholds_R1_2(world):
     html = (
         world.client("bob").get("/activities/health/BT-JY-JGDW/", {"year": 2024}).content.decode()
     )
-    assert "R1.2 组织设置" in html
+    assert '<section class="card check-warn" id="structure">' in html
+    assert "组织设置" in html
     assert "下属党员3名" in html and "党员不足50名，设立党支部即可" in html
     assert "党委（党组）书记讲党课" in html
 
@@ -223,7 +258,7 @@ def leading_group(world):
 
 
 def six_items(html):
-    section = re.search(r'<section class="card" id="r17">(.*?)</section>', html, re.S).group(1)
+    section = re.search(r'<section class="card" id="six-have">(.*?)</section>', html, re.S).group(1)
     items = re.findall(
         r'<li data-item="\d">(.*?)</li>\s*(?=<li data-item|</ul>\s*<p)', section, re.S
     )
@@ -246,7 +281,7 @@ def test_the_six_have_checklist_shows_each_item_present_or_missing_with_proof_R1
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == "/activities/health/BT-DZ/?year=2024#r17"
+    assert response["Location"] == "/activities/health/BT-DZ/?year=2024#six-have"
     alice.post(
         "/activities/health/BT-DZ/study-records/",
         {"year": 2024, "item": "notes", "title": "学习笔记（一月）", "employee_no": "bt0001"},
@@ -366,3 +401,259 @@ def test_the_dashboard_card_states_idle_branches_plainly(world):
     assert "第一党支部 已连续65天没有活动记录" in html
     assert "第二党支部 尚无已开展的活动记录" in html
     assert "本期待完成" in html and "今年已逾期" in html
+
+
+# ---------------------------------------------------------------------------------------
+# The committee and its term on the health page; 谈心谈话 pair by pair (D5)
+
+
+@pytest.fixture
+def small_branch(world):
+    """第二党支部: 孙丽 (书记), 钱一 (副书记), 钱二 and 钱三 (预备党员), elected 2023-06-01."""
+    people = {"sun": world.people["sun"]}
+    for number, key, name, status in (
+        ("JY0501", "qian1", "钱一", PoliticalStatus.MEMBER),
+        ("JY0502", "qian2", "钱二", PoliticalStatus.MEMBER),
+        ("JY0503", "qian3", "钱三", PoliticalStatus.PROBATIONARY),
+    ):
+        people[key] = do_create_person(
+            None,
+            world.org("BT-JY"),
+            employee_no=number,
+            name=name,
+            political_status=status,
+            party_org=world.org("BT-JY-B02"),
+            since=D(2020, 1, 1),
+        )
+    elect_secretary(world, "BT-JY-B02", "JY0003", deputy="JY0501")
+    return people
+
+
+def section(html, anchor):
+    found = re.search(rf'<section class="card[^"]*" id="{anchor}">(.*?)</section>', html, re.S)
+    assert found, f"no section #{anchor}"
+    return found.group(1)
+
+
+def text(html):
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def test_the_health_page_shows_the_committee_and_its_term_from_the_committees_module(
+    world, small_branch
+):
+    html = world.client("bob").get("/activities/health/BT-JY-B02/", {"year": 2024}).content
+    html = html.decode()
+    committee = text(section(html, "committee"))
+    assert "截至2024年12月31日，现任：孙丽（书记）、钱一（副书记）。" in committee
+    assert "查看支部委员会与换届记录" in committee
+    term = text(section(html, "term"))
+    assert "本届于2023年06月01日选举产生，任期3年，2026年06月01日届满。" in term
+    assert "距应换届日期2026年06月01日还有517天。" in term
+    assert 'href="/committees/BT-JY-B02/"' in section(html, "term")
+
+
+def test_the_health_page_says_plainly_when_no_election_is_recorded(world):
+    html = world.client("bob").get("/activities/health/BT-JY-B02/", {"year": 2024}).content
+    committee = text(section(html.decode(), "committee"))
+    assert "尚未登记支部委员会（书记）的选举结果" in committee
+    # The committees module's own warning, without its rule id.
+    assert "尚未记录支部书记的选举" in committee and "R1" not in committee
+
+
+def test_d5_the_health_page_lists_the_pairs_still_missing(world, small_branch):
+    p = small_branch
+    do_record_heart_talk(
+        world.users["bob"],
+        world.org("BT-JY-B02"),
+        on=D(2024, 9, 10),
+        talker=p["sun"],
+        members=[p["qian1"], p["qian2"], p["qian3"]],
+    )
+    html = world.client("bob").get("/activities/health/BT-JY-B02/", {"year": 2024})
+    talks = section(html.content.decode(), "heart-talk")
+    assert "缺项" in talks
+    plain_text = text(talks)
+    assert "应谈心谈话5对，已谈3对" in plain_text
+    gaps = re.findall(r'<li data-talker="(\w+)">(.*?)</li>', talks, re.S)
+    assert [(who, text(body)) for who, body in gaps] == [
+        ("JY0501", "钱一 尚未与 钱二、钱三（2人）谈心谈话 · 登记")
+    ]
+    # The link fills the form for 钱一 and the two he has not talked with.
+    link = unescape(re.search(r'<li data-talker="JY0501">.*?href="([^"]+)"', talks, re.S)[1])
+    assert link == f"/activities/health/BT-JY-B02/?year=2024&talker={p['qian1'].pk}#heart-talk"
+    form = section(world.client("bob").get(link.split("#")[0]).content.decode(), "heart-talk")
+    assert re.search(rf'<option value="{p["qian1"].pk}" selected>', form)
+    checked = re.findall(r'<input type="checkbox" name="members" value="(\d+)"[^>]*checked', form)
+    assert sorted(map(int, checked)) == sorted([p["qian2"].pk, p["qian3"].pk])
+
+
+def test_d5_a_talk_recorded_on_the_health_page_completes_the_matrix(world, small_branch):
+    p = small_branch
+    bob = world.client("bob")
+    do_record_heart_talk(
+        world.users["bob"],
+        world.org("BT-JY-B02"),
+        on=D(2024, 9, 10),
+        talker=p["sun"],
+        members=[p["qian1"], p["qian2"], p["qian3"]],
+    )
+    response = bob.post(
+        "/activities/health/BT-JY-B02/heart-talks/",
+        {
+            "year": 2024,
+            "on": "2024-10-12",
+            "talker": p["qian1"].pk,
+            "members": [p["qian2"].pk, p["qian3"].pk],
+            "location": "第二党支部活动室",
+            "summary": "交流思想和工作情况。",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/activities/health/BT-JY-B02/?year=2024#heart-talk"
+    page = bob.get(response["Location"].split("#")[0]).content.decode()
+    assert "已登记谈心谈话：谈心谈话：钱一与钱二、钱三（谈话对象2人）。" in page
+    talks = text(section(page, "heart-talk"))
+    assert "应谈心谈话5对，已谈5对" in talks and "支部委员与每名党员均已谈心谈话" in talks
+    event = AuditEvent.objects.filter(action="activities.held").latest("id")
+    assert event.after["title"] == "谈心谈话：钱一与钱二、钱三"
+    assert event.user == world.users["bob"]
+    matrix = bob.get("/activities/compliance/", {"org": "BT-JY", "year": 2024}).content.decode()
+    assert ("met", "谈心 5/5") in [(c[0], c[2]) for c in chips(matrix, "BT-JY-B02")]
+
+
+def test_d5_a_talk_without_anyone_talked_with_is_refused_beside_the_field(world, small_branch):
+    response = world.client("bob").post(
+        "/activities/health/BT-JY-B02/heart-talks/",
+        {"year": 2024, "on": "2024-10-12", "talker": small_branch["sun"].pk},
+    )
+    assert response.status_code == 400
+    talks = section(response.content.decode(), "heart-talk")
+    assert "请至少选择一名谈话对象（谈话人本人除外）" in talks
+
+
+def test_d5_a_leader_sees_the_pairs_but_may_not_record_a_talk(world, small_branch):
+    erin = world.client("erin")
+    talks = section(
+        erin.get("/activities/health/BT-JY-B02/", {"year": 2024}).content.decode(), "heart-talk"
+    )
+    assert "孙丽" in talks and "登记谈心谈话" not in talks
+    response = erin.post(
+        "/activities/health/BT-JY-B02/heart-talks/",
+        {"year": 2024, "on": "2024-10-12", "talker": small_branch["sun"].pk},
+    )
+    assert response.status_code == 403
+    assert (
+        world.client("oscar").post("/activities/health/BT-JY-B02/heart-talks/").status_code == 404
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The matrix by quarter or month, its header, and no rule ids anywhere
+
+
+def header_cells(html):
+    thead = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
+    return re.findall(r"<th[^>]*>([^<]+)</th>", thead)
+
+
+def test_the_matrix_filters_by_quarter(world):
+    held(world, "BT-JY-B01", "theme_day", D(2024, 2, 8))
+    client = world.client("bob")
+    html = client.get(
+        "/activities/compliance/", {"org": "BT-JY", "year": 2024, "period": "Q1"}
+    ).content.decode()
+    assert header_cells(html) == ["组织", "1月", "2月", "3月", "一季度"]
+    assert "九原区人民法院 · 2024年 · 一季度" in text(html)
+    cells = [c[2] for c in chips(html, "BT-JY-B01")]
+    assert cells == ["党日 0/1", "党日 1/1", "党日 0/1", "大会 0/1", "党课 0/1"]
+    # The summary counts the quarter: two branches × (3 theme days, a congress, a lecture).
+    summary = re.search(r'id="summary">(.*?)</div>\s*<p', html, re.S).group(1)
+    assert re.findall(r'class="stat[^"]*">([^<]+)<', summary)[:4] == ["10", "1", "9", "0"]
+    # The export follows the filter.
+    export = re.search(r'id="export-link" href="([^"]+)"', html).group(1)
+    assert "period=Q1" in unescape(export)
+    response = client.get(unescape(export))
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert len(list(book.active.iter_rows(values_only=True))) == 1 + 10
+
+
+def test_the_matrix_filters_by_month(world):
+    html = (
+        world.client("bob")
+        .get("/activities/compliance/", {"org": "BT-JY", "year": 2024, "period": "M5"})
+        .content.decode()
+    )
+    assert header_cells(html) == ["组织", "5月"]
+    assert [c[2] for c in chips(html, "BT-JY-B02")] == ["党日 0/1"]
+    assert '<option value="M5" selected>5月</option>' in html
+    assert 'colspan="2"' in html  # the court's heading spans the columns shown
+
+
+def test_an_unknown_period_shows_the_whole_year(world):
+    html = (
+        world.client("bob")
+        .get("/activities/compliance/", {"org": "BT-JY", "year": 2024, "period": "Q9"})
+        .content.decode()
+    )
+    assert header_cells(html) == [
+        "组织",
+        *[f"{m}月" for m in range(1, 13)],
+        "一季度",
+        "二季度",
+        "三季度",
+        "四季度",
+        "全年",
+    ]
+
+
+def test_the_matrix_header_is_one_sticky_row_aligned_with_its_columns(world):
+    html = (
+        world.client("bob")
+        .get("/activities/compliance/", {"org": "BT-JY", "year": 2024})
+        .content.decode()
+    )
+    thead = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
+    assert thead.count("<tr>") == 1 and "rowspan" not in thead and "colspan" not in thead
+    row = re.search(r'<tr data-org="BT-JY-B01">(.*?)</tr>', html, re.S).group(1)
+    assert row.count("<td") == len(header_cells(html))
+    assert ".matrix thead th { position: sticky; top: 0;" in html
+    assert ".matrix thead th.org { left: 0;" in html
+    assert '<div class="table-wrap matrix-wrap">' in html
+
+
+RULE_ID = re.compile(r"\b[RD]\d+(?:\.\d+)?\b")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/activities/compliance/?org=BT-JY&year=2024",
+        "/activities/compliance/?org=BT-JY&year=2024&period=Q2",
+        "/activities/health/BT-JY-B01/?year=2024",
+        "/activities/health/BT-JY-B02/?year=2024",
+        "/activities/health/BT-JY-JGDW/?year=2024",
+        "/activities/health/BT-DZ/?year=2024",
+        "/activities/compliance/settings/?court=BT-JY",
+        "/orgs/BT-JY-B01/",
+        "/orgs/BT-JY-B01/edit/",
+        "/",
+    ],
+)
+def test_r1_5_no_rule_id_is_shown_on_the_compliance_and_org_pages(world, small_branch, url):
+    do_create_org(
+        None, code="BT-DZ", name="党组", kind=OrgKind.LEADING_GROUP, parent=world.org("BT")
+    )
+    response = world.client("admin").get(url)
+    assert response.status_code == 200
+    shown = text(
+        re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
+    )
+    assert not RULE_ID.findall(shown), RULE_ID.findall(shown)
+
+
+def test_r1_5_each_obligation_cites_its_article(world):
+    html = world.client("bob").get("/activities/health/BT-JY-B01/", {"year": 2024}).content
+    obligations = text(section(html.decode(), "obligations"))
+    assert "依据：《中国共产党支部工作条例（试行）》第十六条" in obligations
+    assert "依据：《中国共产党支部工作条例（试行）》第十九条" in obligations

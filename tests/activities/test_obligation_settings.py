@@ -63,3 +63,24 @@ def test_the_outsider_gets_404_for_our_court(world):
     session.save()
     assert client.get("/activities/compliance/settings/?court=BT-JY").status_code == 404
     assert client.get("/activities/compliance/settings/?court=EH").status_code == 200
+
+
+def test_d5_a_court_may_count_heart_talks_once_a_year_and_restore_the_pairs(world):
+    from tianping.activities.models import ObligationSetting
+    from tianping.audit.models import AuditEvent
+
+    client = world.client("bob")
+    url = "/activities/compliance/settings/?court=BT-JY"
+    form = {"court": "BT-JY", "obligation": "heart_talk", "period": "year", "count": "1"}
+    client.post(url, form)
+    setting = ObligationSetting.objects.get(court=world.org("BT-JY"), obligation="heart_talk")
+    assert (setting.period, setting.count) == ("year", 1)
+    event = AuditEvent.objects.filter(action="activities.obligation").first()
+    assert (event.before, event.after) == ({"frequency": "每年逐对核对"}, {"frequency": "每年1次"})
+    page = client.get(url).content.decode()
+    assert "恢复默认" in page
+    client.post(url, {**form, "restore": "1"})
+    assert not ObligationSetting.objects.filter(obligation="heart_talk").exists()
+    assert AuditEvent.objects.filter(action="activities.obligation").first().after == {
+        "frequency": "每年逐对核对"
+    }

@@ -305,3 +305,48 @@ def test_evidence_over_20_mb_is_refused_beside_the_field(world):
     assert response.status_code == 400
     assert "超过20MB" in response.content.decode()
     assert not EvidenceBlob.objects.exists()
+
+
+def test_the_print_view_gives_each_leave_its_reason_and_lists_the_make_up_studies(world):
+    activity = held_meeting(world, wang="leave", zhao="absent")
+    carol = world.users["carol"]
+    actions.do_set_attendance(carol, activity, world.people["wang"], "leave", reason="出差")
+    actions.do_record_makeup(
+        carol, activity, world.people["zhao"], on=dt.date(2024, 4, 2), method="补看录像"
+    )
+    page = body(world.client("carol").get(f"/activities/{activity.pk}/print/"))
+    assert '请假（1人）</th><td colspan="3">王芳（出差）</td>' in page
+    assert '缺席（1人）</th><td colspan="3">赵磊</td>' in page
+    assert '补学（1人）</th><td colspan="3">赵磊：2024年4月2日，补看录像</td>' in page
+
+
+def test_without_make_ups_the_print_view_has_no_make_up_line(world):
+    activity = held_meeting(world, wang="present", zhao="absent")
+    page = body(world.client("bob").get(f"/activities/{activity.pk}/print/"))
+    assert "补学（" not in page
+
+
+def test_a_member_may_not_print_a_record_that_would_show_only_his_own_row(world):
+    activity = held_meeting(world, wang="present", zhao="leave")
+    dave = world.client("dave")
+    response = dave.get(f"/activities/{activity.pk}/print/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "不能打印会议记录" in page and "会议记录载有全体参会人员的出勤情况" in page
+    assert "应到" not in page and "王芳" not in page
+    detail = body(dave.get(f"/activities/{activity.pk}/"))
+    assert f"/activities/{activity.pk}/print/" not in detail and "打印会议记录" not in detail
+    # The secretary's print is the whole record.
+    whole = body(world.client("carol").get(f"/activities/{activity.pk}/print/"))
+    assert "应到（2人）" in whole and "王芳" in whole and "赵磊" in whole
+
+
+def test_a_member_sees_his_own_reason_and_make_up_study(world):
+    activity = held_meeting(world, wang="present", zhao="absent")
+    carol = world.users["carol"]
+    zhao = world.people["zhao"]
+    actions.do_set_attendance(carol, activity, zhao, "leave", reason="病假")
+    actions.do_record_makeup(carol, activity, zhao, on=dt.date(2024, 4, 1), method="自学会议精神")
+    page = body(world.client("dave").get(f"/activities/{activity.pk}/?tab=attendance"))
+    assert "请假（病假）" in page and "2024-04-01 自学会议精神" in page
+    assert "王芳" not in page and "登记补学" not in page and "撤销补学" not in page

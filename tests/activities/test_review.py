@@ -159,7 +159,7 @@ def test_excellent_may_go_to_a_third_of_the_full_members_and_no_more_R1_6(
     with pytest.raises(ValidationError) as error:
         do_update_review(None, review, entries=grade_all(review, cap + 1))
     assert error.value.messages == [
-        f"“优秀”不得超过参评正式党员的三分之一（R1.6）：本次参评正式党员{full}人，"
+        f"“优秀”不得超过参评正式党员的三分之一（《中国共产党支部工作条例（试行）》关于民主评议党员的规定）：本次参评正式党员{full}人，"
         f"“优秀”最多{cap}人，现评定{cap + 1}人"
     ]
     # Refused whole: the grades stay as they were.
@@ -178,7 +178,7 @@ def test_probationary_members_take_part_but_are_not_graded_R1_6(world: World) ->
     assert (zhao.self_assessment, zhao.votes_qualified) == ("认真学习，按时参加组织生活", 5)
     with pytest.raises(ValidationError) as error:
         do_update_review(None, review, entries={zhao.pk: {"grade": "qualified"}})
-    assert error.value.messages == ["赵磊是预备党员：参加评议，但不评定等次（R1.6）"]
+    assert error.value.messages == ["赵磊是预备党员：参加评议，但不评定等次（《中国共产党支部工作条例（试行）》关于民主评议党员的规定）"]
     zhao.refresh_from_db()
     assert zhao.grade == ""
 

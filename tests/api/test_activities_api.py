@@ -475,3 +475,47 @@ def test_cancelling_needs_a_reason_and_activities_record(world, session):
     )
     activity.refresh_from_db()
     assert activity.status == "planned"
+
+
+def test_the_attendance_carries_its_reason_and_make_up_study(world, session):
+    activity = plan(world)
+    carol = session("carol")
+    r = carol.post(
+        f"/activities/{activity.pk}/held",
+        {
+            "attendance": [
+                {"employee_no": "JY0001", "status": "present", "reason": "出差"},
+                {"employee_no": "JY0002", "status": "leave", "reason": "出差"},
+            ]
+        },
+    )
+    assert r.status_code == 200, r.content
+    assert [(a["name"], a["reason"]) for a in r.json()["attendance"]] == [
+        ("王芳", ""),  # a reason belongs to a leave or an absence
+        ("赵磊", "出差"),
+    ]
+    actions.do_record_makeup(
+        world.users["carol"],
+        activity,
+        world.people["zhao"],
+        on=dt.date(2024, 4, 2),
+        method="补看录像",
+    )
+    r = carol.post(
+        f"/activities/{activity.pk}/attendance",
+        {"employee_no": "JY0002", "status": "absent"},
+    )
+    zhao = r.json()["attendance"][1]
+    assert (zhao["status"], zhao["reason"], zhao["makeup_on"], zhao["makeup_method"]) == (
+        "absent",
+        "出差",  # kept when the correction does not name one
+        "2024-04-02",
+        "补看录像",
+    )
+    r = carol.post(
+        f"/activities/{activity.pk}/attendance",
+        {"employee_no": "JY0002", "status": "absent", "reason": "未请假"},
+    )
+    assert r.json()["attendance"][1]["reason"] == "未请假"
+    detail = session("dave").get(f"/activities/{activity.pk}").json()
+    assert [(a["name"], a["makeup_method"]) for a in detail["attendance"]] == [("赵磊", "补看录像")]

@@ -317,3 +317,57 @@ def test_people_writes_need_people_change(world, session):
 def test_a_leader_is_refused_before_the_body_is_read(world, session):
     r = session("erin").post("/people", {"nonsense": True})
     assert r.status_code == 403
+
+
+def test_the_cadre_record_is_written_and_read_through_the_api(world, session):
+    zhao = world.people["zhao"]
+    alice = session("alice")
+    r = alice.patch(
+        f"/people/{zhao.pk}",
+        {
+            "title": "书记员",
+            "civil_rank": "clerk_1",
+            "work_started_on": "2015-07-01",
+            "joined_court_on": "2016-03-01",
+            "native_place": "内蒙古包头",
+            "degree": "bachelor",
+            "phone": "０４７２－５１２３４５６",
+        },
+    )
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert (body["title"], body["civil_rank_name"], body["degree_name"]) == (
+        "书记员",
+        "一级科员",
+        "学士",
+    )
+    assert (body["work_started_on"], body["joined_court_on"]) == ("2015-07-01", "2016-03-01")
+    assert (body["judge_grade"], body["judge_grade_name"], body["police_rank_name"]) == ("", "", "")
+    assert body["phone"] == "0472-5123456"
+    event = AuditEvent.objects.get(action="people.update")
+    assert event.after["civil_rank"] == "一级科员" and event.after["phone"] == "0472-5123456"
+
+
+def test_the_phone_is_null_for_those_who_may_not_read_it(world, session):
+    zhao = world.people["zhao"]
+    session("alice").patch(f"/people/{zhao.pk}", {"phone": "13812345678"})
+    readers = {"admin", "alice", "bob", "dave"}
+    for persona in ("admin", "alice", "bob", "carol", "dave", "erin"):
+        body = session(persona).get(f"/people/{zhao.pk}").json()
+        expected = "13812345678" if persona in readers else None
+        assert body["phone"] == expected, persona
+
+
+def test_bad_cadre_values_are_422_in_chinese(world, session):
+    zhao = world.people["zhao"]
+    alice = session("alice")
+    r = alice.patch(f"/people/{zhao.pk}", {"phone": "总机转"})
+    assert r.status_code == 422
+    assert "联系电话只能包含数字" in r.json()["errors"]["phone"][0]
+    r = alice.patch(
+        f"/people/{zhao.pk}", {"work_started_on": "2016-07-01", "joined_court_on": "2015-03-01"}
+    )
+    assert r.json()["errors"] == {"joined_court_on": ["入院时间不能早于参加工作时间"]}
+    r = alice.patch(f"/people/{zhao.pk}", {"judge_grade": "senior_9"})
+    assert r.status_code == 422 and "judge_grade" in r.json()["errors"]
+    assert not AuditEvent.objects.filter(action="people.update").exists()

@@ -16,6 +16,7 @@ from tianping.committees.queries import committee_status, full_members_on
 from .conftest import add_members, elect, posts_for
 
 D = dt.date
+APPROVER = "中共九原区人民法院机关委员会"
 
 
 @pytest.fixture
@@ -63,7 +64,15 @@ def test_an_election_opens_a_three_year_term_with_the_elected_posts_R1_4(world, 
 def test_an_election_renews_the_term_and_keeps_the_history_R1_4(world, branch):
     people = members(branch)
     first = elect(None, branch, D(2020, 6, 1), list(zip(people[:3], posts_for(3), strict=True)))
-    second = elect(None, branch, D(2023, 5, 20), list(zip(people[2:7], posts_for(5), strict=True)))
+    # Twelve days before the term ends: early, so approved (D7).
+    second = elect(
+        None,
+        branch,
+        D(2023, 5, 20),
+        list(zip(people[2:7], posts_for(5), strict=True)),
+        early_approved_by=APPROVER,
+        early_approved_on=D(2023, 5, 10),
+    )
     old, new = first.term, second.term
     old.refresh_from_db()
     assert old.closed_on == D(2023, 5, 20)
@@ -114,8 +123,8 @@ def test_a_branch_with_seven_or_more_full_members_elects_three_to_seven_R1_3(
 def test_a_small_branch_elects_a_secretary_and_is_warned_of_a_larger_committee_R1_3(world):
     small = world.org("BT-JY-B01")  # 王芳 is its only full member
     others = add_members(small, 3)
-    elect(None, small, D(2023, 1, 10), [(world.people["wang"], ["secretary"])])
-    assert committee_status(small, D(2024, 1, 1)).warnings == []
+    elect(None, small, D(2020, 1, 10), [(world.people["wang"], ["secretary"])])
+    assert committee_status(small, D(2022, 1, 1)).warnings == []
     elect(None, small, D(2023, 2, 10), list(zip(others, posts_for(3), strict=True)))
     assert committee_status(small, D(2024, 1, 1)).has("committee_not_needed")
 

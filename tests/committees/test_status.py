@@ -153,7 +153,14 @@ def test_committee_status_answers_the_committee_on_a_past_day(world):
     branch = world.org("BT-JY-B02")
     people = add_members(branch, 8)
     elect(None, branch, D(2021, 4, 1), list(zip(people[:3], posts_for(3), strict=True)))
-    elect(None, branch, D(2024, 3, 20), list(zip(people[3:8], posts_for(5), strict=True)))
+    elect(
+        None,
+        branch,
+        D(2024, 3, 20),
+        list(zip(people[3:8], posts_for(5), strict=True)),
+        early_approved_by="中共九原区人民法院机关委员会",
+        early_approved_on=D(2024, 3, 1),
+    )
     then = committee_status(branch, D(2022, 1, 1))
     now = committee_status(branch, ON)
     assert [m.person for m in then.members] == people[:3]

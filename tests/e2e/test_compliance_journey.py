@@ -108,13 +108,15 @@ def test_an_officer_follows_a_missing_cell_of_the_matrix_to_the_branch_health_ch
     expect(missing).to_have_text("党日 0/1")
     expect(missing).to_have_attribute("title", f"主题党日 {YEAR}-01：0/1 缺项")
     missing.click()
-    expect(page).to_have_url(f"{live_server.url}/activities/health/BT-JY-B01/?year={YEAR}#r15")
+    expect(page).to_have_url(
+        f"{live_server.url}/activities/health/BT-JY-B01/?year={YEAR}#obligations"
+    )
     expect(page.get_by_role("heading", level=1)).to_contain_text("第一党支部")
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"{YEAR}年度体检")
     expect(page.locator(".breadcrumbs")).to_contain_text("第一党支部 · 体检")
-    section = page.locator("#r15")
+    section = page.locator("#obligations")
     expect(section).to_be_in_viewport()
-    expect(section.get_by_role("heading", name="R1.5 组织生活制度落实情况")).to_be_visible()
+    expect(section.get_by_role("heading", name="组织生活制度落实情况")).to_be_visible()
     expect(section).to_contain_text(f"缺项 {len(branch_missing)}")
     gaps = section.get_by_role("heading", name="缺项").locator("xpath=following-sibling::ul[1]")
     expect(gaps.locator("li")).to_have_count(len(branch_missing))
@@ -125,7 +127,8 @@ def test_an_officer_follows_a_missing_cell_of_the_matrix_to_the_branch_health_ch
     expect(theme_day.get_by_role("cell", name="1/12", exact=True)).to_be_visible()
     expect(theme_day.get_by_role("link", name=f"03-15 {TITLE}")).to_be_visible()
     # R1.1 on the same page: one full member is fewer than a branch needs.
-    expect(page.locator("#r11")).to_contain_text("正式党员不足3名")
+    expect(page.locator("#setup")).to_contain_text("正式党员不足3名")
+    expect(page.locator("#setup")).to_contain_text("依据：《中国共产党支部工作条例（试行）》第五条")
     page.screenshot(path=str(tmp_path / "health.png"), full_page=True)
 
     # 合规总览 returns to the matrix of that branch.

@@ -94,7 +94,9 @@ def test_a_secretary_records_a_committee_meeting_and_a_corrected_absence_reverse
     page.get_by_label("会议记录/内容摘要").fill("会议研究了第三季度党建工作安排。")
     page.get_by_role("button", name="保存").click()
 
-    expect(page.get_by_role("status")).to_have_text(f"已记录“{TITLE}”召开情况，更新出勤2人。")
+    expect(page.get_by_role("status")).to_have_text(
+        f"已记录“{TITLE}”召开情况：出席1人、请假0人、缺席1人。"
+    )
     expect(page.get_by_role("heading", level=1)).to_contain_text("已召开")
     expect(page.get_by_role("tab", name="出勤（1/2）")).to_have_class(ACTIVE)
     expect(page.get_by_text("应到 2 人，出席 1，请假 0，缺席 1。")).to_be_visible()

@@ -93,11 +93,11 @@ def test_a_secretary_takes_an_applicant_to_probationary_member_and_is_stopped_on
     page.get_by_label("递交入党申请书日期 *", exact=True).fill("2022-03-01")
     page.get_by_role("button", name="登记").click()
     expect(page.get_by_role("status")).to_have_text(
-        f"已登记{APPLICANT}的入党申请（2022-03-01）。请在1个月内派人谈话（R2.2）。"
+        f"已登记{APPLICANT}的入党申请（2022-03-01）。请在1个月内派人谈话（《中国共产党发展党员工作细则》第七条）。"
     )
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"{APPLICANT}的入党档案")
     expect(page.locator("#stage")).to_have_text("入党申请人")
-    expect(page.locator("#next")).to_contain_text("先与申请人谈话（R2.2）")
+    expect(page.locator("#next")).to_contain_text("先与申请人谈话（《中国共产党发展党员工作细则》第七条）")
 
     # 2. Talk, activist with a contact, two half-yearly assessments, the notice.
     record_step(page, "党组织派人谈话", {"谈话日期 *": "2022-03-15", "谈话情况": "支部书记谈话"})
@@ -128,7 +128,7 @@ def test_a_secretary_takes_an_applicant_to_probationary_member_and_is_stopped_on
     expect(refusals.locator("li")).to_contain_text("最早可于2023-04-01确定")
     on_row = page.locator(".form-row.field-error").filter(has=page.get_by_label("确定日期 *"))
     expect(on_row.get_by_role("alert")).to_have_text(
-        "R2.4：入党积极分子经过1年以上培养考察方可确定为发展对象："
+        "《中国共产党发展党员工作细则》第十三条：入党积极分子经过1年以上培养考察方可确定为发展对象："
         f"{APPLICANT}于2022-04-01确定为入党积极分子，至2023-03-27未满1年，最早可于2023-04-01确定。"
     )
     page.screenshot(path=str(tmp_path / "recruitment-refused.png"), full_page=True)
@@ -163,7 +163,7 @@ def test_a_secretary_takes_an_applicant_to_probationary_member_and_is_stopped_on
     record_step(
         page,
         "支部党员大会讨论接收",
-        {"支部党员大会日期 *": "2023-06-12", "到会有表决权党员数 *": "3", "赞成票 *": "3"},
+        {"支部党员大会日期 *": "2023-06-12", "到会有表决权党员数": "3", "赞成票 *": "3"},
     )
     recorded(page, "支部党员大会讨论接收", D(2023, 6, 12))
     expect(page.get_by_role("heading", level=1)).to_contain_text("待上级党委审批")

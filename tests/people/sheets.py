@@ -26,6 +26,19 @@ ROSTER_HEADER = [
     "所在党小组",
     "状态",
 ]
+# What the export and the template write: the older columns, then a 干部 record's.
+CADRE_COLUMNS = [
+    "职务",
+    "法官等级",
+    "警衔",
+    "职级",
+    "参加工作时间",
+    "入院时间",
+    "籍贯",
+    "学位",
+    "联系电话",
+]
+EXPORT_HEADER = [*ROSTER_HEADER, *CADRE_COLUMNS]
 
 
 def xlsx(

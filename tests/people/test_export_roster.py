@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from tests.conftest import World
-from tests.people.sheets import ROSTER_HEADER
+from tests.people.sheets import EXPORT_HEADER
 from tianping.accounts.scoping import scope_for
 from tianping.people.actions import do_update_person
 from tianping.people.exporting import roster_workbook, subtree_people
@@ -45,7 +45,7 @@ def test_a_court_is_exported_in_the_import_columns_with_chinese_labels(
         post_level="division_deputy",
     )
     header, rows = read(export("BT-JY", tmp_path))
-    assert header == ROSTER_HEADER
+    assert header == EXPORT_HEADER
     assert sorted(rows) == ["JY0001", "JY0002", "JY0003", "JY0004"]
     assert rows["JY0001"] == {
         "工号": "JY0001",
@@ -63,6 +63,15 @@ def test_a_court_is_exported_in_the_import_columns_with_chinese_labels(
         "所在支部": "第一党支部",
         "所在党小组": None,
         "状态": "在职",
+        "职务": None,
+        "法官等级": None,
+        "警衔": None,
+        "职级": None,
+        "参加工作时间": None,
+        "入院时间": None,
+        "籍贯": None,
+        "学位": None,
+        "联系电话": None,
     }
 
 
@@ -89,7 +98,7 @@ def test_a_department_export_holds_its_members_only(world: World, tmp_path: Path
 
 def test_a_mid_court_export_adds_the_court_of_each_person(world: World, tmp_path: Path) -> None:
     header, rows = read(export("BT", tmp_path))
-    assert header == [*ROSTER_HEADER, "所在法院"]
+    assert header == [*EXPORT_HEADER, "所在法院"]
     assert rows["BT0001"]["所在法院"] == "包头市中级人民法院"
     assert rows["JY0001"]["所在法院"] == "九原区人民法院"
     assert "EH0001" not in rows

@@ -288,7 +288,19 @@ def test_messy_but_understandable_values_import_correctly(world: World) -> None:
         "party_org": "第一党支部",
         "party_group": "第一党小组",
         "status": "在职",
+        # The older sheet's 职务 column is the title, and gives the level it names.
+        "title": "副庭長",
+        "judge_grade": None,
+        "police_rank": None,
+        "civil_rank": None,
+        "work_started_on": None,
+        "joined_court_on": None,
+        "native_place": "",
+        "degree": None,
+        "phone": "",
     }
+    # A cell that only names a level is no title.
+    assert got["JY0101"]["title"] == "" and got["JY0101"]["post_level"] == "一般干警"
     assert got["JY0101"]["name"] == "买买提·艾力"
     assert got["JY0101"]["birth_date"] == "1990-05-01"
     assert got["JY0101"]["party_org"] == "第二党支部"

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.conftest import World
-from tests.people.sheets import ROSTER_HEADER, person, roster
+from tests.people.sheets import EXPORT_HEADER, person, roster
 from tianping.audit.models import AuditEvent
 from tianping.orgs.actions import do_update_org
 from tianping.people.models import Person, Placement
@@ -210,7 +210,7 @@ def test_the_template_has_the_import_columns(world: World) -> None:
     response = world.client("alice").get(reverse("people:import_template"))
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert [c.value for c in sheet[1]] == ROSTER_HEADER
+    assert [c.value for c in sheet[1]] == EXPORT_HEADER
     assert world.client("bob").get(reverse("people:import_template")).status_code == 403
 
 

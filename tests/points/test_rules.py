@@ -107,3 +107,15 @@ def test_the_scheme_base_and_ranking_switch_are_audited_R4_2(world):
     assert event.before == {"base": "60.00", "rankings_for_secretaries": False}
     assert year_score(world.people["wang"], 2024) == Decimal("80")
     assert PointScheme.objects.count() == 1 and PointRule.objects.filter(court=scheme.court).count()
+
+
+def test_the_audit_rows_of_points_name_every_value_in_chinese(world):
+    court = world.org("BT-JY")
+    scheme_for(court)
+    held(world, "democratic_review", wang="present")
+    entry = actions.do_post_manual(None, world.people["wang"], "2", "获表彰", dt.date(2024, 5, 1))
+    actions.do_reverse(world.users["bob"], entry, "录入重复")
+    actions.do_veto(world.users["bob"], world.people["zhao"], 2024, "违纪")
+    for event in AuditEvent.objects.filter(action__startswith="points."):
+        for label, _, _ in event.changes:
+            assert label.isascii() is False, (event.action, label)

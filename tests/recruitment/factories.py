@@ -16,6 +16,7 @@ from tianping.people.models import Person, PoliticalStatus
 from tianping.recruitment import actions
 from tianping.recruitment.models import Recruit, Step, StepKind
 from tianping.recruitment.rules import StepInput
+from tianping.recruitment.workdays import work_calendar
 
 BRANCH = "BT-JY-B01"
 
@@ -103,12 +104,26 @@ TIMELINE = {
 }
 
 
+def notice_ending(end: dt.date, days: int = 5) -> tuple[dt.date, dt.date]:
+    """A notice of `days` working days of China's calendar that ends on `end` (R2.8, D6)."""
+    calendar = work_calendar(end - dt.timedelta(days=90), end)
+    start, count = end, calendar.is_working_day(end)
+    while count < days:
+        start -= dt.timedelta(days=1)
+        count += calendar.is_working_day(start)
+    return start, end
+
+
 def shifted(shift: int = 0) -> dict[str, Any]:
-    """The timeline moved by `shift` days (a multiple of 7 keeps the notices on Mon–Fri)."""
+    """The timeline moved by `shift` days (whole weeks), each notice ending on the same weekday.
+
+    A notice that the move brings over a holiday starts earlier, so that it still runs
+    five working days and ends before the step it precedes.
+    """
     assert shift % 7 == 0
     delta = dt.timedelta(days=shift)
     return {
-        k: tuple(d + delta for d in v) if isinstance(v, tuple) else v + delta
+        k: notice_ending(v[1] + delta) if isinstance(v, tuple) else v + delta
         for k, v in TIMELINE.items()
     }
 

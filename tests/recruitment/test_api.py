@@ -69,7 +69,7 @@ def test_a_file_reads_with_its_steps_and_what_is_next(world, api):
     assert [p["name"] for p in data["contacts"]] == ["王芳"]
     candidate = next(n for n in data["next_steps"] if n["kind"] == "candidate")
     assert candidate["possible_on"] == "2023-04-01"
-    assert "发展对象公示5个工作日（R2.8）" in candidate["waiting_for"]
+    assert "发展对象公示5个工作日（《中国共产党发展党员工作细则》关于公示的规定）" in candidate["waiting_for"]
     assert api("oscar").get(f"/recruitment/{recruit.pk}").status_code == 404
 
 
@@ -107,7 +107,7 @@ def test_a_step_is_recorded_and_the_file_answers(world, api):
 def test_a_refused_step_answers_422_with_the_rule_and_the_date(world, api):
     recruit = to_activist(world, open_file(world, applicant(world), TIMELINE["applied"]))
     record(world, recruit, StepKind.ASSESSMENT, D(2022, 10, 1))
-    record(world, recruit, StepKind.CANDIDATE_NOTICE, D(2023, 1, 2), ends_on=D(2023, 1, 6))
+    record(world, recruit, StepKind.CANDIDATE_NOTICE, D(2023, 1, 9), ends_on=D(2023, 1, 13))
     r = api("carol").post(
         f"/recruitment/{recruit.pk}/steps", {"kind": "candidate", "on": "2023-02-01"}
     )
@@ -117,7 +117,7 @@ def test_a_refused_step_answers_422_with_the_rule_and_the_date(world, api):
     assert [(x["rule"], x["field"], x["possible_on"]) for x in data["refusals"]] == [
         ("R2.4", "on", "2023-04-01")
     ]
-    assert data["errors"]["on"][0].startswith("R2.4：入党积极分子经过1年以上培养考察")
+    assert data["errors"]["on"][0].startswith("《中国共产党发展党员工作细则》第十三条：入党积极分子经过1年以上培养考察")
     assert data["detail"] == data["errors"]["on"][0]
     assert Recruit.objects.get(pk=recruit.pk).stage == Stage.ACTIVIST
 

@@ -8,10 +8,13 @@ import re
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from tianping.activities.actions import do_record_past_activity
 from tianping.audit.models import AuditEvent
+from tianping.lib.dates import add_months, add_years
 from tianping.people.actions import do_update_person
 from tianping.recruitment.models import Recruit, RecruitmentSetting, Stage, Step, StepKind
-from tianping.recruitment.rules import add_months, anniversary, nth_working_day
+from tianping.recruitment.rules import nth_working_day
+from tianping.recruitment.workdays import work_calendar
 
 from .factories import (
     TIMELINE,
@@ -76,7 +79,7 @@ def test_the_board_shows_each_stage_and_what_falls_due_in_30_days(world):
         today - dt.timedelta(days=170),
         people=[world.people["wang"]],
     )
-    notice_end = nth_working_day(today, 5)
+    notice_end = nth_working_day(today, 5, work_calendar(today))
     record(world, activist, StepKind.CANDIDATE_NOTICE, today, ends_on=notice_end)
     waiting = admitted(
         world,
@@ -210,21 +213,27 @@ def test_the_file_gives_the_first_date_a_future_step_becomes_possible(world):
     record(world, recruit, StepKind.ACTIVIST, since, people=[world.people["wang"]])
     record(world, recruit, StepKind.ASSESSMENT, today - dt.timedelta(days=10))
     html = page(world.client("carol").get(f"/recruitment/{recruit.pk}/"))
-    assert "需先完成：发展对象公示5个工作日（R2.8）" in section(html, "next")
-    record(world, recruit, StepKind.CANDIDATE_NOTICE, today, ends_on=nth_working_day(today, 5))
+    assert "需先完成：发展对象公示5个工作日（《中国共产党发展党员工作细则》关于公示的规定）" in section(html, "next")
+    record(
+        world,
+        recruit,
+        StepKind.CANDIDATE_NOTICE,
+        today,
+        ends_on=nth_working_day(today, 5, work_calendar(today)),
+    )
     html = page(world.client("carol").get(f"/recruitment/{recruit.pk}/"))
-    eligible = anniversary(since, 1)
+    eligible = add_years(since, 1)
     again = add_months(today - dt.timedelta(days=10), 6)
     assert (
         f"确定为发展对象</strong>： 最早可于{eligible:%Y-%m-%d}；"
-        f"需先完成：{again:%Y-%m-%d}前再考察一次（R2.3，每半年一次）"
+        f"需先完成：{again:%Y-%m-%d}前再考察一次（《中国共产党发展党员工作细则》第十一条，每半年一次）"
     ) in section(html, "next")
 
 
 def test_the_file_says_what_must_come_first(world):
     recruit = open_file(world, applicant(world), D(2023, 3, 1))
     html = page(world.client("carol").get(f"/recruitment/{recruit.pk}/"))
-    assert "需先完成：先与申请人谈话（R2.2）" in html
+    assert "需先完成：先与申请人谈话（《中国共产党发展党员工作细则》第七条）" in html
 
 
 # ---------------------------------------------------------------------------------------
@@ -234,14 +243,14 @@ def test_the_file_says_what_must_come_first(world):
 def test_a_refused_step_shows_the_rule_and_its_date_beside_the_field(world):
     recruit = to_activist(world, open_file(world, applicant(world), TIMELINE["applied"]))
     record(world, recruit, StepKind.ASSESSMENT, D(2022, 10, 1))
-    record(world, recruit, StepKind.CANDIDATE_NOTICE, D(2023, 1, 2), ends_on=D(2023, 1, 6))
+    record(world, recruit, StepKind.CANDIDATE_NOTICE, D(2023, 1, 9), ends_on=D(2023, 1, 13))
     response = world.client("carol").post(
         f"/recruitment/{recruit.pk}/step/?kind=candidate", {"kind": "candidate", "on": "2023-02-01"}
     )
     html = page(response)
     row = form_row(html, "on")
     assert "field-error" in row
-    assert "R2.4：入党积极分子经过1年以上培养考察方可确定为发展对象" in row
+    assert "《中国共产党发展党员工作细则》第十三条：入党积极分子经过1年以上培养考察方可确定为发展对象" in row
     assert "最早可于2023-04-01确定" in row
     assert "该步骤不符合发展党员规定，未予记录" in html
     assert refresh(recruit).stage == Stage.ACTIVIST
@@ -320,6 +329,62 @@ def test_a_failed_vote_is_refused_beside_the_yes_votes(world):
     assert refresh(recruit).resolution_on is None
 
 
+def test_r2_6_the_vote_form_offers_the_branchs_held_congresses_with_their_attendance(world):
+    members = full_members(world, 3)
+    recruit = ready_for_admission(
+        world,
+        open_file(world, applicant(world), TIMELINE["applied"]),
+        [world.people["wang"], members[0]],
+    )
+    voters = [world.people["wang"], *members]
+
+    def congress(on, branch="BT-JY-B01", present=voters[:3], title="支部党员大会"):
+        return do_record_past_activity(
+            None,
+            world.org(branch),
+            kind="branch_congress",
+            title=title,
+            on=on,
+            attendance={p.pk: "present" for p in present},
+        )
+
+    held = congress(D(2023, 6, 12), title="六月支部党员大会")
+    bare = congress(D(2023, 6, 13), present=[], title="未记出勤的大会")
+    before_notice = congress(D(2023, 6, 8), title="公示期内的大会")
+    other_branch = congress(D(2023, 6, 12), branch="BT-JY-B02", present=[], title="二支部大会")
+    html = page(world.client("carol").get(f"/recruitment/{recruit.pk}/step/?kind=admission"))
+    row = form_row(html, "activity")
+    assert f'value="{held.pk}"' in row
+    assert "2023-06-12 六月支部党员大会（到会正式党员3名）" in row
+    assert f'value="{bare.pk}"' in row and "未记出勤的大会（尚未记录出勤）" in row
+    assert f'value="{before_notice.pk}"' not in row
+    assert f'value="{other_branch.pk}"' not in row
+
+    # A typed count other than the meeting's is refused beside the field, naming the count.
+    html = page(
+        world.client("carol").post(
+            f"/recruitment/{recruit.pk}/step/?kind=admission",
+            {
+                "kind": "admission",
+                "on": "2023-06-12",
+                "activity": str(held.pk),
+                "present": "4",
+                "votes_yes": "4",
+            },
+        )
+    )
+    assert "出勤记录中，到会的正式党员为3名，与填写的到会人数4名不一致" in form_row(html, "present")
+    assert refresh(recruit).resolution_on is None
+    # Left blank, the count is the meeting's.
+    response = world.client("carol").post(
+        f"/recruitment/{recruit.pk}/step/?kind=admission",
+        {"kind": "admission", "on": "2023-06-12", "activity": str(held.pk), "votes_yes": "3"},
+    )
+    assert response.status_code == 302
+    step = Step.objects.get(recruit=recruit, kind=StepKind.ADMISSION)
+    assert (step.entitled, step.present, step.votes_yes, step.activity_id) == (4, 3, 3, held.pk)
+
+
 def test_the_step_page_offers_the_steps_the_stage_allows(world):
     recruit = open_file(world, applicant(world), D(2023, 3, 1))
     html = page(world.client("carol").get(f"/recruitment/{recruit.pk}/step/"))
@@ -367,7 +432,7 @@ def test_an_under_age_application_is_refused_beside_the_date(world):
             {"branch": "BT-JY-B01", "employee_no": "JY0101", "on": "2023-05-09"},
         )
     )
-    assert "R2.1：申请人须年满18周岁" in form_row(html, "on")
+    assert "《中国共产党章程》第一条：申请人须年满18周岁" in form_row(html, "on")
     assert not Recruit.objects.exists()
 
 

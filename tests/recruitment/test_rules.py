@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 
 from tianping.activities.actions import do_record_past_activity
 from tianping.activities.models import Activity
-from tianping.recruitment.actions import do_set_notice_days
-from tianping.recruitment.models import Recruit, Stage, Step, StepKind
+from tianping.recruitment.actions import do_remove_calendar_day, do_set_notice_days
+from tianping.recruitment.models import CalendarDay, Recruit, Stage, Step, StepKind
 from tianping.recruitment.rules import StepRefused
 
 from .factories import (
@@ -52,7 +52,7 @@ def test_r2_1_an_applicant_of_17_years_364_days_is_refused_with_the_18th_birthda
     assert only_rule(error) == "R2.1"
     assert error.possible_on == D(2023, 5, 10)
     assert "最早可于2023-05-10递交入党申请" in error.message_dict["on"][0]
-    assert error.message_dict["on"][0].startswith("R2.1：申请人须年满18周岁")
+    assert error.message_dict["on"][0].startswith("《中国共产党章程》第一条：申请人须年满18周岁")
     assert not Recruit.objects.exists()
 
 
@@ -65,12 +65,12 @@ def test_r2_1_an_applicant_on_their_18th_birthday_is_accepted(world):
     assert list(recruit.steps.values_list("kind", flat=True)) == [StepKind.APPLICATION]
 
 
-def test_r2_1_someone_born_on_29_february_turns_18_on_1_march(world):
+def test_r2_1_d1_someone_born_on_29_february_turns_18_on_28_february(world):
     person = applicant(world, birth=D(2004, 2, 29))
     with pytest.raises(StepRefused) as excinfo:
-        open_file(world, person, D(2022, 2, 28))
-    assert excinfo.value.possible_on == D(2022, 3, 1)
-    assert open_file(world, person, D(2022, 3, 1)).pk
+        open_file(world, person, D(2022, 2, 27))
+    assert excinfo.value.possible_on == D(2022, 2, 28)
+    assert open_file(world, person, D(2022, 2, 28)).pk
 
 
 def test_r2_1_an_applicant_without_a_birth_date_cannot_be_checked(world):
@@ -195,7 +195,7 @@ def test_r2_3_a_probationary_member_cannot_be_a_contact(world):
             world, recruit, StepKind.ACTIVIST, TIMELINE["activist"], people=[world.people["zhao"]]
         )
     assert excinfo.value.message_dict["people"] == [
-        "R2.3：培养联系人须为正式党员：赵磊在2022-04-01不是正式党员。"
+        "《中国共产党发展党员工作细则》第十一条：培养联系人须为正式党员：赵磊在2022-04-01不是正式党员。"
     ]
 
 
@@ -242,7 +242,7 @@ def test_r2_4_an_activist_on_day_364_is_refused_with_the_date_it_becomes_possibl
     assert only_rule(error) == "R2.4"
     assert error.possible_on == D(2023, 3, 1)
     assert error.message_dict["on"] == [
-        "R2.4：入党积极分子经过1年以上培养考察方可确定为发展对象："
+        "《中国共产党发展党员工作细则》第十三条：入党积极分子经过1年以上培养考察方可确定为发展对象："
         "钱学敏于2022-03-01确定为入党积极分子，至2023-02-28未满1年，最早可于2023-03-01确定。"
     ]
     assert refresh(recruit).stage == Stage.ACTIVIST
@@ -287,7 +287,7 @@ def test_r2_8_a_notice_of_4_working_days_across_a_weekend_is_refused(world):
     assert only_rule(error) == "R2.8"
     assert error.possible_on == D(2023, 3, 29)
     assert error.message_dict["ends_on"] == [
-        "R2.8：公示期应不少于5个工作日（按周一至周五计算，未扣除法定节假日）："
+        "《中国共产党发展党员工作细则》关于公示的规定：公示期应不少于5个工作日（法定节假日不计，调休上班日计入）："
         "2023-03-23至2023-03-28只有4个工作日，最早可于2023-03-29结束。"
     ]
 
@@ -296,6 +296,56 @@ def test_r2_8_a_notice_of_5_working_days_across_a_weekend_is_accepted(world):
     recruit = to_activist(world, open_file(world, applicant(world), TIMELINE["applied"]))
     step = record(world, recruit, StepKind.CANDIDATE_NOTICE, D(2023, 3, 23), ends_on=D(2023, 3, 29))
     assert (step.on, step.ends_on) == (D(2023, 3, 23), D(2023, 3, 29))
+
+
+def _activist_in_2024(world):
+    recruit = open_file(world, applicant(world), D(2024, 3, 1))
+    record(world, recruit, StepKind.TALK, D(2024, 3, 11))
+    record(world, recruit, StepKind.ACTIVIST, D(2024, 4, 1), people=[world.people["wang"]])
+    return refresh(recruit)
+
+
+def test_r2_8_d6_a_notice_over_national_day_ends_on_the_fifth_working_day(world):
+    # Sunday 2024-09-29 was worked in lieu; 10-01 to 10-07 were the holiday. Working days:
+    # 09-29, 09-30, 10-08, 10-09, 10-10.
+    recruit = _activist_in_2024(world)
+    with pytest.raises(StepRefused) as excinfo:
+        record(world, recruit, StepKind.CANDIDATE_NOTICE, D(2024, 9, 29), ends_on=D(2024, 10, 9))
+    error = excinfo.value
+    assert only_rule(error) == "R2.8"
+    assert error.possible_on == D(2024, 10, 10)
+    assert error.message_dict["ends_on"] == [
+        "《中国共产党发展党员工作细则》关于公示的规定：公示期应不少于5个工作日（法定节假日不计，调休上班日计入）："
+        "2024-09-29至2024-10-09只有4个工作日，最早可于2024-10-10结束。"
+    ]
+    step = record(
+        world, recruit, StepKind.CANDIDATE_NOTICE, D(2024, 9, 29), ends_on=D(2024, 10, 10)
+    )
+    assert (step.on, step.ends_on) == (D(2024, 9, 29), D(2024, 10, 10))
+
+
+def test_r2_8_d6_a_notice_of_monday_to_friday_alone_is_refused_over_a_holiday(world):
+    # Monday to Friday would count 09-30 to 10-04 as five days; four of them were holidays.
+    recruit = _activist_in_2024(world)
+    with pytest.raises(StepRefused) as excinfo:
+        record(world, recruit, StepKind.CANDIDATE_NOTICE, D(2024, 9, 30), ends_on=D(2024, 10, 4))
+    assert "只有1个工作日，最早可于2024-10-11结束" in excinfo.value.message_dict["ends_on"][0]
+
+
+def test_r2_8_d6_the_platform_admins_change_to_the_calendar_counts_at_once(world):
+    recruit = _activist_in_2024(world)
+    # Had 10-07 been worked, a notice from 09-29 would have ended on 10-09.
+    do_remove_calendar_day(world.users["admin"], D(2024, 10, 7))
+    step = record(world, recruit, StepKind.CANDIDATE_NOTICE, D(2024, 9, 29), ends_on=D(2024, 10, 9))
+    assert step.ends_on == D(2024, 10, 9)
+
+
+def test_r2_8_d6_a_date_the_table_does_not_hold_counts_monday_to_friday(world):
+    # 2030 is beyond the years the calendar was seeded for: Monday 09-30 to Friday 10-04.
+    recruit = _activist_in_2024(world)
+    assert not CalendarDay.objects.filter(day__year=2030).exists()
+    step = record(world, recruit, StepKind.CANDIDATE_NOTICE, D(2030, 9, 30), ends_on=D(2030, 10, 4))
+    assert step.ends_on == D(2030, 10, 4)
 
 
 def test_r2_8_the_notice_length_is_set_per_court(world):
@@ -313,7 +363,7 @@ def test_r2_8_a_development_object_waits_for_the_notice_to_end(world):
     with pytest.raises(StepRefused) as excinfo:
         record(world, recruit, StepKind.CANDIDATE, D(2023, 4, 3))
     assert excinfo.value.message_dict["on"] == [
-        "R2.8：确定为发展对象前应进行发展对象公示，不少于5个工作日：尚未记录公示。"
+        "《中国共产党发展党员工作细则》关于公示的规定：确定为发展对象前应进行发展对象公示，不少于5个工作日：尚未记录公示。"
     ]
     record(world, recruit, StepKind.CANDIDATE_NOTICE, D(2023, 3, 29), ends_on=D(2023, 4, 4))
     with pytest.raises(StepRefused) as excinfo:
@@ -331,7 +381,7 @@ def test_r2_5_one_introducer_is_refused_and_two_are_accepted(world):
     m = full_members(world, 1)
     with pytest.raises(StepRefused) as excinfo:
         record(world, recruit, StepKind.INTRODUCERS, D(2023, 4, 10), people=[world.people["wang"]])
-    assert excinfo.value.message_dict["people"] == ["R2.5：应由2名正式党员作入党介绍人：现为1名。"]
+    assert excinfo.value.message_dict["people"] == ["《中国共产党发展党员工作细则》第十四条至第十七条：应由2名正式党员作入党介绍人：现为1名。"]
     step = record(
         world, recruit, StepKind.INTRODUCERS, D(2023, 4, 10), people=[world.people["wang"], *m]
     )
@@ -371,7 +421,7 @@ def test_r2_5_training_of_23_class_hours_is_refused_at_admission(world):
         record(world, recruit, StepKind.ADMISSION, TIMELINE["admission"], present=4, votes_yes=4)
     assert only_rule(excinfo.value) == "R2.5"
     assert excinfo.value.message_dict["__all__"] == [
-        "R2.5：发展对象应经过不少于3天或24学时的集中培训：已记录2天、23学时。"
+        "《中国共产党发展党员工作细则》第十四条至第十七条：发展对象应经过不少于3天或24学时的集中培训：已记录2天、23学时。"
     ]
 
 
@@ -398,7 +448,7 @@ def test_r2_5_admission_needs_a_political_review(world):
     with pytest.raises(StepRefused) as excinfo:
         record(world, recruit, StepKind.ADMISSION, TIMELINE["admission"], present=4, votes_yes=4)
     assert excinfo.value.message_dict["__all__"] == [
-        "R2.5：发展对象应经过政治审查：尚未记录政治审查。"
+        "《中国共产党发展党员工作细则》第十四条至第十七条：发展对象应经过政治审查：尚未记录政治审查。"
     ]
 
 
@@ -428,7 +478,7 @@ def test_r2_6_exactly_half_of_the_members_present_is_not_a_quorum(world, ten_mem
         record(world, recruit, StepKind.ADMISSION, TIMELINE["admission"], present=5, votes_yes=5)
     messages = excinfo.value.message_dict
     assert messages["present"] == [
-        "R2.6：支部大会须有半数以上有表决权的党员到会：有表决权的正式党员10名，到会5名，"
+        "《中国共产党发展党员工作细则》第四章：支部大会须有半数以上有表决权的党员到会：有表决权的正式党员10名，到会5名，"
         "未超过半数（至少6名）。"
     ]
     assert not Activity.objects.filter(kind="branch_congress").exists()
@@ -448,7 +498,7 @@ def test_r2_6_yes_votes_equal_to_half_of_all_members_are_refused(world, ten_memb
         )
     assert only_rule(excinfo.value) == "R2.6"
     assert excinfo.value.message_dict["votes_yes"] == [
-        "R2.6：赞成票须超过应到会有表决权正式党员的半数：应到10名，赞成5票，"
+        "《中国共产党发展党员工作细则》第四章：赞成票须超过应到会有表决权正式党员的半数：应到10名，赞成5票，"
         "未超过半数（至少6票）；未获通过，不能接收为预备党员。"
     ]
     assert refresh(recruit).resolution_on is None
@@ -467,6 +517,115 @@ def test_r2_6_yes_votes_of_half_plus_one_admit_and_a_congress_is_recorded(world,
     assert recruit.stage == Stage.CANDIDATE and recruit.awaiting_approval
 
 
+def congress(world, present, absent=(), on=TIMELINE["admission"], branch="BT-JY-B01"):
+    """A branch congress recorded as held, with its attendance, as the activity ledger has it."""
+    attendance = {p.pk: "present" for p in present} | {p.pk: "absent" for p in absent}
+    return do_record_past_activity(
+        world.users["carol"],
+        world.org(branch),
+        kind="branch_congress",
+        title="支部党员大会",
+        on=on,
+        attendance=attendance,
+    )
+
+
+def test_r2_6_d4_a_vote_takes_the_present_count_from_its_congress_attendance(world, ten_members):
+    recruit = _ready(world, ten_members)
+    voters = [world.people["wang"], *ten_members]
+    # Six of the ten full members came, with a probationary member and a guest from the
+    # second branch: neither has a vote here, so six are present.
+    meeting = congress(
+        world, [*voters[:6], world.people["zhao"], world.people["sun"]], absent=voters[6:]
+    )
+    step = record(
+        world, recruit, StepKind.ADMISSION, TIMELINE["admission"], votes_yes=6, activity=meeting
+    )
+    assert (step.entitled, step.present, step.votes_yes) == (10, 6, 6)
+    assert step.activity_id == meeting.pk
+    assert refresh(recruit).awaiting_approval
+    assert Activity.objects.filter(kind="branch_congress").count() == 1
+
+
+def test_r2_6_a_vote_whose_congress_had_half_the_members_present_is_refused(world, ten_members):
+    recruit = _ready(world, ten_members)
+    voters = [world.people["wang"], *ten_members]
+    meeting = congress(world, voters[:5], absent=voters[5:])
+    with pytest.raises(StepRefused) as excinfo:
+        record(
+            world, recruit, StepKind.ADMISSION, TIMELINE["admission"], votes_yes=5, activity=meeting
+        )
+    assert only_rule(excinfo.value) == "R2.6"
+    assert excinfo.value.message_dict["present"] == [
+        "《中国共产党发展党员工作细则》第四章：支部大会须有半数以上有表决权的党员到会：有表决权的正式党员10名，"
+        "到会5名（按会议出勤记录），未超过半数（至少6名）。"
+    ]
+    assert refresh(recruit).resolution_on is None
+    assert not Step.objects.filter(kind=StepKind.ADMISSION).exists()
+
+
+def test_r2_6_d4_a_typed_present_count_other_than_the_congress_is_refused(world, ten_members):
+    recruit = _ready(world, ten_members)
+    voters = [world.people["wang"], *ten_members]
+    meeting = congress(world, voters[:5], absent=voters[5:])
+    # Typing six where the meeting's attendance holds five does not make a quorum.
+    with pytest.raises(ValidationError) as excinfo:
+        record(
+            world,
+            recruit,
+            StepKind.ADMISSION,
+            TIMELINE["admission"],
+            present=6,
+            votes_yes=6,
+            activity=meeting,
+        )
+    assert excinfo.value.message_dict["present"][0] == (
+        "所选支部党员大会（2023-06-12）的出勤记录中，到会的正式党员为5名，"
+        "与填写的到会人数6名不一致：到会人数以会议出勤记录为准，请更正会议出勤或不填此项"
+    )
+    assert not Step.objects.filter(kind=StepKind.ADMISSION).exists()
+    # The count that agrees with the attendance is accepted.
+    six = congress(world, voters[:6], absent=voters[6:], on=TIMELINE["admission"])
+    step = record(
+        world,
+        recruit,
+        StepKind.ADMISSION,
+        TIMELINE["admission"],
+        present=6,
+        votes_yes=6,
+        activity=six,
+    )
+    assert step.present == 6
+
+
+def test_d4_a_congress_without_attendance_cannot_carry_a_vote(world, ten_members):
+    recruit = _ready(world, ten_members)
+    meeting = congress(world, [])
+    with pytest.raises(ValidationError) as excinfo:
+        record(
+            world,
+            recruit,
+            StepKind.ADMISSION,
+            TIMELINE["admission"],
+            present=6,
+            votes_yes=6,
+            activity=meeting,
+        )
+    assert excinfo.value.message_dict["activity"] == [
+        "所选支部党员大会尚未记录出勤，无法核对到会人数：请先在活动台账中记录这次会议的出勤情况"
+    ]
+
+
+def test_r2_6_without_a_congress_named_the_present_count_is_required(world, ten_members):
+    recruit = _ready(world, ten_members)
+    with pytest.raises(ValidationError) as excinfo:
+        record(world, recruit, StepKind.ADMISSION, TIMELINE["admission"], votes_yes=6)
+    assert excinfo.value.message_dict["present"] == [
+        "未选择已记录出勤的支部党员大会时，请填写到会有表决权党员数"
+    ]
+    assert not Activity.objects.filter(kind="branch_congress").exists()
+
+
 def test_r2_6_each_candidate_is_voted_on_separately_at_one_congress(world, ten_members):
     first = _ready(world, ten_members)
     second = open_file(world, applicant(world, no="JY0102", name="孙一鸣"), TIMELINE["applied"])
@@ -476,29 +635,32 @@ def test_r2_6_each_candidate_is_voted_on_separately_at_one_congress(world, ten_m
     record(world, second, StepKind.TRAINING, D(2023, 5, 15), days=3)
     start, end = TIMELINE["admission_notice"]
     record(world, second, StepKind.ADMISSION_NOTICE, start, ends_on=end)
-    one = record(world, first, StepKind.ADMISSION, TIMELINE["admission"], present=8, votes_yes=8)
+    voters = [world.people["wang"], *ten_members]
+    meeting = congress(world, voters[:8], absent=voters[8:])
+    one = record(
+        world, first, StepKind.ADMISSION, TIMELINE["admission"], votes_yes=8, activity=meeting
+    )
     with pytest.raises(StepRefused):
         record(
             world,
             second,
             StepKind.ADMISSION,
             TIMELINE["admission"],
-            present=8,
             votes_yes=4,
             votes_no=4,
-            activity=one.activity,
+            activity=meeting,
         )
     two = record(
         world,
         second,
         StepKind.ADMISSION,
         TIMELINE["admission"],
-        present=8,
         votes_yes=7,
         votes_no=1,
-        activity=one.activity,
+        activity=meeting,
     )
-    assert two.activity_id == one.activity_id
+    assert one.activity_id == two.activity_id == meeting.pk
+    assert (one.present, two.present) == (8, 8)
     assert Activity.objects.filter(kind="branch_congress").count() == 1
 
 
@@ -643,7 +805,7 @@ def test_r2_7_probation_extends_once_by_6_to_12_months(world):
                 world, recruit, StepKind.EXTENSION, D(2024, 6, 12), months=months, note="需继续考察"
             )
         assert excinfo.value.message_dict["months"] == [
-            f"R2.7：预备期可延长6至12个月：{months}个月不在此范围内。"
+            f"《中国共产党章程》第七条、《中国共产党发展党员工作细则》第五章：预备期可延长6至12个月：{months}个月不在此范围内。"
         ]
     record(world, recruit, StepKind.EXTENSION, D(2024, 6, 12), months=6, note="需继续考察")
     recruit = refresh(recruit)
@@ -651,7 +813,7 @@ def test_r2_7_probation_extends_once_by_6_to_12_months(world):
     assert recruit.probation_ends_on == D(2024, 12, 12)
     with pytest.raises(StepRefused) as excinfo:
         record(world, recruit, StepKind.EXTENSION, D(2024, 6, 20), months=6, note="再延长")
-    assert excinfo.value.message_dict["months"] == ["R2.7：预备期只能延长一次：已于此前延长6个月。"]
+    assert excinfo.value.message_dict["months"] == ["《中国共产党章程》第七条、《中国共产党发展党员工作细则》第五章：预备期只能延长一次：已于此前延长6个月。"]
     with pytest.raises(StepRefused) as excinfo:
         record(world, recruit, StepKind.FULL, D(2024, 12, 11))
     assert excinfo.value.possible_on == D(2024, 12, 12)

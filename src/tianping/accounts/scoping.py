@@ -35,6 +35,8 @@ _ADMIN = {
     "people.change",
     "people.import",
     "people.export",
+    # A person's telephone: the officers who keep the roster, not secretaries or leaders.
+    "people.contact",
     "activities.import",
     "audit.view",
     "accounts.view",
@@ -42,7 +44,8 @@ _ADMIN = {
 }
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PLATFORM_ADMIN: frozenset(
-        _READ | _RECORD | _ADMIN | {"points.manage", "compliance.manage"}
+        # platform.calendar: China's holiday table every court's notices count by (D6).
+        _READ | _RECORD | _ADMIN | {"points.manage", "compliance.manage", "platform.calendar"}
     ),
     Role.POLITICAL_DEPT: frozenset(_READ | {"activities.record"} | _ADMIN),
     Role.PARTY_OFFICE: frozenset(
@@ -51,6 +54,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {
             "orgs.change",
             "people.export",
+            "people.contact",
             "activities.import",
             "audit.view",
             "points.manage",

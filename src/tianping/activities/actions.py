@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from tianping.activities import kinds
 from tianping.activities.models import (
+    MAKEUP_METHOD_MAX_LENGTH,
+    REASON_MAX_LENGTH,
     Activity,
     ActivitySource,
     ActivityStatus,
@@ -137,50 +139,81 @@ def do_update_activity(user: Any, activity: Activity, **fields: Any) -> Activity
     return activity
 
 
+def attendance_label(row: Attendance) -> str:
+    """One attendance row as the audit log keeps it: 请假（出差）, 缺席；补学2024-04-02."""
+    label = row.status_text
+    if row.role != AttendanceRole.PARTICIPANT:
+        label += f"（{row.get_role_display()}）"
+    if row.makeup_on:
+        label += f"；补学{row.makeup_on:%Y-%m-%d}"
+    return label
+
+
 def _apply_attendance(
-    user: Any, activity: Activity, changes: dict[int, str], roles: dict[int, str] | None = None
+    user: Any,
+    activity: Activity,
+    changes: dict[int, str],
+    roles: dict[int, str] | None = None,
+    reasons: dict[int, str] | None = None,
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """Upsert only the rows that changed, so two people editing one grid lose nothing."""
-    roles = roles or {}
+    """Upsert only the rows that changed, so two people editing one grid lose nothing.
+
+    A reason belongs to a leave or an absence, and a make-up study to someone who missed
+    the meeting: a row corrected to present keeps neither.
+    """
+    roles, reasons = roles or {}, reasons or {}
+    touched = set(changes) | set(roles) | set(reasons)
     existing = {
         a.person_id: a
-        for a in Attendance.objects.filter(
-            activity=activity, person_id__in=list(changes) + list(roles)
-        )
+        for a in Attendance.objects.filter(activity=activity, person_id__in=list(touched))
     }
-    names = dict(
-        Person.objects.filter(pk__in=list(changes) + list(roles)).values_list("pk", "name")
-    )
-    unknown = (set(changes) | set(roles)) - set(names)
+    names = dict(Person.objects.filter(pk__in=list(touched)).values_list("pk", "name"))
+    unknown = touched - set(names)
     if unknown:
         raise ValidationError({"attendance": f"未知人员：{sorted(unknown)}"})
     before: dict[str, str] = {}
     after: dict[str, str] = {}
     hours = default_hours(activity)
     by = user if getattr(user, "pk", None) else None
-    for person_id in set(changes) | set(roles):
+    for person_id in touched:
         status = changes.get(person_id)
         if status is not None and status not in AttendanceStatus.values:
             raise ValidationError({"attendance": f"无效的出勤状态“{status}”"})
+        reason = reasons.get(person_id)
+        if reason is not None:
+            reason = reason.strip()
+            if len(reason) > REASON_MAX_LENGTH:
+                raise ValidationError(
+                    {
+                        "attendance": f"{names[person_id]}的请假/缺席原因"
+                        f"不能超过{REASON_MAX_LENGTH}字"
+                    }
+                )
         row = existing.get(person_id)
         label = f"{names[person_id]}"
         if row is None:
             if status is None:
                 continue
             row = Attendance(activity=activity, person_id=person_id, status=status, updated_by=by)
-            before[label] = "—"
+            was, hours_was = "—", None
         else:
-            before[label] = row.get_status_display()
+            was, hours_was = attendance_label(row), row.hours
         if status is not None:
             row.status = status
         if person_id in roles:
             row.role = roles[person_id]
+        if reason is not None:
+            row.reason = reason
+        if row.status == AttendanceStatus.PRESENT:
+            row.reason = ""
+            row.makeup_on, row.makeup_method, row.makeup_by = None, "", None
         row.hours = hours if row.status == AttendanceStatus.PRESENT else None
+        if row.pk and (was, hours_was) == (attendance_label(row), row.hours):
+            continue  # sent, but nothing in it differs from what is stored
         row.updated_by = by
         row.save()
-        after[label] = row.get_status_display() + (
-            "" if row.role == AttendanceRole.PARTICIPANT else f"（{row.get_role_display()}）"
-        )
+        before[label] = was
+        after[label] = attendance_label(row)
     return before, after
 
 
@@ -191,11 +224,15 @@ def do_record_held(
     *,
     attendance: dict[int, str],
     roles: dict[int, str] | None = None,
+    reasons: dict[int, str] | None = None,
     summary: str | None = None,
     hours: Decimal | None = None,
     external_audience: int | None = None,
 ) -> Activity:
-    """Record a planned (or already held) activity as held, with the attendance that changed."""
+    """Record a planned (or already held) activity as held, with the attendance that changed.
+
+    `reasons` gives the reason for a leave or an absence (出差, 病假 …) of the rows it names.
+    """
     activity = Activity.objects.select_for_update().select_related("org").get(pk=activity.pk)
     if activity.status == ActivityStatus.CANCELLED:
         raise ValidationError({"status": "已取消的活动不能记录为已召开"})
@@ -216,7 +253,7 @@ def do_record_held(
         roles[activity.lecturer_id] = AttendanceRole.LECTURER
         attendance.setdefault(activity.lecturer_id, AttendanceStatus.PRESENT)
     if activity.kind_info.takes_attendance or attendance:
-        was, now = _apply_attendance(user, activity, attendance, roles)
+        was, now = _apply_attendance(user, activity, attendance, roles, reasons)
     else:
         was, now = {}, {}
     record(
@@ -233,14 +270,23 @@ def do_record_held(
 
 @transaction.atomic
 def do_set_attendance(
-    user: Any, activity: Activity, person: Person, status: str, role: str | None = None
+    user: Any,
+    activity: Activity,
+    person: Person,
+    status: str,
+    role: str | None = None,
+    reason: str | None = None,
 ) -> Attendance:
-    """Correct one person's attendance of a held activity."""
+    """Correct one person's attendance of a held activity (and the reason, when given)."""
     activity = Activity.objects.select_for_update().select_related("org").get(pk=activity.pk)
     if activity.status != ActivityStatus.HELD:
         raise ValidationError({"status": "只有已召开的活动才能更正出勤"})
     was, now = _apply_attendance(
-        user, activity, {person.pk: status}, {person.pk: role} if role else None
+        user,
+        activity,
+        {person.pk: status},
+        {person.pk: role} if role else None,
+        {person.pk: reason} if reason is not None else None,
     )
     record(
         user,
@@ -252,6 +298,86 @@ def do_set_attendance(
     )
     activity_changed.send(Activity, activity=activity, user=user)
     return Attendance.objects.get(activity=activity, person=person)
+
+
+def _missed_row(activity: Activity, person: Person) -> Attendance:
+    """The locked attendance row of someone who missed a held activity (补学 is for them)."""
+    if activity.status != ActivityStatus.HELD:
+        raise ValidationError({"status": "只有已召开的活动才能登记补学"})
+    row = (
+        Attendance.objects.select_for_update()
+        .select_related("person")
+        .filter(activity=activity, person=person)
+        .first()
+    )
+    if row is None:
+        raise ValidationError({"person": f"{person.name}尚未记录出勤，请先记录请假或缺席"})
+    if row.status == AttendanceStatus.PRESENT:
+        raise ValidationError({"person": f"{person.name}出席了本次活动，无需补学"})
+    return row
+
+
+def _record_makeup_change(user: Any, activity: Activity, row: Attendance, was: str) -> None:
+    record(
+        user,
+        "activities.makeup" if row.makeup_on else "activities.makeup_clear",
+        activity,
+        before={"makeup": {row.person.name: was}},
+        after={"makeup": {row.person.name: row.makeup_text or "—"}},
+        org=activity.org,
+    )
+    # Nothing derived counts a make-up today; receivers are idempotent, so they are told anyway.
+    activity_changed.send(Activity, activity=activity, user=user)
+
+
+@transaction.atomic
+def do_record_makeup(
+    user: Any, activity: Activity, person: Person, *, on: dt.date | None, method: str
+) -> Attendance:
+    """补学: the secretary records that a member on leave or absent studied the meeting later.
+
+    It is kept beside the leave or absence and printed in the 会议记录. It earns no points
+    and undoes no deduction: points reward things done and verified (R4.2), and the rule
+    set gives make-up study no item (R4.1); the absence stays as recorded.
+    """
+    activity = Activity.objects.select_for_update().select_related("org").get(pk=activity.pk)
+    row = _missed_row(activity, person)
+    method = (method or "").strip()
+    errors: dict[str, str] = {}
+    if on is None:
+        errors["on"] = "请填写补学日期"
+    elif on < activity.on:
+        errors["on"] = f"补学日期不能早于活动日期{activity.on:%Y-%m-%d}"
+    elif on > timezone.localdate():
+        errors["on"] = "补学日期不能晚于今天"
+    if not method:
+        errors["method"] = "请填写补学方式，如自学会议精神、补看录像"
+    elif len(method) > MAKEUP_METHOD_MAX_LENGTH:
+        errors["method"] = f"补学方式不能超过{MAKEUP_METHOD_MAX_LENGTH}字"
+    if errors:
+        raise ValidationError(errors)
+    was = row.makeup_text or "—"
+    if (row.makeup_on, row.makeup_method) == (on, method):
+        return row
+    row.makeup_on, row.makeup_method = on, method
+    row.makeup_by = user if getattr(user, "pk", None) else None
+    row.save(update_fields=["makeup_on", "makeup_method", "makeup_by", "updated_at"])
+    _record_makeup_change(user, activity, row, was)
+    return row
+
+
+@transaction.atomic
+def do_clear_makeup(user: Any, activity: Activity, person: Person) -> Attendance:
+    """Withdraw a make-up study recorded by mistake; the audit log keeps what it said."""
+    activity = Activity.objects.select_for_update().select_related("org").get(pk=activity.pk)
+    row = _missed_row(activity, person)
+    if row.makeup_on is None:
+        return row
+    was = row.makeup_text
+    row.makeup_on, row.makeup_method, row.makeup_by = None, "", None
+    row.save(update_fields=["makeup_on", "makeup_method", "makeup_by", "updated_at"])
+    _record_makeup_change(user, activity, row, was)
+    return row
 
 
 @transaction.atomic
@@ -283,6 +409,7 @@ def do_record_past_activity(
     *,
     attendance: dict[int, str],
     roles: dict[int, str] | None = None,
+    reasons: dict[int, str] | None = None,
     source: str = ActivitySource.WEB,
     **fields: Any,
 ) -> Activity:
@@ -295,6 +422,7 @@ def do_record_past_activity(
         activity,
         attendance=attendance,
         roles=roles,
+        reasons=reasons,
         summary=summary,
         external_audience=external_audience,
     )
@@ -339,8 +467,10 @@ __all__ = [
     "review_closed",
     "do_add_evidence",
     "do_cancel",
+    "do_clear_makeup",
     "do_plan_activity",
     "do_record_held",
+    "do_record_makeup",
     "do_record_past_activity",
     "do_set_attendance",
     "do_update_activity",
@@ -348,34 +478,42 @@ __all__ = [
 
 
 @transaction.atomic
-def do_set_obligation(user: Any, court: Org, obligation: str, period: str, count: int) -> None:
-    """A court's own frequency for a configurable obligation (R1.5); default restores the rule."""
+def do_set_obligation(
+    user: Any, court: Org, obligation: str, period: str, count: int, *, restore: bool = False
+) -> None:
+    """A court's own frequency for a configurable obligation (R1.5); `restore` returns to the rule.
+
+    A plain count equal to the rule's own stays a setting where the rule itself counts
+    something else: 谈心谈话 is checked pair by pair (D5), "每年1次" by records is a choice.
+    """
     from tianping.activities.models import ObligationSetting
 
     rule = kinds.OBLIGATIONS.get(obligation)
     if rule is None or not rule.configurable:
         raise ValidationError({"obligation": "该制度的频次不可调整"})
-    if period not in kinds.Period.__members__.values() or not 1 <= count <= 31:
+    if not restore and (period not in kinds.Period.__members__.values() or not 1 <= count <= 31):
         raise ValidationError({"count": "请填写有效的周期和次数（1–31）"})
     current = ObligationSetting.objects.filter(court=court, obligation=obligation).first()
-    before = (
-        {"period": current.period, "count": current.count}
-        if current
-        else {"period": rule.period.value, "count": rule.count}
-    )
-    if period == rule.period and count == rule.count:
+    before = kinds.frequency_text(rule, current.period, current.count) if current else None
+    if restore or (period == rule.period and count == rule.count and not rule.pairs):
         if current is not None:
             ObligationSetting.objects.filter(pk=current.pk).delete()
+        after = None
     else:
         ObligationSetting.objects.update_or_create(
             court=court, obligation=obligation, defaults={"period": period, "count": count}
         )
+        after = kinds.frequency_text(rule, period, count)
+    before = before or kinds.frequency_text(rule)
+    after = after or kinds.frequency_text(rule)
+    if before == after:
+        return
     record(
         user,
         "activities.obligation",
         court,
         object_repr=f"{court.name} {rule.name}",
-        before=before,
-        after={"period": period, "count": count},
+        before={"frequency": before},
+        after={"frequency": after},
         org=court,
     )

@@ -59,7 +59,7 @@ class ActivityOut(Schema):
     id: int
     kind: str
     kind_name: str
-    also_counts_as: list[str] = Field(description="同时计入的其他制度（活动类型代码，R1.5）")
+    also_counts_as: list[str] = Field(description="同时计入的其他制度（活动类型代码，《中国共产党支部工作条例（试行）》第四章）")
     org: OrgRef
     title: str
     on: dt.date
@@ -80,6 +80,9 @@ class AttendanceOut(Schema):
     status_name: str
     role: AttendanceRole
     role_name: str
+    reason: str = Field(description="请假/缺席原因，如“出差”；出席为空")
+    makeup_on: dt.date | None = Field(description="补学日期（请假、缺席人员补学后登记）")
+    makeup_method: str = Field(description="补学方式，如“自学会议精神”；补学不计积分")
 
 
 class ActivityDetailOut(ActivityOut):
@@ -127,7 +130,7 @@ class ActivityFieldsIn(Schema):
     lecturer: str | None = Field(None, description="授课人工号（有授课人的活动类型，如党课）")
     lecturer_is_secretary: bool | None = Field(None, description="授课人为党委（党组）书记")
     also_counts_as: list[ActivityKind] | None = Field(  # type: ignore[valid-type]
-        None, description="同时计入的其他制度，如主题党日同时讲党课（R1.5）"
+        None, description="同时计入的其他制度，如主题党日同时讲党课（《中国共产党支部工作条例（试行）》第四章）"
     )
 
 
@@ -155,6 +158,9 @@ class AttendanceRowIn(Schema):
     employee_no: str = Field(..., min_length=1, max_length=30)
     status: AttendanceStatus
     role: AttendanceRole | None = Field(None, description="不填则保持原角色（默认“参加”）")
+    reason: str | None = Field(
+        None, max_length=100, description="请假/缺席原因，如“出差”；不填则保持原样，出席时不保存"
+    )
 
 
 class HeldIn(Schema):
@@ -182,6 +188,9 @@ class CorrectionIn(Schema):
     employee_no: str = Field(..., min_length=1, max_length=30)
     status: AttendanceStatus
     role: AttendanceRole | None = None
+    reason: str | None = Field(
+        None, max_length=100, description="请假/缺席原因；不填则保持原样，出席时不保存"
+    )
 
 
 class CancelIn(Schema):
@@ -309,6 +318,9 @@ def activity_detail(scope: Scope, activity: Activity) -> dict[str, Any]:
                 "status_name": r.get_status_display(),
                 "role": r.role,
                 "role_name": r.get_role_display(),
+                "reason": r.reason,
+                "makeup_on": r.makeup_on,
+                "makeup_method": r.makeup_method,
             }
             for r in rows
         ],
@@ -401,11 +413,12 @@ def activity_fields(org: Org, data: dict[str, Any]) -> dict[str, Any]:
 
 def attendance_changes(
     activity: Activity, rows: list[AttendanceRowIn]
-) -> tuple[dict[int, str], dict[int, str]]:
+) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
     """The rows the caller sent, by person; every unknown or repeated 工号 named at once."""
     people = people_by_number(activity.org, (r.employee_no for r in rows))
     changes: dict[int, str] = {}
     roles: dict[int, str] = {}
+    reasons: dict[int, str] = {}
     errors: dict[str, str] = {}
     for i, row in enumerate(rows):
         person = people.get(row.employee_no.strip().upper())
@@ -417,9 +430,11 @@ def attendance_changes(
             changes[person.pk] = str(row.status)
             if row.role is not None:
                 roles[person.pk] = str(row.role)
+            if row.reason is not None:
+                reasons[person.pk] = row.reason
     if errors:
         raise ValidationError(errors)
-    return changes, roles
+    return changes, roles, reasons
 
 
 def _refuse_cancelled(activity: Activity, message: str) -> None:
@@ -483,14 +498,16 @@ def update_activity(
 def record_held(request: HttpRequest, activity_id: int, payload: HeldIn) -> dict[str, Any]:
     scope = scope_of(request)
     activity = get_activity(scope, activity_id)
-    changes, roles = attendance_changes(activity, payload.attendance)
+    changes, roles, reasons = attendance_changes(activity, payload.attendance)
     outcome = {
         name: value
         for name in ("summary", "hours", "external_audience")
         if (value := getattr(payload, name)) is not None
     }
     # Only the rows sent are passed on, so two secretaries recording at once lose nothing.
-    actions.do_record_held(request.user, activity, attendance=changes, roles=roles, **outcome)
+    actions.do_record_held(
+        request.user, activity, attendance=changes, roles=roles, reasons=reasons, **outcome
+    )
     return activity_detail(scope, get_activity(scope, activity.pk))
 
 
@@ -516,7 +533,9 @@ def correct_attendance(
             {"employee_no": f"{person.name}不在该活动的出勤名单中；补记出席人员请记录召开情况"}
         )
     role = str(payload.role) if payload.role is not None else None
-    actions.do_set_attendance(request.user, activity, person, str(payload.status), role)
+    actions.do_set_attendance(
+        request.user, activity, person, str(payload.status), role, reason=payload.reason
+    )
     return activity_detail(scope, get_activity(scope, activity.pk))
 
 
@@ -537,7 +556,7 @@ def cancel_activity(request: HttpRequest, activity_id: int, payload: CancelIn) -
     return activity_detail(scope, get_activity(scope, activity.pk))
 
 
-@compliance_router.get("", response=ComplianceOut, summary="组织生活合规情况（R1.5）")
+@compliance_router.get("", response=ComplianceOut, summary="组织生活合规情况（《中国共产党支部工作条例（试行）》第四章）")
 @requires("compliance.view")
 def get_compliance(request: HttpRequest, query: Query[ComplianceQuery]) -> dict[str, Any]:
     """The document of `tianping compliance --json` (CONTRACT.md) for an organisation in scope."""

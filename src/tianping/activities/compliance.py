@@ -1,11 +1,12 @@
 """The compliance engine: every statutory obligation of every party organisation, per period (R1.5).
 
-Pure reads. One call answers a whole subtree for a year with a constant number of queries
-(five to seven): the organisations, their courts and the courts' settings, one read of
-branch placements for the full-member counts (R1.3), one aggregate over held activities
-(a row per organisation and kind, a count per month), and, only where an organisation
-was entered after the year began, one or two aggregates that date the start of its life.
-Nothing is queried per organisation.
+Pure reads. One call answers a whole subtree for a year with a constant number of queries:
+the organisations, their courts and the courts' settings, one read of branch placements
+(the full-member counts of R1.3 and the members a 谈心谈话 must reach, D5), one aggregate
+over held activities (a row per organisation and kind, a count per month); where branches
+owe the 谈心谈话 pair by pair (D5), the committees' terms and seats and one read of the
+talks' attendance; and, only where an organisation's life is not known to cover the year
+(D2), one or two aggregates that date its start. Nothing is queried per organisation.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import calendar
 import datetime as dt
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from typing import Any
 
@@ -24,9 +25,23 @@ from django.utils import timezone
 from tianping.accounts.scoping import Scope
 from tianping.activities import kinds
 from tianping.activities.kinds import Obligation, Period
-from tianping.activities.models import Activity, ActivityStatus, ObligationSetting
+from tianping.activities.models import (
+    Activity,
+    ActivityStatus,
+    Attendance,
+    AttendanceRole,
+    AttendanceStatus,
+    ObligationSetting,
+)
+from tianping.committees.queries import seats_on, terms_on
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
-from tianping.people.models import Placement, PlacementKind, PoliticalStatus, placed_on
+from tianping.people.models import (
+    PARTY_STATUSES,
+    Placement,
+    PlacementKind,
+    PoliticalStatus,
+    placed_on,
+)
 
 MET = "met"
 MISSING = "missing"
@@ -43,6 +58,10 @@ PARTY_COMMITTEE_MEMBERS = 100
 GENERAL_BRANCH_MEMBERS = 50
 # The dashboard names a branch that has recorded nothing held for this many days.
 IDLE_DAYS = 30
+# D2: organisations that hold no placements of their own (a court's 党组, its 机关党委)
+# live as long as their court.
+COURT_LIFE_KINDS = frozenset({OrgKind.LEADING_GROUP, OrgKind.PARTY_COMMITTEE})
+HEART_TALK = "heart_talk"
 
 HOLDER_KINDS = frozenset(k for o in kinds.OBLIGATIONS.values() for k in o.holders)
 OBLIGATION_KINDS = frozenset(o.kind for o in kinds.OBLIGATIONS.values())
@@ -63,6 +82,28 @@ SHORT_NAMES = {
     "center_group_study": "中心组",
 }
 OBLIGATION_ORDER = {code: i for i, code in enumerate(kinds.OBLIGATIONS)}
+
+# Where each obligation and check comes from, as a court user cites it (never a rule id).
+BRANCH_RULES = "《中国共产党支部工作条例（试行）》"
+CENTER_GROUP_RULES = "《中国共产党党委（党组）理论学习中心组学习规则》"
+SOURCES = {
+    "branch_congress": f"{BRANCH_RULES}第十一条",
+    "branch_committee": f"{BRANCH_RULES}第十二条",
+    "group_meeting": f"{BRANCH_RULES}第十三条",
+    "party_lecture": f"{BRANCH_RULES}第十六条（频次按本院规定）",
+    "secretary_lecture": f"{BRANCH_RULES}第十六条",
+    "theme_day": f"{BRANCH_RULES}第十六条",
+    "life_meeting": f"{BRANCH_RULES}第十七条",
+    "democratic_review": f"{BRANCH_RULES}第十八条",
+    "heart_talk": f"{BRANCH_RULES}第十九条",
+    "center_group_study": CENTER_GROUP_RULES,
+    # The health page's sections.
+    "setup": f"{BRANCH_RULES}第五条",
+    "structure": "《中国共产党章程》第三十条、《中国共产党党和国家机关基层组织工作条例》",
+    "committee": f"{BRANCH_RULES}关于党支部委员会的规定",
+    "term": f"{BRANCH_RULES}、《中国共产党党和国家机关基层组织工作条例》关于任期的规定",
+    "six_have": CENTER_GROUP_RULES,
+}
 
 
 # ---------------------------------------------------------------------------------------
@@ -141,6 +182,11 @@ class Due:
     held: int
     status: str
     activity_ids: tuple[int, ...] = ()
+    # What required and held count: records (次), or for 谈心谈话 checked pair by pair (D5),
+    # pairs of a committee member and a member (对).
+    unit: str = "次"
+    # Why the row cannot be met as it stands (a branch without a committee recorded).
+    note: str = ""
 
     @property
     def kind(self) -> str:
@@ -157,6 +203,19 @@ class Due:
     @property
     def status_name(self) -> str:
         return STATUS_NAMES[self.status]
+
+    @property
+    def by_pairs(self) -> bool:
+        return self.unit == PAIR_UNIT
+
+    @property
+    def tally(self) -> str:
+        """How the row stands in words: 应开展1次，已开展0次 / 应谈心谈话12对，已谈9对."""
+        if self.note:
+            return self.note
+        if self.by_pairs:
+            return f"应谈心谈话{self.required}对，已谈{self.held}对"
+        return f"应开展{self.required}次，已开展{self.held}次"
 
     def as_row(self) -> dict[str, Any]:
         """A row of `tianping compliance --json` (CONTRACT.md), keys exactly as published."""
@@ -202,6 +261,64 @@ def summarise(rows: Iterable[Due]) -> Summary:
     return Summary(sum(counts.values()), counts[MET], counts[MISSING], counts[UPCOMING])
 
 
+PAIR_UNIT = "对"
+
+
+@dataclass(frozen=True)
+class TalkMatrix:
+    """D5: who in a branch must talk with whom in a year, and which pairs have.
+
+    Every committee member with every member of the branch, committee members with each
+    other included; a pair is one talk whichever of the two was the talker. Committee and
+    members are read on the year's last day (or as_of if earlier).
+    """
+
+    branch_id: int
+    on: dt.date
+    committee: tuple[int, ...]  # person ids, 书记 first (empty: no committee recorded)
+    members: tuple[int, ...]  # the party members placed in the branch that day, by 工号
+    talked: frozenset[frozenset[int]]
+    # The records that covered a required pair, by date.
+    activity_ids: tuple[int, ...] = ()
+
+    @property
+    def committee_known(self) -> bool:
+        return bool(self.committee)
+
+    @property
+    def pairs(self) -> list[tuple[int, int]]:
+        """(committee member, the one they must talk with), each pair once."""
+        found: list[tuple[int, int]] = []
+        seen: set[frozenset[int]] = set()
+        everyone = [*self.members, *(c for c in self.committee if c not in self.members)]
+        for c in self.committee:
+            for m in everyone:
+                pair = frozenset((c, m))
+                if m != c and pair not in seen:
+                    seen.add(pair)
+                    found.append((c, m))
+        return found
+
+    @property
+    def missing(self) -> list[tuple[int, int]]:
+        return [(c, m) for c, m in self.pairs if frozenset((c, m)) not in self.talked]
+
+    @property
+    def required(self) -> int:
+        return len(self.pairs)
+
+    @property
+    def held(self) -> int:
+        return self.required - len(self.missing)
+
+    def missing_by_talker(self) -> list[tuple[int, list[int]]]:
+        """The missing pairs grouped by committee member, in committee order."""
+        grouped: dict[int, list[int]] = {}
+        for c, m in self.missing:
+            grouped.setdefault(c, []).append(m)
+        return [(c, grouped[c]) for c in self.committee if c in grouped]
+
+
 @dataclass
 class Report:
     root: Org | None
@@ -215,6 +332,8 @@ class Report:
     # and the day it was dissolved (None: still alive).
     life: dict[int, tuple[dt.date | None, dt.date | None]] = field(default_factory=dict)
     courts: dict[int, Org] = field(default_factory=dict)  # org id → its nearest court
+    # D5: each branch that owes its 谈心谈话 pair by pair, and how far it has got.
+    talks: dict[int, TalkMatrix] = field(default_factory=dict)
 
     @property
     def summary(self) -> Summary:
@@ -251,8 +370,11 @@ def _in_subtree(root: Org | None, org_kinds: Iterable[str]) -> Q:
     reads activities through the (org, status, on) index instead of scanning every
     organisation's activities of the year and throwing most away.
     """
-    orgs = Org.objects.filter(_subtree(root), kind__in=list(org_kinds)).values("id")
-    return Q(org_id__in=orgs)
+    return Q(org_id__in=_subtree_ids(root, org_kinds))
+
+
+def _subtree_ids(root: Org | None, org_kinds: Iterable[str]) -> Any:
+    return Org.objects.filter(_subtree(root), kind__in=list(org_kinds)).values("id")
 
 
 def _nearest_courts(root: Org | None, orgs: list[Org]) -> dict[int, Org]:
@@ -260,7 +382,12 @@ def _nearest_courts(root: Org | None, orgs: list[Org]) -> dict[int, Org]:
     courts_q = Q(kind__in=COURT_KINDS)
     if root is not None:
         courts_q &= Q(path__startswith=root.path) | Q(path__in=root.ancestor_paths())
-    by_path = {c.path: c for c in Org.objects.filter(courts_q).only("id", "path", "name", "code")}
+    by_path = {
+        c.path: c
+        for c in Org.objects.filter(courts_q).only(
+            "id", "path", "name", "code", "kind", "founded_on", "created_at"
+        )
+    }
     step = Org.steplen
     found: dict[int, Org] = {}
     for org in orgs:
@@ -280,21 +407,40 @@ def _settings(courts: Iterable[Org]) -> dict[tuple[int, str], tuple[str, int]]:
     return {(court, code): (period, count) for court, code, period, count in rows}
 
 
-def _life_starts(
-    root: Org | None, orgs: list[Org], year_start: dt.date
-) -> dict[int, dt.date | None]:
-    """When each organisation began, where its record was entered after the year began.
+def _covering(root: Org | None, subjects: Iterable[Org], lookup: str) -> Q:
+    """Rows under `root` or under any of these organisations (courts above the root)."""
+    if root is None:
+        return Q()
+    q = Q(**{f"{lookup}__startswith": root.path})
+    outside = {o.path for o in subjects if not o.path.startswith(root.path)}
+    for path in _top_paths(outside):
+        q |= Q(**{f"{lookup}__startswith": path})
+    return q
 
-    An organisation has no founding date of its own, and a court that brings in its tree
-    today and its older ledgers later must not be told its branches did not exist then.
-    So an organisation exists from the earliest of: the day it was entered, the first
-    placement of anyone in it or below it (an undated placement means "before our
-    records"), and its or its sub-organisations' first recorded activity. None means it
-    existed before the year began.
+
+def _top_paths(paths: Iterable[str]) -> list[str]:
+    """The fewest paths whose subtrees cover all of these."""
+    tops: list[str] = []
+    for path in sorted(paths):
+        if not tops or not path.startswith(tops[-1]):
+            tops.append(path)
+    return tops
+
+
+def _records_start(
+    root: Org | None, subjects: list[Org], year_start: dt.date
+) -> dict[int, dt.date | None]:
+    """When each organisation's records begin, where it was entered after the year began.
+
+    A court that brings in its tree today and its older ledgers later must not be told its
+    branches did not exist then. So an organisation exists from the earliest of: the day
+    it was entered, the first placement of anyone in it or below it (an undated placement
+    means "before our records"), and its or its sub-organisations' first recorded
+    activity. None means it existed before the year began.
     """
-    entered = {o.pk: timezone.localdate(o.created_at) for o in orgs}
-    late = [o for o in orgs if entered[o.pk] > year_start]
-    starts: dict[int, dt.date | None] = {o.pk: None for o in orgs}
+    entered = {o.pk: timezone.localdate(o.created_at) for o in subjects}
+    late = [o for o in subjects if entered[o.pk] > year_start]
+    starts: dict[int, dt.date | None] = {o.pk: None for o in subjects}
     if not late:
         return starts
     earliest: dict[str, dt.date] = {}
@@ -306,7 +452,7 @@ def _life_starts(
                 earliest[prefix] = day
 
     placements = (
-        Placement.objects.filter(_subtree(root, "org__path"))
+        Placement.objects.filter(_covering(root, late, "org__path"))
         .values("org__path")
         .annotate(first=Min("since"), undated=Count("id", filter=Q(since__isnull=True)))
         .order_by()
@@ -314,13 +460,15 @@ def _life_starts(
     for row in placements:
         note(row["org__path"], dt.date.min if row["undated"] else row["first"])
     # Activities date only what placements leave open (a 党组 has nobody placed in it).
-    open_paths = tuple(
+    open_paths = _top_paths(
         o.path for o in late if min(entered[o.pk], earliest.get(o.path, dt.date.max)) > year_start
     )
     if open_paths:
-        ids = [o.pk for o in orgs if o.path.startswith(open_paths)]
+        within = Q()
+        for path in open_paths:
+            within |= Q(path__startswith=path)
         activities = (
-            Activity.objects.filter(org_id__in=ids)
+            Activity.objects.filter(org_id__in=Org.objects.filter(within).values("id"))
             .values("org__path")
             .annotate(first=Min("on"))
             .order_by()
@@ -333,29 +481,84 @@ def _life_starts(
     return starts
 
 
-def _full_member_counts(
-    root: Org | None, branch_ids: set[int], year: int, as_of: dt.date, *, only_listed: bool
-) -> dict[int, list[int]]:
-    """R1.3: each branch's full members on each month's last day, or on as_of if earlier.
+def _life_starts(
+    root: Org | None, orgs: list[Org], courts: dict[int, Org], year_start: dt.date
+) -> dict[int, dt.date | None]:
+    """D2: the first day of each organisation's life, None when it began before the year.
 
-    A full member is a person placed in the branch that day (Placement of kind party_org)
-    whose political status is member and who became a full member on or before that day
-    (an unknown date counts as long ago). A member who moved branch mid-month counts for
-    the branch they were in at the month's end.
+    Its founding date where one is known; else, for an organisation that holds no
+    placements of its own (a 党组, a 机关党委), its court's life (the court's founding date,
+    else the court's records); else its own records (_records_start).
+    """
+
+    def from_founding(day: dt.date) -> dt.date | None:
+        return day if day > year_start else None
+
+    starts: dict[int, dt.date | None] = {}
+    by_records: list[Org] = []
+    court_bound: list[Org] = []
+    for org in orgs:
+        if org.founded_on is not None:
+            starts[org.pk] = from_founding(org.founded_on)
+        elif org.kind in COURT_LIFE_KINDS and org.pk in courts:
+            court_bound.append(org)
+        else:
+            by_records.append(org)
+    court_start: dict[int, dt.date | None] = {}
+    for court in {courts[o.pk] for o in court_bound}:
+        if court.founded_on is not None:
+            court_start[court.pk] = from_founding(court.founded_on)
+        else:
+            by_records.append(court)
+    recorded = _records_start(root, by_records, year_start)
+    for org in orgs:
+        if org.pk in recorded:
+            starts[org.pk] = recorded[org.pk]
+    for org in court_bound:
+        court = courts[org.pk]
+        starts[org.pk] = court_start[court.pk] if court.pk in court_start else recorded[court.pk]
+    return starts
+
+
+def _branch_rolls(
+    root: Org | None,
+    branch_ids: set[int],
+    year: int,
+    as_of: dt.date,
+    roll_day: dt.date,
+    *,
+    only_listed: bool,
+) -> tuple[dict[int, list[int]], dict[int, tuple[int, ...]]]:
+    """Who each branch holds, from one read of its party placements over the year.
+
+    - R1.3: its full members on each month's last day, or on as_of if earlier. A full
+      member is a person placed in the branch that day (Placement of kind party_org) whose
+      political status is member and who became a full member on or before that day (an
+      unknown date counts as long ago). A member who moved branch mid-month counts for the
+      branch they were in at the month's end.
+    - D5: its party members (full and probationary) placed in it on `roll_day`, by 工号.
     """
     if not branch_ids:
-        return {}
+        return {}, {}
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     rows = (
         Placement.objects.filter(
             _subtree(root, "org__path"),
             kind=PlacementKind.PARTY_ORG,
             org__kind=OrgKind.BRANCH,
-            person__political_status=PoliticalStatus.MEMBER,
+            person__political_status__in=PARTY_STATUSES,
         )
         .filter(Q(since__isnull=True) | Q(since__lte=year_end))
         .filter(Q(until__isnull=True) | Q(until__gt=year_start))
-        .values_list("org_id", "since", "until", "person__full_member_on")
+        .values_list(
+            "org_id",
+            "since",
+            "until",
+            "person__full_member_on",
+            "person__political_status",
+            "person_id",
+            "person__employee_no",
+        )
     )
     if only_listed:
         rows = rows.filter(org_id__in=branch_ids)
@@ -365,9 +568,14 @@ def _full_member_counts(
     # a run of count days: from the first on or after it began (and the person was full)
     # to the last before it ended; a difference array adds the runs up.
     steps: dict[int, list[int]] = {b: [0] * 13 for b in branch_ids}
-    for org_id, since, until, full_on in rows:
+    rolls: dict[int, dict[int, str]] = {b: {} for b in branch_ids}
+    for org_id, since, until, full_on, status, person_id, number in rows:
         step = steps.get(org_id)
         if step is None:
+            continue
+        if (since is None or since <= roll_day) and (until is None or until > roll_day):
+            rolls[org_id][person_id] = number
+        if status != PoliticalStatus.MEMBER:
             continue
         begins = max(since or dt.date.min, full_on or dt.date.min)
         first = bisect_left(days, begins)
@@ -375,7 +583,98 @@ def _full_member_counts(
         if first < last:
             step[first] += 1
             step[last] -= 1
-    return {b: list(accumulate(step[:12])) for b, step in steps.items()}
+    counts = {b: list(accumulate(step[:12])) for b, step in steps.items()}
+    members = {
+        b: tuple(sorted(people, key=lambda pk: (people[pk], pk))) for b, people in rolls.items()
+    }
+    return counts, members
+
+
+def _talk_matrices(
+    root: Org | None,
+    branches: list[Org],
+    year: int,
+    as_of: dt.date,
+    roll_day: dt.date,
+    members: dict[int, tuple[int, ...]],
+    *,
+    descendants: bool,
+) -> dict[int, TalkMatrix]:
+    """D5: each branch's committee and members on `roll_day`, and the pairs that have talked.
+
+    A talk is a held 谈心谈话 record dated in the year up to as_of: every present attendee
+    with the role 谈话人 has talked with every other present attendee. Talks recorded in a
+    branch merged into this one count too: its members passed to this one (D2).
+    """
+    if not branches:
+        return {}
+    terms = terms_on(branches, roll_day)
+    seats = seats_on(terms.values(), roll_day)
+    committees = {
+        branch_id: tuple(dict.fromkeys(s.person_id for s in seats.get(term.pk, [])))
+        for branch_id, term in terms.items()
+    }
+    ids = {b.pk for b in branches}
+    start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), as_of)
+    records: dict[int, dict[str, Any]] = {}
+    if start <= end:
+        if descendants:
+            branches_q = _subtree_ids(root, [OrgKind.BRANCH])
+            where = Q(activity__org_id__in=branches_q) | Q(
+                activity__org__merged_into_id__in=branches_q
+            )
+        else:
+            where = Q(activity__org_id__in=ids) | Q(activity__org__merged_into_id__in=ids)
+        rows = (
+            Attendance.objects.filter(
+                where,
+                activity__kind=HEART_TALK,
+                activity__status=ActivityStatus.HELD,
+                activity__on__gte=start,
+                activity__on__lte=end,
+                status=AttendanceStatus.PRESENT,
+            )
+            .values_list(
+                "activity_id",
+                "activity__org_id",
+                "activity__org__merged_into_id",
+                "activity__on",
+                "person_id",
+                "role",
+            )
+            .order_by()
+        )
+        for activity_id, org_id, merged_into_id, on, person_id, role in rows:
+            record = records.setdefault(
+                activity_id,
+                {"on": on, "orgs": {org_id, merged_into_id} & ids, "talkers": set(), "with": set()},
+            )
+            record["talkers" if role == AttendanceRole.TALKER else "with"].add(person_id)
+    talked: dict[int, set[frozenset[int]]] = {pk: set() for pk in ids}
+    counted: dict[int, list[tuple[dt.date, int, set[frozenset[int]]]]] = {pk: [] for pk in ids}
+    for activity_id, record in records.items():
+        pairs = {frozenset((t, w)) for t in record["talkers"] for w in record["with"] if t != w}
+        for branch_id in record["orgs"]:
+            talked[branch_id] |= pairs
+            counted[branch_id].append((record["on"], activity_id, pairs))
+    matrices: dict[int, TalkMatrix] = {}
+    for branch in branches:
+        matrix = TalkMatrix(
+            branch.pk,
+            roll_day,
+            committees.get(branch.pk, ()),
+            members.get(branch.pk, ()),
+            frozenset(),
+        )
+        # Only the pairs D5 asks for count, and only the records that talked one of them.
+        required = {frozenset(p) for p in matrix.pairs}
+        useful = sorted((on, pk) for on, pk, pairs in counted[branch.pk] if pairs & required)
+        matrices[branch.pk] = replace(
+            matrix,
+            talked=frozenset(talked[branch.pk] & required),
+            activity_ids=tuple(pk for _, pk in useful),
+        )
+    return matrices
 
 
 # Held records by (org id, obligation kind): a count per month, and the records' ids.
@@ -450,6 +749,21 @@ def _status(required: int, held: int, span: Span, as_of: dt.date) -> str:
     return MISSING if span.end <= as_of else UPCOMING
 
 
+def _owes(span: Span, born: dt.date | None, dissolved: dt.date | None, merged: bool) -> bool:
+    """D2: a period of the organisation's life. A branch founded mid-period owes that
+    period; a branch merged into another owes the periods that ended before the merge (the
+    rest pass with its members to the branch they joined); a dissolved one owes nothing
+    from the day it was dissolved."""
+    if born is not None and span.end < born:
+        return False
+    if dissolved is not None and (span.end >= dissolved if merged else span.start >= dissolved):
+        return False
+    return True
+
+
+NO_COMMITTEE = "尚未登记支部委员会（书记），无法逐对核对谈心谈话"
+
+
 def compliance(
     root: Org | None,
     year: int,
@@ -469,35 +783,66 @@ def compliance(
       upcoming before that.
     - Who owes what: the obligation's holders (kinds.OBLIGATIONS); the branch committee
       meeting only in months when the branch must have a committee (R1.3: ≥7 full members
-      on the month's last day, or on as_of if earlier); nothing for a period entirely
-      before an organisation began or from the day it was dissolved.
-    - 谈心谈话 is kept simple: the branch records its talks as heart_talk activities and
-      owes `count` of them a year (default 1, configurable per court); whether every
-      committee member talked with every member is for the committee module to check.
+      on the month's last day, or on as_of if earlier); only the periods of an
+      organisation's life (D2, _life_starts and _owes).
+    - 谈心谈话 (D5): met for the year when every committee member has talked with every
+      member of the branch, committee members with each other included; required and
+      held count those pairs (unit 对). A branch with no committee recorded cannot meet
+      it (required 1, held 0, with a note). A court that sets its own frequency
+      (ObligationSetting) asks instead for that plain count of 谈心谈话 records.
 
     `root=None` answers for every organisation; `descendants=False` for `root` alone.
     `with_ids` also lists the activities that count for each row (for linking to them).
     """
     as_of = as_of or default_as_of(year)
-    year_start = dt.date(year, 1, 1)
+    year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    roll_day = max(min(as_of, year_end), year_start)
     orgs_q = Q(kind__in=HOLDER_KINDS) & ~Q(is_active=False, dissolved_on__lte=year_start)
     if root is not None:
         orgs_q &= Q(path__startswith=root.path) if descendants else Q(pk=root.pk)
     orgs = list(
         Org.objects.filter(orgs_q)
         .only(
-            "id", "code", "name", "kind", "path", "depth", "is_active", "dissolved_on", "created_at"
+            "id",
+            "code",
+            "name",
+            "kind",
+            "path",
+            "depth",
+            "is_active",
+            "dissolved_on",
+            "merged_into",
+            "founded_on",
+            "created_at",
         )
         .order_by("path")
     )
     courts = _nearest_courts(root, orgs)
     settings = _settings(set(courts.values()))
-    starts = _life_starts(root, orgs, year_start)
+    starts = _life_starts(root, orgs, courts, year_start)
     life = {o.pk: (starts.get(o.pk), o.dissolved_on if not o.is_active else None) for o in orgs}
     branch_ids = {o.pk for o in orgs if o.kind == OrgKind.BRANCH}
-    full_members = _full_member_counts(root, branch_ids, year, as_of, only_listed=not descendants)
+    full_members, rolls = _branch_rolls(
+        root, branch_ids, year, as_of, roll_day, only_listed=not descendants
+    )
     org_ids = None if descendants else {o.pk for o in orgs}
     counts, ids = _held(root if descendants else None, year, as_of, org_ids, with_ids)
+
+    def by_pairs(org: Org) -> bool:
+        court = courts.get(org.pk)
+        return org.kind in kinds.OBLIGATIONS[HEART_TALK].holders and (
+            court is None or (court.pk, HEART_TALK) not in settings
+        )
+
+    talks = _talk_matrices(
+        root,
+        [o for o in orgs if by_pairs(o)],
+        year,
+        as_of,
+        roll_day,
+        rolls,
+        descendants=descendants,
+    )
 
     rows: list[Due] = []
     span_cache = {p: spans(year, p) for p in Period}
@@ -507,6 +852,7 @@ def compliance(
     # in the order the contract's consumers read them.
     for org in orgs:
         born, dissolved = life[org.pk]
+        merged = org.merged_into_id is not None
         court = courts.get(org.pk)
         for obligation in kinds.OBLIGATIONS.values():
             if org.kind not in obligation.holders:
@@ -520,30 +866,45 @@ def compliance(
             monthly = counts.get(key, none)
             monthly_ids = ids.get(key, no_ids)
             members = full_members.get(org.pk, none)
+            matrix = talks.get(org.pk) if obligation.code == HEART_TALK else None
             for span in span_cache[Period(period)]:
-                if born is not None and span.end < born:
-                    continue
-                if dissolved is not None and span.start >= dissolved:
+                if not _owes(span, born, dissolved, merged):
                     continue
                 first, last = span.months[0] - 1, span.months[-1]
                 if obligation.needs_committee and members[last - 1] < COMMITTEE_THRESHOLD:
                     continue
-                held = sum(monthly[first:last])
+                need, unit, note = required, "次", ""
                 activity_ids: tuple[int, ...] = ()
-                if with_ids:
-                    activity_ids = tuple(pk for month in monthly_ids[first:last] for pk in month)
+                if matrix is not None:
+                    unit = PAIR_UNIT
+                    if not matrix.committee_known:
+                        need, held, note = 1, 0, NO_COMMITTEE
+                    elif matrix.required == 0:
+                        continue  # a secretary alone in a branch has nobody to talk with
+                    else:
+                        need, held = matrix.required, matrix.held
+                    if with_ids:
+                        activity_ids = matrix.activity_ids
+                else:
+                    held = sum(monthly[first:last])
+                    if with_ids:
+                        activity_ids = tuple(
+                            pk for month in monthly_ids[first:last] for pk in month
+                        )
                 rows.append(
                     Due(
                         org,
                         obligation,
                         span,
-                        required,
+                        need,
                         held,
-                        _status(required, held, span, as_of),
+                        _status(need, held, span, as_of),
                         activity_ids,
+                        unit,
+                        note,
                     )
                 )
-    return Report(root, year, as_of, orgs, rows, full_members, life, courts)
+    return Report(root, year, as_of, orgs, rows, full_members, life, courts, talks)
 
 
 # ---------------------------------------------------------------------------------------

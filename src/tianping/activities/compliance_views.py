@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from urllib.parse import quote_plus, urlencode
 
@@ -25,20 +26,25 @@ from tianping.activities import compliance as engine
 from tianping.activities.compliance import (
     COMMITTEE_THRESHOLD,
     MISSING,
+    SOURCES,
     Due,
     Report,
+    TalkMatrix,
     compliance,
     default_as_of,
     membership_on,
 )
 from tianping.activities.forms import MAX_EVIDENCE_BYTES
+from tianping.activities.heart_talks import do_record_heart_talk
 from tianping.activities.kinds import OBLIGATIONS, Obligation, Period
 from tianping.activities.models import Activity, ActivityStatus, StudyItem, StudyRecord
 from tianping.activities.study_records import do_add_study_record
 from tianping.activities.views import INLINE_TYPES
+from tianping.committees.models import COMMITTEE_KINDS
+from tianping.committees.queries import CommitteeStatus, committee_status
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import COURT_KINDS, PARTY_KINDS, Org, OrgKind
-from tianping.people.models import Person
+from tianping.people.models import PARTY_STATUSES, Person, Placement, PlacementKind, placed_on
 
 MONTHS = [f"{m}月" for m in range(1, 13)]
 QUARTERS = ["一季度", "二季度", "三季度", "四季度"]
@@ -57,6 +63,47 @@ def _year(request: HttpRequest) -> int:
     except ValueError:
         return today.year
     return year if 2000 <= year <= today.year + 1 else today.year
+
+
+@dataclass(frozen=True)
+class PeriodFilter:
+    """The part of the year the matrix shows: the whole year, a quarter or a month."""
+
+    code: str  # "", "Q1"–"Q4", "M1"–"M12"
+    label: str
+    months: tuple[int, ...]
+    quarters: tuple[int, ...]
+    year: bool
+
+    def keeps(self, due: Due) -> bool:
+        if due.span.period == Period.MONTH:
+            return due.span.index in self.months
+        if due.span.period == Period.QUARTER:
+            return due.span.index in self.quarters
+        return self.year
+
+
+WHOLE_YEAR = PeriodFilter("", "全年", tuple(range(1, 13)), (1, 2, 3, 4), True)
+PERIOD_FILTERS = [
+    WHOLE_YEAR,
+    *(
+        PeriodFilter(f"Q{q}", QUARTERS[q - 1], (3 * q - 2, 3 * q - 1, 3 * q), (q,), False)
+        for q in range(1, 5)
+    ),
+    *(PeriodFilter(f"M{m}", MONTHS[m - 1], (m,), (), False) for m in range(1, 13)),
+]
+PERIODS_BY_CODE = {p.code: p for p in PERIOD_FILTERS}
+
+
+def _period(request: HttpRequest) -> PeriodFilter:
+    return PERIODS_BY_CODE.get(request.GET.get("period", "").strip().upper(), WHOLE_YEAR)
+
+
+def _in_period(report: Report, period: PeriodFilter) -> Report:
+    """The report with only the rows of the period asked for (the summary follows them)."""
+    if period is WHOLE_YEAR:
+        return report
+    return replace(report, rows=[r for r in report.rows if period.keeps(r)])
 
 
 def _years() -> list[int]:
@@ -122,16 +169,17 @@ class ChipMaker:
     def chip(self, due: Due) -> str:
         # A missing cell leads to the organisation's health check; any other to its records.
         if due.status == MISSING:
-            href = escape(self.health) + "#r15"
+            href = escape(self.health) + "#obligations"
         else:
             href = (
                 f"{self.records}&amp;kind={due.kind}"
                 f"&amp;start={due.span.start.isoformat()}&amp;end={due.span.end.isoformat()}"
             )
         name, short = self.names[due.obligation.code]
+        unit = escape(due.unit) if due.by_pairs else ""
         return (
             f'<a class="chip st-{due.status}" href="{href}" '
-            f'title="{name} {due.span.code}：{due.held}/{due.required} {due.status_name}">'
+            f'title="{name} {due.span.code}：{due.held}/{due.required}{unit} {due.status_name}">'
             f"{short} {due.held}/{due.required}</a>"
         )
 
@@ -140,15 +188,41 @@ class ChipMaker:
 # The matrix
 
 
+@dataclass(frozen=True)
+class Column:
+    """One column of the matrix: a month, a quarter or the year."""
+
+    period: Period
+    index: int
+    label: str
+    first_of_group: bool = False
+
+    @property
+    def css(self) -> str:
+        return "cell group-start" if self.first_of_group else "cell"
+
+
+def matrix_columns(period: PeriodFilter) -> list[Column]:
+    columns = [
+        Column(Period.MONTH, m, MONTHS[m - 1], first_of_group=i == 0)
+        for i, m in enumerate(period.months)
+    ]
+    columns += [
+        Column(Period.QUARTER, q, QUARTERS[q - 1], first_of_group=i == 0)
+        for i, q in enumerate(period.quarters)
+    ]
+    if period.year:
+        columns.append(Column(Period.YEAR, 1, "全年", first_of_group=True))
+    return columns
+
+
 @dataclass
 class MatrixRow:
     org: Org
     indent: int
     section: bool
     health_url: str = ""
-    months: list[SafeString] = field(default_factory=list)
-    quarters: list[SafeString] = field(default_factory=list)
-    year: SafeString = mark_safe("")
+    cells: list[tuple[str, SafeString]] = field(default_factory=list)  # (css class, chips)
     owes: bool = False
     missing: int = 0
 
@@ -157,8 +231,16 @@ class MatrixRow:
         return f"{self.indent * 1.25:.2f}"
 
 
-def matrix_rows(report: Report, sections: list[Org], *, problems_only: bool) -> list[MatrixRow]:
-    """One row per party organisation, with its cells by period; courts as headings."""
+def matrix_rows(
+    report: Report,
+    sections: list[Org],
+    *,
+    problems_only: bool,
+    columns: list[Column] | None = None,
+) -> list[MatrixRow]:
+    """One row per party organisation, with its cells by column; courts as headings."""
+    columns = columns if columns is not None else matrix_columns(WHOLE_YEAR)
+    position = {(c.period, c.index): i for i, c in enumerate(columns)}
     root_depth = report.root.depth if report.root is not None else 1
     maker = ChipMaker(report.year)
     by_org: dict[int, list[Due]] = {}
@@ -171,29 +253,22 @@ def matrix_rows(report: Report, sections: list[Org], *, problems_only: bool) -> 
             rows.append(MatrixRow(org, indent, section=True))
             continue
         health = maker.start_org(org)
-        months: list[list[str]] = [[] for _ in range(12)]
-        quarters: list[list[str]] = [[] for _ in range(4)]
-        year: list[str] = []
+        cells: list[list[str]] = [[] for _ in columns]
         missing = 0
         dues = by_org.get(org.pk, [])
         for due in dues:
-            chip = maker.chip(due)
+            at = position.get((due.span.period, due.span.index))
+            if at is None:
+                continue
+            cells[at].append(maker.chip(due))
             missing += due.status == MISSING
-            if due.span.period == Period.MONTH:
-                months[due.span.index - 1].append(chip)
-            elif due.span.period == Period.QUARTER:
-                quarters[due.span.index - 1].append(chip)
-            else:
-                year.append(chip)
         rows.append(
             MatrixRow(
                 org,
                 indent,
                 section=False,
                 health_url=health,
-                months=[_cell(c) for c in months],
-                quarters=[_cell(c) for c in quarters],
-                year=_cell(year),
+                cells=[(column.css, _cell(c)) for column, c in zip(columns, cells, strict=True)],
                 owes=bool(dues),
                 missing=missing,
             )
@@ -250,10 +325,14 @@ def matrix(request: HttpRequest) -> HttpResponse:
     """Organisations × periods for a subtree and a year: met / missing / upcoming (R1.5)."""
     root = _root(request)
     year = _year(request)
+    period = _period(request)
     problems_only = request.GET.get("problems") == "1"
-    report = compliance(root, year, default_as_of(year))
-    rows = matrix_rows(report, _sections(root), problems_only=problems_only)
-    query = urlencode({"org": root.code, "year": year})
+    report = _in_period(compliance(root, year, default_as_of(year)), period)
+    columns = matrix_columns(period)
+    rows = matrix_rows(report, _sections(root), problems_only=problems_only, columns=columns)
+    query = {"org": root.code, "year": year}
+    if period.code:
+        query["period"] = period.code
     return render(
         request,
         "activities/compliance.html",
@@ -261,21 +340,23 @@ def matrix(request: HttpRequest) -> HttpResponse:
             "root": root,
             "year": year,
             "years": _years(),
+            "period": period,
+            "periods": PERIOD_FILTERS,
             "report": report,
             "summary": report.summary,
             "rows": rows,
-            "months": MONTHS,
-            "quarters": QUARTERS,
+            "columns": columns,
+            "span": len(columns) + 1,
             "problems_only": problems_only,
             "picker": _picker(request.scope, root),  # type: ignore[attr-defined]
-            "export_url": reverse("activities:compliance_export") + f"?{query}",
+            "export_url": reverse("activities:compliance_export") + f"?{urlencode(query)}",
             "legend": [(engine.SHORT_NAMES[o.code], o.name) for o in OBLIGATIONS.values()],
             "breadcrumbs": [("组织生活合规", None)],
         },
     )
 
 
-EXPORT_HEADERS = ["组织代码", "组织名称", "制度", "周期", "应开展次数", "已开展次数", "状态"]
+EXPORT_HEADERS = ["组织代码", "组织名称", "制度", "周期", "应开展", "已开展", "单位", "状态"]
 
 
 @requires("compliance.view")
@@ -283,15 +364,26 @@ def export(request: HttpRequest) -> HttpResponse:
     """The matrix as a sheet: one row per organisation, obligation and period."""
     root = _root(request)
     year = _year(request)
-    report = compliance(root, year, default_as_of(year))
+    period = _period(request)
+    report = _in_period(compliance(root, year, default_as_of(year)), period)
     rows = (
-        [r.org.code, r.org.name, r.kind_name, r.span.code, r.required, r.held, r.status_name]
+        [
+            r.org.code,
+            r.org.name,
+            r.kind_name,
+            r.span.code,
+            r.required,
+            r.held,
+            r.unit,
+            r.status_name,
+        ]
         for r in report.rows
     )
+    when = f"{year}年" if period is WHOLE_YEAR else f"{year}年{period.label}"
     return FileResponse(
-        table_bytes(EXPORT_HEADERS, rows, title=f"{year}年组织生活合规"),
+        table_bytes(EXPORT_HEADERS, rows, title=f"{when}组织生活合规"),
         as_attachment=True,
-        filename=f"组织生活合规-{root.name}-{year}.xlsx",
+        filename=f"组织生活合规-{root.name}-{when}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
@@ -302,10 +394,12 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @dataclass
 class Check:
-    rule: str
+    anchor: str
     title: str
+    source: str  # the rule as a court user cites it
     level: str  # ok / warn / bad / info
     lines: list[str]
+    link: tuple[str, str] | None = None  # (label, url)
 
 
 @dataclass
@@ -313,13 +407,121 @@ class ObligationLine:
     org: Org
     obligation: Obligation
     rhythm: str
+    source: str
     chips: SafeString
     met: int
     due: int
     activities: list[Activity]
 
 
-def _membership_checks(org: Org, day: dt.date, report: Report) -> list[Check]:
+# The committees module words its warnings with rule ids; a court user reads none.
+RULE_IDS = re.compile(r"R\d+\.\d+(?:\s*[、，,]\s*R\d+\.\d+)*\s*[：:]?\s*")
+
+
+def plain(text: str) -> str:
+    """A sentence without developer rule ids: （现有正式党员1人，R1.1） → （现有正式党员1人）."""
+    text = RULE_IDS.sub("", text)
+    text = re.sub(r"\s*[，、,]\s*）", "）", text)
+    return text.replace("（）", "").replace("()", "")
+
+
+COMMITTEE_BODIES = {
+    OrgKind.BRANCH: "支部委员会",
+    OrgKind.GENERAL_BRANCH: "党总支委员会",
+    OrgKind.PARTY_COMMITTEE: "党委委员会",
+}
+LEVEL_ORDER = {"bad": 0, "warn": 1, "info": 2, "ok": 3}
+
+
+def _worst(levels: list[str], default: str) -> str:
+    return min(levels, key=LEVEL_ORDER.__getitem__) if levels else default
+
+
+def _committee_checks(
+    org: Org, status: CommitteeStatus, scope: Scope, *, full: int, months: list[int]
+) -> list[Check]:
+    """The committee and its term as the committees module records them (R1.3, R1.4)."""
+    on = f"{status.on:%Y年%m月%d日}"
+    body = COMMITTEE_BODIES.get(org.kind, "支部委员会")
+    link = None
+    if scope.can("membership.view"):
+        link = ("查看支部委员会与换届记录", reverse("committees:branch", args=[org.code]))
+    lines: list[str] = []
+    if org.kind == OrgKind.BRANCH:
+        must = full >= COMMITTEE_THRESHOLD
+        lines.append(
+            f"正式党员{full}名，"
+            + (
+                "应设立支部委员会（委员3至5名，最多不超过7名：书记、组织委员、宣传委员、纪检委员，可设副书记）。"
+                if must
+                else "不足7名，不设支部委员会，设书记1名，必要时设副书记1名。"
+            )
+        )
+        if months and len(months) < 12:
+            lines.append(
+                "本年度应召开支委会的月份："
+                + "、".join(f"{m}月" for m in months)
+                + "（按各月末正式党员人数计）。"
+            )
+    if status.members:
+        lines.append(f"截至{on}，现任：" + "、".join(str(m) for m in status.members) + "。")
+    elif status.term is None:
+        lines.append(
+            f"尚未登记{body}（书记）的选举结果；在“支委会与换届”登记后，委员名单在此显示。"
+        )
+    else:
+        lines.append(f"截至{on}，本届委员会没有在任委员。")
+    committee_alerts = [a for a in status.warnings if a.rule != "R1.4"]
+    lines += [plain(a.text) for a in committee_alerts]
+    committee = Check(
+        "committee",
+        body,
+        SOURCES["committee"],
+        _worst([a.level for a in committee_alerts], "ok" if status.members else "info"),
+        lines,
+        link,
+    )
+    years = "5年" if org.kind == OrgKind.PARTY_COMMITTEE else "3年"
+    term_lines = [
+        f"{body}每届任期{years}，到期应按期换届；经批准可延期或提前，一般不超过1年；到期前90天提醒。"
+    ]
+    term = status.term
+    if term is None:
+        term_lines.append(
+            "尚未登记换届选举，任期无从计算；换届选举记录随支部委员会模块登记（“支委会与换届”）。"
+        )
+    else:
+        term_lines.append(
+            f"本届于{term.elected_on:%Y年%m月%d日}选举产生，任期{term.years}年，"
+            f"{term.ends_on:%Y年%m月%d日}届满。"
+        )
+        if term.postponed_to is not None:
+            approved = term.postponement_approved_by or "上级党组织"
+            reason = f"（{term.postponement_reason}）" if term.postponement_reason else ""
+            term_lines.append(
+                f"经{approved}批准，换届延期至{term.postponed_to:%Y年%m月%d日}{reason}。"
+            )
+        days = status.days_to_due
+        if days is not None and days >= 0:
+            term_lines.append(f"截至{on}，距应换届日期{status.due_on:%Y年%m月%d日}还有{days}天。")
+    term_alerts = [a for a in status.warnings if a.rule == "R1.4"]
+    term_lines += [plain(a.text) for a in term_alerts]
+    return [
+        committee,
+        Check(
+            "term",
+            "任期与换届",
+            SOURCES["term"],
+            _worst([a.level for a in term_alerts], "ok" if term is not None else "info"),
+            term_lines,
+            link,
+        ),
+    ]
+
+
+def _membership_checks(
+    org: Org, day: dt.date, report: Report, scope: Scope, status: CommitteeStatus | None
+) -> list[Check]:
     members = membership_on(org, day)
     on = f"{day:%Y年%m月%d日}"
     checks: list[Check] = []
@@ -334,36 +536,7 @@ def _membership_checks(org: Org, day: dt.date, report: Report) -> list[Check]:
         if members.total > engine.BRANCH_MAX_MEMBERS:
             level = "warn" if level == "ok" else level
             lines.append(f"党员{members.total}名，超过50名，宜分设党支部。")
-        checks.append(Check("R1.1", "设立条件与规模", level, lines))
-        months = report.committee_months(org)
-        must = members.full >= COMMITTEE_THRESHOLD
-        lines = [
-            f"正式党员{members.full}名，"
-            + (
-                "应设立支部委员会（委员3至5名，最多不超过7名：书记、组织委员、宣传委员、纪检委员，可设副书记）。"
-                if must
-                else "不足7名，不设支部委员会，设书记1名，必要时设副书记1名。"
-            )
-        ]
-        if months and len(months) < 12:
-            lines.append(
-                "本年度应召开支委会的月份："
-                + "、".join(f"{m}月" for m in months)
-                + "（按各月末正式党员人数计）。"
-            )
-        lines.append("支部委员会成员名单随支部委员会模块登记，本页暂不显示。")
-        checks.append(Check("R1.3", "支部委员会", "info", lines))
-        checks.append(
-            Check(
-                "R1.4",
-                "任期与换届",
-                "info",
-                [
-                    "支部委员会每届任期3年，到期应按期换届，经批准可延期或提前，一般不超过1年；到期前90天提醒。",
-                    "换届选举记录随支部委员会模块登记，本页暂无换届数据。",
-                ],
-            )
-        )
+        checks.append(Check("setup", "设立条件与规模", SOURCES["setup"], level, lines))
     elif org.kind in (OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH):
         total = members.total
         if total >= engine.PARTY_COMMITTEE_MEMBERS:
@@ -375,8 +548,9 @@ def _membership_checks(org: Org, day: dt.date, report: Report) -> list[Check]:
         level = "ok" if fits == org.kind else "warn"
         checks.append(
             Check(
-                "R1.2",
+                "structure",
                 "组织设置",
+                SOURCES["structure"],
                 level,
                 [
                     f"截至{on}，下属党员{total}名（正式党员{members.full}名，预备党员{members.probationary}名）。",
@@ -385,17 +559,13 @@ def _membership_checks(org: Org, day: dt.date, report: Report) -> list[Check]:
                 ],
             )
         )
-        term = "5年" if org.kind == OrgKind.PARTY_COMMITTEE else "3年"
-        checks.append(
-            Check(
-                "R1.4",
-                "任期与换届",
-                "info",
-                [
-                    f"{org.get_kind_display()}每届任期{term}，到期前90天提醒。",
-                    "换届选举记录随委员会模块登记，本页暂无换届数据。",
-                ],
-            )
+    if status is not None:
+        checks += _committee_checks(
+            org,
+            status,
+            scope,
+            full=members.full,
+            months=report.committee_months(org),
         )
     return checks
 
@@ -423,12 +593,11 @@ def _obligation_lines(report: Report) -> list[ObligationLine]:
             (
                 (
                     format_html(
-                        '<a class="chip st-{}" href="{}" title="{}：已开展{}次，应开展{}次（{}）">{} {}/{}</a>',
+                        '<a class="chip st-{}" href="{}" title="{}：{}（{}）">{} {}/{}</a>',
                         r.status,
                         _records_url(records_base, r),
                         r.span.code,
-                        r.held,
-                        r.required,
+                        r.tally,
                         r.status_name,
                         _period_label(r),
                         r.held,
@@ -438,11 +607,15 @@ def _obligation_lines(report: Report) -> list[ObligationLine]:
                 for r in dues
             ),
         )
+        rhythm = f"{RHYTHM[Period(period)]}至少{dues[0].required}次"
+        if dues[0].by_pairs:
+            rhythm = "每名支部委员与本支部每名党员（含支部委员之间）每年至少谈心谈话1次"
         lines.append(
             ObligationLine(
                 dues[0].org,
                 obligation,
-                f"{RHYTHM[Period(period)]}至少{dues[0].required}次",
+                rhythm,
+                SOURCES.get(obligation.code, ""),
                 chips,
                 sum(r.status == engine.MET for r in dues),
                 sum(r.status != engine.UPCOMING for r in dues),
@@ -609,14 +782,150 @@ class StudyRecordForm(forms.Form):
         return year
 
 
+# ---------------------------------------------------------------------------------------
+# 谈心谈话 on the health page (D5)
+
+
+class HeartTalkForm(forms.Form):
+    on = forms.DateField(label="谈话日期", widget=forms.DateInput(attrs={"type": "date"}))
+    talker = forms.TypedChoiceField(
+        label="谈话人", coerce=int, empty_value=None, error_messages={"required": "请选择谈话人"}
+    )
+    members = forms.TypedMultipleChoiceField(
+        label="谈话对象",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一名谈话对象（谈话人本人除外）"},
+        help_text="可多选；一次谈话记录一名谈话人与其谈话的党员",
+    )
+    location = forms.CharField(label="地点", max_length=200, required=False)
+    summary = forms.CharField(
+        label="谈话要点", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    year = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(
+        self, people: list[Person], committee: set[int], *args: object, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.people = {p.pk: p for p in people}
+
+        def label(p: Person) -> str:
+            mark = "（支部委员）" if p.pk in committee else ""
+            return f"{p.name} {p.employee_no}{mark}"
+
+        choices = [(p.pk, label(p)) for p in people]
+        self.fields["talker"].choices = [("", "请选择")] + choices  # type: ignore[attr-defined]
+        self.fields["members"].choices = choices  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        talker, members = data.get("talker"), data.get("members") or []
+        if talker is not None and talker in members:
+            members = [m for m in members if m != talker]
+            data["members"] = members
+        if talker is not None and not members and "members" not in self.errors:
+            self.add_error("members", "请至少选择一名谈话对象（谈话人本人除外）")
+        return data
+
+
+@dataclass
+class HeartTalkSection:
+    """What the health page says of a branch's 谈心谈话: the pairs still missing, a form."""
+
+    by_pairs: bool
+    due: Due | None
+    committee: list[Person]
+    members: list[Person]
+    missing: list[tuple[Person, list[Person], str]]  # talker, with whom, link to record it
+    form: HeartTalkForm | None
+    committee_link: str = ""
+
+
+def _talk_people(org: Org, day: dt.date, status: CommitteeStatus | None) -> list[Person]:
+    """The committee (书记 first), then the party members placed in the branch on `day`."""
+    seats = [m.person for m in status.members] if status is not None else []
+    placed = Placement.objects.filter(placed_on(day), kind=PlacementKind.PARTY_ORG, org=org).values(
+        "person_id"
+    )
+    members = list(
+        Person.objects.filter(pk__in=placed, political_status__in=PARTY_STATUSES).order_by(
+            "employee_no"
+        )
+    )
+    seen = {p.pk for p in seats}
+    return [*seats, *(p for p in members if p.pk not in seen)]
+
+
+def _heart_talk_section(
+    request: HttpRequest,
+    org: Org,
+    year: int,
+    report: Report,
+    status: CommitteeStatus | None,
+    form: HeartTalkForm | None,
+) -> HeartTalkSection:
+    scope: Scope = request.scope  # type: ignore[attr-defined]
+    day = max(min(report.as_of, dt.date(year, 12, 31)), dt.date(year, 1, 1))
+    people = _talk_people(org, day, status)
+    matrix: TalkMatrix | None = report.talks.get(org.pk)
+    due = next(
+        (r for r in report.rows if r.org.pk == org.pk and r.obligation.code == "heart_talk"), None
+    )
+    known = {p.pk: p for p in people}
+    if matrix is not None:
+        missing_ids = {pk for pair in matrix.missing for pk in pair}
+        known.update((p.pk, p) for p in Person.objects.filter(pk__in=missing_ids - set(known)))
+    health = _health_url(org, year)
+    missing = []
+    if matrix is not None:
+        for talker, others in matrix.missing_by_talker():
+            missing.append(
+                (
+                    known[talker],
+                    [known[m] for m in others if m in known],
+                    f"{health}&talker={talker}#heart-talk",
+                )
+            )
+    committee_ids = set(matrix.committee) if matrix is not None else set()
+    if status is not None:
+        committee_ids |= {m.person_id for m in status.members}
+    if form is None and scope.can("activities.record"):
+        talker = request.GET.get("talker", "")
+        initial: dict[str, object] = {"year": year, "on": min(timezone.localdate(), day)}
+        if talker.isdigit() and matrix is not None:
+            chosen = int(talker)
+            initial["talker"] = chosen
+            initial["members"] = [
+                m if c == chosen else c for c, m in matrix.missing if chosen in (c, m)
+            ]
+        form = HeartTalkForm(people, committee_ids, initial=initial)
+    return HeartTalkSection(
+        by_pairs=matrix is not None,
+        due=due,
+        committee=[p for p in people if p.pk in committee_ids],
+        members=people,
+        missing=missing,
+        form=form,
+        committee_link=reverse("committees:branch", args=[org.code])
+        if scope.can("membership.view")
+        else "",
+    )
+
+
 def _health_context(
-    request: HttpRequest, org: Org, year: int, form: StudyRecordForm | None = None
+    request: HttpRequest,
+    org: Org,
+    year: int,
+    form: StudyRecordForm | None = None,
+    talk_form: HeartTalkForm | None = None,
 ) -> dict[str, object]:
     scope: Scope = request.scope  # type: ignore[attr-defined]
     as_of = default_as_of(year)
     # A branch answers for its party groups too; a committee's branches have their own pages.
     report = compliance(org, year, as_of, descendants=org.kind == OrgKind.BRANCH, with_ids=True)
     day = min(as_of, dt.date(year, 12, 31))
+    status = committee_status(org, day) if org.kind in COMMITTEE_KINDS else None
     context: dict[str, object] = {
         "org": org,
         "year": year,
@@ -624,9 +933,10 @@ def _health_context(
         "as_of": as_of,
         "report": report,
         "summary": report.summary,
-        "checks": _membership_checks(org, day, report),
+        "checks": _membership_checks(org, day, report, scope, status),
         "obligations": _obligation_lines(report),
         "missing": [r for r in report.rows if r.status == MISSING],
+        "sources": SOURCES,
         "matrix_url": reverse("activities:compliance")
         + "?"
         + urlencode({"org": org.code, "year": year}),
@@ -635,6 +945,8 @@ def _health_context(
             (f"{org.name} · 体检", None),
         ],
     }
+    if org.kind in OBLIGATIONS["heart_talk"].holders:
+        context["talks"] = _heart_talk_section(request, org, year, report, status, talk_form)
     if org.kind == OrgKind.LEADING_GROUP:
         context["six"] = six_have(org, year)
         if scope.can("activities.record"):
@@ -651,7 +963,7 @@ def _party_org(request: HttpRequest, code: str) -> Org:
 
 @requires("compliance.view")
 def health(request: HttpRequest, code: str) -> HttpResponse:
-    """支部体检: R1.1–R1.5 for a branch, R1.2/R1.5 for a committee, R1.5/R1.7 for the 党组."""
+    """支部体检: R1.1–R1.5 and D5 for a branch, R1.2–R1.5 for a committee, R1.5/R1.7 for the 党组."""
     org = _party_org(request, code)
     return render(request, "activities/health.html", _health_context(request, org, _year(request)))
 
@@ -688,10 +1000,55 @@ def add_study_record(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(name if name in form.fields else None, errs)
         else:
             messages.success(request, f"已登记{record.get_item_display()}：{record.title}。")
-            return redirect(_health_url(org, record.year) + "#r17")
+            return redirect(_health_url(org, record.year) + "#six-have")
     year = form.cleaned_data.get("year") or _year(request)
     return render(
         request, "activities/health.html", _health_context(request, org, year, form), status=400
+    )
+
+
+@requires("activities.record")
+def add_heart_talk(request: HttpRequest, code: str) -> HttpResponse:
+    """Record a 谈心谈话 (D5) from the branch's health page: the talker and whom they talked with."""
+    org = _party_org(request, code)
+    # Scope first, then the method: an outsider learns nothing, not even that this is a form.
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if org.kind not in OBLIGATIONS["heart_talk"].holders:
+        raise Http404
+    year = _year(request)
+    if str(request.POST.get("year", "")).isdigit():
+        year = int(request.POST["year"])
+    if not 2000 <= year <= timezone.localdate().year + 1:
+        year = timezone.localdate().year
+    day = max(min(default_as_of(year), dt.date(year, 12, 31)), dt.date(year, 1, 1))
+    status = committee_status(org, day)
+    people = _talk_people(org, day, status)
+    form = HeartTalkForm(people, {m.person_id for m in status.members}, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = do_record_heart_talk(
+                request.user,
+                org,
+                on=data["on"],
+                talker=form.people[data["talker"]],
+                members=[form.people[pk] for pk in data["members"]],
+                location=data["location"],
+                summary=data["summary"],
+            )
+        except ValidationError as e:
+            for name, errs in e.message_dict.items():
+                form.add_error(name if name in form.fields else None, errs)
+        else:
+            others = len(data["members"])
+            messages.success(request, f"已登记谈心谈话：{record.title}（谈话对象{others}人）。")
+            return redirect(_health_url(org, record.on.year) + "#heart-talk")
+    return render(
+        request,
+        "activities/health.html",
+        _health_context(request, org, year, talk_form=form),
+        status=400,
     )
 
 
@@ -701,7 +1058,7 @@ def study_record_file(request: HttpRequest, code: str) -> HttpResponse:
     org = _party_org(request, code)
     record_id = request.GET.get("id", "")
     if not record_id.isdigit():
-        return redirect(_health_url(org, _year(request)) + "#r17")
+        return redirect(_health_url(org, _year(request)) + "#six-have")
     item = get_scoped(
         request.scope,  # type: ignore[attr-defined]
         StudyRecord.objects.select_related("evidence").filter(org=org),
@@ -727,5 +1084,6 @@ routes: list[URLPattern] = [
     path("compliance/export/", export, name="compliance_export"),
     path("health/<str:code>/", health, name="health"),
     path("health/<str:code>/study-records/", add_study_record, name="study_record_add"),
+    path("health/<str:code>/heart-talks/", add_heart_talk, name="heart_talk_add"),
     path("health/<str:code>/study-records/file/", study_record_file, name="study_record_file"),
 ]

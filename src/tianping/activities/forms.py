@@ -12,7 +12,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tianping.activities import kinds
-from tianping.activities.models import ActivityStatus, AttendanceStatus
+from tianping.activities.models import (
+    MAKEUP_METHOD_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    ActivityStatus,
+    AttendanceStatus,
+)
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.models import Person
 
@@ -272,6 +277,24 @@ class CancelForm(forms.Form):
 class AttendanceForm(forms.Form):
     person = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label="出勤", choices=AttendanceStatus.choices)
+    reason = forms.CharField(label="请假/缺席原因", max_length=REASON_MAX_LENGTH, required=False)
+
+
+class MakeupForm(forms.Form):
+    """补学 of one member who was on leave or absent."""
+
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    on = forms.DateField(
+        label="补学日期",
+        widget=DATE_WIDGET,
+        error_messages={"required": "请填写补学日期", "invalid": "请填写有效的补学日期"},
+    )
+    method = forms.CharField(
+        label="补学方式",
+        max_length=MAKEUP_METHOD_MAX_LENGTH,
+        help_text="如自学会议精神、补看录像",
+        error_messages={"required": "请填写补学方式，如自学会议精神、补看录像"},
+    )
 
 
 class EvidenceForm(forms.Form):

@@ -92,7 +92,7 @@ KINDS: dict[str, Kind] = {
             frozenset({OrgKind.GROUP}),
             attendance_trigger=ORG_LIFE,
             aliases=("党小组会议",),
-            may_also_count_as=("party_lecture",),
+            # D3: a group's meeting is not its branch's 党课 (never across bodies).
         ),
         Kind(
             "party_lecture",
@@ -109,7 +109,7 @@ KINDS: dict[str, Kind] = {
             attendance_trigger=ORG_LIFE,
             has_lecturer=True,
             aliases=("专题党课", "讲党课"),
-            may_also_count_as=("theme_day",),
+            may_also_count_as=("theme_day", "branch_congress"),
         ),
         Kind(
             "theme_day",
@@ -126,7 +126,7 @@ KINDS: dict[str, Kind] = {
             Category.ORGANISATIONAL_LIFE,
             PARTY_HOLDERS,
             attendance_trigger=ORG_LIFE,
-            may_also_count_as=("democratic_review",),
+            may_also_count_as=("democratic_review", "branch_congress"),
         ),
         Kind(
             "democratic_review",
@@ -135,7 +135,7 @@ KINDS: dict[str, Kind] = {
             PARTY_HOLDERS,
             attendance_trigger=ORG_LIFE,
             aliases=("民主评议",),
-            may_also_count_as=("life_meeting",),
+            may_also_count_as=("life_meeting", "branch_congress"),
         ),
         Kind(
             "heart_talk",
@@ -293,6 +293,8 @@ class Obligation:
     needs_committee: bool = False
     # The party committee's own lecture must be given by its secretary.
     lecturer_must_be_secretary: bool = False
+    # Checked pair by pair (谈心谈话, D5) unless a court sets a plain count instead.
+    pairs: bool = False
     note: str = ""
 
 
@@ -309,7 +311,7 @@ OBLIGATIONS: dict[str, Obligation] = {
             PARTY_HOLDERS,
             Period.MONTH,
             needs_committee=True,
-            note="仅适用于正式党员7人以上、应设支委会的支部（R1.3）",
+            note="仅适用于正式党员7人以上、应设支部委员会的党支部",
         ),
         Obligation(
             "group_meeting", "group_meeting", "党小组会", frozenset({OrgKind.GROUP}), Period.MONTH
@@ -355,7 +357,8 @@ OBLIGATIONS: dict[str, Obligation] = {
             PARTY_HOLDERS,
             Period.YEAR,
             configurable=True,
-            note="支部委员与每名党员每年至少谈心谈话一次",
+            pairs=True,
+            note="支部委员与每名党员（含支部委员之间）每年至少谈心谈话一次，逐对核对",
         ),
         Obligation(
             "center_group_study",
@@ -372,6 +375,18 @@ OBLIGATIONS: dict[str, Obligation] = {
 CONFIGURABLE_DEFAULTS = {
     o.code: (o.period, o.count) for o in OBLIGATIONS.values() if o.configurable
 }
+
+
+PERIOD_WORDS = {"month": "每月", "quarter": "每季度", "year": "每年"}
+
+
+def frequency_text(rule: Obligation, period: str | None = None, count: int | None = None) -> str:
+    """A frequency in words: 每季度1次; the rule's own where none is given (每年逐对核对)."""
+    if period is None:
+        if rule.pairs:
+            return "每年逐对核对"
+        period, count = rule.period.value, rule.count
+    return f"{PERIOD_WORDS[str(period)]}{count}次"
 
 
 def kinds_for_holder(org_kind: str) -> list[Kind]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -121,6 +123,16 @@ class AttendanceRole(models.TextChoices):
     SPEAKER = "speaker", "发言/主讲"
     HOST = "host", "主持"
     RECORDER = "recorder", "记录"
+    # D5: in a 谈心谈话 record, who talked; the others present are the members talked with.
+    TALKER = "talker", "谈话人"
+
+
+# Offered on the grid for a leave or an absence; any other reason is kept as typed.
+COMMON_REASONS = ("出差", "病假", "事假", "公务", "休假")
+# Offered for a make-up study (补学); any other way is kept as typed.
+MAKEUP_METHODS = ("自学会议精神", "补看录像", "书记当面传达", "参加其他支部学习")
+REASON_MAX_LENGTH = 100
+MAKEUP_METHOD_MAX_LENGTH = 200
 
 
 class Attendance(models.Model):
@@ -132,6 +144,20 @@ class Attendance(models.Model):
     )
     hours = models.DecimalField("计入学时", max_digits=5, decimal_places=1, null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
+    # Why a member was on leave or absent (出差, 病假 …); empty for whoever was present.
+    reason = models.CharField("请假/缺席原因", max_length=REASON_MAX_LENGTH, blank=True)
+    # 补学: a member on leave or absent studies the meeting's content afterwards. It is kept
+    # for the file and earns no points (R4.2: points reward the meeting attended).
+    makeup_on = models.DateField("补学日期", null=True, blank=True)
+    makeup_method = models.CharField("补学方式", max_length=MAKEUP_METHOD_MAX_LENGTH, blank=True)
+    makeup_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="补学登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -146,11 +172,30 @@ class Attendance(models.Model):
         indexes = [models.Index(fields=["person", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.person.name} {self.get_status_display()}"
+        return f"{self.person.name} {self.status_text}"
+
+    @property
+    def status_text(self) -> str:
+        """The attendance as a court writes it: 请假（出差）."""
+        return status_text(self.status, self.reason)
+
+    @property
+    def makeup_text(self) -> str:
+        """补学 as the record shows it: 2024-04-02 自学会议精神; empty when none."""
+        return makeup_text(self.makeup_on, self.makeup_method)
 
     @classmethod
     def scope_q(cls, scope) -> Q:
         return subtree_q(scope, "activity__org__path", own=Q(person_id=scope.person_id))
+
+
+def status_text(status: str, reason: str = "") -> str:
+    label = AttendanceStatus(status).label if status in AttendanceStatus.values else "未记录"
+    return f"{label}（{reason}）" if reason and status != AttendanceStatus.PRESENT else label
+
+
+def makeup_text(on: dt.date | None, method: str) -> str:
+    return f"{on:%Y-%m-%d} {method}".strip() if on else ""
 
 
 class EvidenceBlob(models.Model):

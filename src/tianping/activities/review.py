@@ -74,7 +74,7 @@ def _cap_problem(entries: list[ReviewEntry]) -> str | None:
     if excellent <= cap:
         return None
     return (
-        f"“优秀”不得超过参评正式党员的三分之一（R1.6）：本次参评正式党员{len(full)}人，"
+        f"“优秀”不得超过参评正式党员的三分之一（《中国共产党支部工作条例（试行）》关于民主评议党员的规定）：本次参评正式党员{len(full)}人，"
         f"“优秀”最多{cap}人，现评定{excellent}人"
     )
 
@@ -251,7 +251,7 @@ def do_update_review(
                     continue
                 if value and entry.probationary:
                     problems.append(
-                        f"{entry.person.name}是预备党员：参加评议，但不评定等次（R1.6）"
+                        f"{entry.person.name}是预备党员：参加评议，但不评定等次（《中国共产党支部工作条例（试行）》关于民主评议党员的规定）"
                     )
                     continue
             if name == "self_assessment":

@@ -15,8 +15,6 @@ from tianping.activities.actions import do_set_obligation
 from tianping.activities.models import ObligationSetting
 from tianping.orgs.models import COURT_KINDS, Org
 
-PERIOD_NAMES = {"month": "每月", "quarter": "每季度", "year": "每年"}
-
 
 @requires("compliance.manage")
 def obligation_settings(request: HttpRequest) -> HttpResponse:
@@ -34,11 +32,17 @@ def obligation_settings(request: HttpRequest) -> HttpResponse:
                 request.POST.get("obligation", ""),
                 request.POST.get("period", ""),
                 int(request.POST.get("count") or 0),
+                restore="restore" in request.POST,
             )
         except (ValidationError, ValueError) as e:
             messages.error(request, "；".join(getattr(e, "messages", [str(e)])))
         else:
-            messages.success(request, "频次已保存，合规检查即按新频次计算。")
+            messages.success(
+                request,
+                "已恢复默认频次。"
+                if "restore" in request.POST
+                else "频次已保存，合规检查即按新频次计算。",
+            )
         return redirect(f"{reverse('activities:obligation_settings')}?court={court.code}")
     overrides = {s.obligation: s for s in ObligationSetting.objects.filter(court=court)}
     rows = []
@@ -51,7 +55,7 @@ def obligation_settings(request: HttpRequest) -> HttpResponse:
                 "obligation": o,
                 "period": own.period if own else o.period.value,
                 "count": own.count if own else o.count,
-                "default": f"{PERIOD_NAMES[o.period.value]}{o.count}次",
+                "default": kinds.frequency_text(o),
                 "own": own is not None,
             }
         )
@@ -62,7 +66,7 @@ def obligation_settings(request: HttpRequest) -> HttpResponse:
             "court": court,
             "courts": courts,
             "rows": rows,
-            "periods": PERIOD_NAMES,
+            "periods": kinds.PERIOD_WORDS,
             "breadcrumbs": [("组织生活合规", reverse("activities:compliance")), ("频次设置", None)],
         },
     )

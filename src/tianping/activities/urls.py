@@ -1,4 +1,5 @@
 from tianping.activities import compliance_views, import_views, review_views, settings_views, views
+from tianping.activities.history_views import routes as history_routes
 
 app_name = "activities"
 urlpatterns = [
@@ -7,4 +8,5 @@ urlpatterns = [
     *import_views.routes,
     *review_views.routes,
     *settings_views.routes,
+    *history_routes,
 ]

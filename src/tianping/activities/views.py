@@ -34,18 +34,24 @@ from tianping.activities.forms import (
     AttendanceForm,
     CancelForm,
     EvidenceForm,
+    MakeupForm,
     RecordForm,
     parse_date,
     parse_numbers,
     person_by_number,
 )
 from tianping.activities.models import (
+    COMMON_REASONS,
+    MAKEUP_METHODS,
+    REASON_MAX_LENGTH,
     Activity,
     ActivityStatus,
     Attendance,
     AttendanceRole,
     AttendanceStatus,
     Evidence,
+    makeup_text,
+    status_text,
 )
 from tianping.activities.queries import activities_in, expected_attendees
 from tianping.audit.models import AuditEvent
@@ -66,8 +72,12 @@ ACTION_NAMES = {
     "activities.attendance": "更正出勤",
     "activities.cancel": "取消活动",
     "activities.evidence": "上传佐证材料",
+    "activities.makeup": "登记补学",
+    "activities.makeup_clear": "撤销补学",
 }
 HISTORY_LABELS = {"attendance": "出勤", "file": "文件"}
+# Keys whose value is a dict by person, spelled out person by person.
+PER_PERSON = {"attendance": "出勤", "makeup": "补学"}
 STATUS_LABELS = dict(AttendanceStatus.choices)
 
 
@@ -116,10 +126,27 @@ class GridRow:
     role: str = AttendanceRole.PARTICIPANT
     role_was: str = AttendanceRole.PARTICIPANT
     expected: bool = True
+    reason: str = ""  # why on leave or absent, as shown
+    reason_was: str = ""  # as rendered, like `was`
+    makeup_on: dt.date | None = None
+    makeup_method: str = ""
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, "未记录")
+
+    @property
+    def status_text(self) -> str:
+        """请假（出差）: the status with its reason."""
+        return status_text(self.status, self.reason) if self.status else "未记录"
+
+    @property
+    def missed(self) -> bool:
+        return self.status in (AttendanceStatus.LEAVE, AttendanceStatus.ABSENT)
+
+    @property
+    def makeup_text(self) -> str:
+        return makeup_text(self.makeup_on, self.makeup_method)
 
     @property
     def role_label(self) -> str:
@@ -145,10 +172,35 @@ def grid_rows(scope: Scope, activity: Activity) -> list[GridRow]:
     rows = []
     for person, expected in sorted(people, key=lambda pe: (not pe[1], pe[0].employee_no)):
         row = recorded.get(person.pk)
-        status = row.status if row else ""
-        role = row.role if row else AttendanceRole.PARTICIPANT
-        rows.append(GridRow(person, status, status, role, role, expected))
+        if row is None:
+            rows.append(GridRow(person, "", "", expected=expected))
+            continue
+        rows.append(
+            GridRow(
+                person,
+                row.status,
+                row.status,
+                row.role,
+                row.role,
+                expected,
+                row.reason,
+                row.reason,
+                row.makeup_on,
+                row.makeup_method,
+            )
+        )
     return rows
+
+
+def tally(rows: list[GridRow]) -> dict[str, int]:
+    return {s: sum(1 for r in rows if r.status == s) for s in AttendanceStatus.values}
+
+
+def tally_text(counts: dict[str, int]) -> str:
+    """出席3人、请假1人、缺席1人: what a secretary counts after recording."""
+    return "、".join(
+        f"{label}{counts.get(value, 0)}人" for value, label in AttendanceStatus.choices
+    )
 
 
 def _blank_rows(org: Org | None, on: dt.date | None) -> list[GridRow]:
@@ -157,22 +209,33 @@ def _blank_rows(org: Org | None, on: dt.date | None) -> list[GridRow]:
     return [GridRow(p, "", "") for p in expected_attendees(org, on)]
 
 
-def _grid_changes(
-    post: QueryDict, rows: list[GridRow], counts_speakers: bool
-) -> tuple[dict[int, str], dict[int, str]]:
+@dataclass
+class GridChanges:
+    statuses: dict[int, str]
+    roles: dict[int, str]
+    reasons: dict[int, str]
+
+
+def _grid_changes(post: QueryDict, rows: list[GridRow], counts_speakers: bool) -> GridChanges:
     """The rows whose submitted value differs from the value the page was rendered with.
 
     Two secretaries who opened the grid at the same moment each send only what they
-    changed, so the second save does not write the first one's rows back.
+    changed, so the second save does not write the first one's rows back. A reason left
+    out of the POST is left as it is.
     """
     changes: dict[int, str] = {}
     roles: dict[int, str] = {}
+    reasons: dict[int, str] = {}
     for row in rows:
         pid = row.person.pk
         was = post.get(f"was-{pid}", row.was)
         now = post.get(f"status-{pid}", "")
         if now in AttendanceStatus.values and now != was:
             changes[pid] = now
+        if f"reason-{pid}" in post:
+            reason = post.get(f"reason-{pid}", "").strip()
+            if reason != post.get(f"reason_was-{pid}", row.reason_was).strip():
+                reasons[pid] = reason
         if counts_speakers:
             role_was = post.get(f"role_was-{pid}", row.role_was)
             speaking = post.get(f"speaker-{pid}") == "1"
@@ -180,7 +243,7 @@ def _grid_changes(
                 roles[pid] = AttendanceRole.SPEAKER
             elif not speaking and role_was == AttendanceRole.SPEAKER:
                 roles[pid] = AttendanceRole.PARTICIPANT
-    return changes, roles
+    return GridChanges(changes, roles, reasons)
 
 
 def _keep_choices(post: QueryDict, rows: list[GridRow]) -> None:
@@ -190,6 +253,8 @@ def _keep_choices(post: QueryDict, rows: list[GridRow]) -> None:
         row.was = post.get(f"was-{pid}", row.was)
         row.role_was = post.get(f"role_was-{pid}", row.role_was)
         row.status = post.get(f"status-{pid}", row.status)
+        row.reason_was = post.get(f"reason_was-{pid}", row.reason_was)
+        row.reason = post.get(f"reason-{pid}", row.reason)
         if f"role_was-{pid}" in post:
             row.role = AttendanceRole.SPEAKER if post.get(f"speaker-{pid}") == "1" else row.role_was
 
@@ -479,18 +544,23 @@ def record_past(request: HttpRequest) -> HttpResponse:
             if (org, on) != (planning.org, planning.on):
                 rows = _blank_rows(org, on)
             kind = kinds.KINDS[form.cleaned_data["kind"]]
-            changes, roles = _grid_changes(request.POST, rows, kind.counts_speakers)
+            grid = _grid_changes(request.POST, rows, kind.counts_speakers)
             try:
                 activity = actions.do_record_past_activity(
-                    request.user, org, attendance=changes, roles=roles, **form.activity_fields()
+                    request.user,
+                    org,
+                    attendance=grid.statuses,
+                    roles=grid.roles,
+                    reasons=grid.reasons,
+                    **form.activity_fields(),
                 )
             except ValidationError as e:
                 _form_errors(form, e)
             else:
-                messages.success(
-                    request,
-                    f"已补录“{activity.title}”（{activity.on:%Y-%m-%d}），出勤{len(changes)}人次。",
-                )
+                done = f"已补录“{activity.title}”（{activity.on:%Y-%m-%d}）"
+                if kind.takes_attendance:
+                    done += "：" + tally_text(tally(grid_rows(request.scope, activity)))
+                messages.success(request, done + "。")
                 return redirect("activities:detail", pk=activity.pk)
         _keep_choices(request.POST, rows)
     kind = planning.kind
@@ -503,6 +573,7 @@ def record_past(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "show_grid": kind is None or kind.takes_attendance,
             "counts_speakers": bool(kind and kind.counts_speakers),
+            "reasons": COMMON_REASONS,
             "title": "补录活动",
             "submit": "补录",
             "breadcrumbs": _crumbs(("补录活动", None)),
@@ -592,11 +663,11 @@ def _history(scope: Scope, activity: Activity) -> list[dict[str, Any]]:
             b, a = before.get(key), after.get(key)
             if key == "sha256" or b == a or (not b and not a):
                 continue
-            if key == "attendance":
+            if key in PER_PERSON:
                 b, a = b or {}, a or {}
                 for name in dict.fromkeys([*b, *a]):
                     if b.get(name) != a.get(name):
-                        changes.append((f"出勤·{name}", b.get(name), a.get(name)))
+                        changes.append((f"{PER_PERSON[key]}·{name}", b.get(name), a.get(name)))
                 continue
             if key == "also_counts_as":
                 b = "、".join(kinds.KINDS[c].name for c in b or [] if c in kinds.KINDS)
@@ -622,10 +693,10 @@ def _render_detail(
     tab: str,
     evidence_form: EvidenceForm | None = None,
     status: int = 200,
+    makeup_form: MakeupForm | None = None,
 ) -> HttpResponse:
     scope = request.scope
     rows = grid_rows(scope, activity)
-    tally = {s: sum(1 for r in rows if r.status == s) for s in AttendanceStatus.values}
     can_record = scope.can("activities.record")
     evidence = scoped(scope, Evidence.objects.filter(activity=activity)).select_related(
         "blob", "uploaded_by"
@@ -637,7 +708,8 @@ def _render_detail(
             "activity": activity,
             "tab": tab,
             "rows": rows,
-            "tally": tally,
+            "tally": tally(rows),
+            "made_up": sum(1 for r in rows if r.missed and r.makeup_on),
             "unrecorded": sum(1 for r in rows if not r.status),
             "also_names": _also_names(activity),
             "evidence": evidence.order_by("-uploaded_at", "-id"),
@@ -646,6 +718,11 @@ def _render_detail(
             "can_record": can_record and activity.status != ActivityStatus.CANCELLED,
             "can_correct": can_record and activity.is_held,
             "statuses": AttendanceStatus.choices,
+            "reasons": COMMON_REASONS,
+            "makeup_methods": MAKEUP_METHODS,
+            "makeup_form": makeup_form,
+            "makeup_person": _int(makeup_form.data.get("person", "")) if makeup_form else None,
+            "today": timezone.localdate(),
             "breadcrumbs": _activity_crumbs(activity),
         },
         status=status,
@@ -663,12 +740,24 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires("activities.view")
 def print_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The 会议记录 for the paper file, on A4."""
+    """The 会议记录 for the paper file, on A4.
+
+    The record lists everyone's attendance. A member sees only their own row, so a print
+    for them would be an official record with the others left out: it is refused instead.
+    """
     activity = _get_activity(request, pk)
+    if request.scope.self_only:
+        return render(
+            request,
+            "activities/print_refused.html",
+            {"activity": activity, "breadcrumbs": _activity_crumbs(activity, ("打印", None))},
+            status=403,
+        )
     rows = grid_rows(request.scope, activity)
     by_status: dict[str, list[str]] = defaultdict(list)
     for row in rows:
-        by_status[row.status].append(row.person.name)
+        name = row.person.name
+        by_status[row.status].append(f"{name}（{row.reason}）" if row.reason else name)
     return render(
         request,
         "activities/print.html",
@@ -678,6 +767,7 @@ def print_view(request: HttpRequest, pk: int) -> HttpResponse:
             "present": by_status[AttendanceStatus.PRESENT],
             "leave": by_status[AttendanceStatus.LEAVE],
             "absent": by_status[AttendanceStatus.ABSENT],
+            "makeups": [r for r in rows if r.missed and r.makeup_on],
             "also_names": _also_names(activity),
             "printed_on": timezone.localdate(),
         },
@@ -702,13 +792,13 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         form = RecordForm(post, kind=kind)
         if form.is_valid():
             data = form.cleaned_data
-            changes, roles = _grid_changes(post, rows, kind.counts_speakers)
+            grid = _grid_changes(post, rows, kind.counts_speakers)
             for number in parse_numbers(data["extra"]):
                 person = person_by_number(activity.org, number)
                 if person is None:
                     form.add_error("extra", f"未找到工号为“{number}”的人员")
-                elif person.pk not in changes:
-                    changes[person.pk] = AttendanceStatus.PRESENT
+                elif person.pk not in grid.statuses:
+                    grid.statuses[person.pk] = AttendanceStatus.PRESENT
             # Only what this user changed is sent, like the grid rows (see _grid_changes).
             fields: dict[str, Any] = {}
             if _was(post, "summary") != _was(post, "summary_was"):
@@ -722,18 +812,22 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             if not form.errors:
                 try:
                     actions.do_record_held(
-                        request.user, activity, attendance=changes, roles=roles, **fields
+                        request.user,
+                        activity,
+                        attendance=grid.statuses,
+                        roles=grid.roles,
+                        reasons=grid.reasons,
+                        **fields,
                     )
                 except ValidationError as e:
                     _form_errors(form, e)
                 else:
-                    messages.success(
-                        request,
-                        f"已记录“{activity.title}”召开情况，更新出勤{len(changes)}人。",
-                    )
-                    left = sum(
-                        1 for r in grid_rows(request.scope, activity) if r.expected and not r.status
-                    )
+                    now = grid_rows(request.scope, activity)
+                    done = f"已记录“{activity.title}”召开情况"
+                    if kind.takes_attendance or any(r.status for r in now):
+                        done += "：" + tally_text(tally(now))
+                    messages.success(request, done + "。")
+                    left = sum(1 for r in now if r.expected and not r.status)
                     if left and kind.takes_attendance:
                         messages.warning(request, f"尚有{left}人未标记出勤。")
                     return redirect(
@@ -760,6 +854,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "originals": originals,
             "show_grid": kind.takes_attendance,
             "counts_speakers": kind.counts_speakers,
+            "reasons": COMMON_REASONS,
             "breadcrumbs": _activity_crumbs(activity, ("记录召开情况", None)),
         },
     )
@@ -774,20 +869,71 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("activities:detail", args=[activity.pk]) + "?tab=attendance"
     form = AttendanceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择出勤状态。")
+        if "reason" in form.errors:
+            messages.error(request, f"请假/缺席原因不能超过{REASON_MAX_LENGTH}字。")
+        else:
+            messages.error(request, "请选择出勤状态。")
         return redirect(back)
     rows = {r.person.pk: r for r in grid_rows(request.scope, activity)}
     row = rows.get(form.cleaned_data["person"])
     if row is None:
         raise Http404
     status = form.cleaned_data["status"]
+    reason = form.cleaned_data["reason"] if "reason" in request.POST else None
     try:
-        actions.do_set_attendance(request.user, activity, row.person, status)
+        stored = actions.do_set_attendance(
+            request.user, activity, row.person, status, reason=reason
+        )
     except ValidationError as e:
         messages.error(request, "；".join(e.messages))
     else:
-        messages.success(request, f"已将{row.person.name}的出勤更正为“{STATUS_LABELS[status]}”。")
+        messages.success(request, f"已将{row.person.name}的出勤更正为“{stored.status_text}”。")
     return redirect(back)
+
+
+@requires("activities.record")
+def makeup(request: HttpRequest, pk: int) -> HttpResponse:
+    """补学 of a member on leave or absent: recorded, corrected or withdrawn; no points."""
+    activity = _get_activity(request, pk)  # out of scope is 404 whatever the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    back = reverse("activities:detail", args=[activity.pk]) + "?tab=attendance"
+    form = MakeupForm(request.POST)
+    rows = {r.person.pk: r for r in grid_rows(request.scope, activity)}
+    pid = _int(request.POST.get("person", ""))
+    row = rows.get(pid) if pid is not None else None
+    if row is None:
+        raise Http404
+    name = row.person.name
+    try:
+        if request.POST.get("withdraw") == "1":
+            actions.do_clear_makeup(request.user, activity, row.person)
+            messages.success(request, f"已撤销{name}的补学记录。")
+            return redirect(back)
+        if not form.is_valid():
+            return _render_detail(request, activity, "attendance", status=400, makeup_form=form)
+        stored = actions.do_record_makeup(
+            request.user,
+            activity,
+            row.person,
+            on=form.cleaned_data["on"],
+            method=form.cleaned_data["method"],
+        )
+    except ValidationError as e:
+        if not hasattr(e, "error_dict") or set(e.error_dict) - {"on", "method"}:
+            messages.error(request, "；".join(e.messages))
+            return redirect(back)
+        _form_errors(form, e)
+        return _render_detail(request, activity, "attendance", status=400, makeup_form=form)
+    messages.success(request, f"已登记{name}的补学：{stored.makeup_text}。补学不计积分。")
+    return redirect(back)
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
 
 
 @requires("activities.record")
@@ -865,6 +1011,7 @@ routes: list[URLPattern] = [
     path("<int:pk>/print/", print_view, name="print"),
     path("<int:pk>/record/", record, name="record"),
     path("<int:pk>/attendance/", attendance, name="attendance"),
+    path("<int:pk>/makeup/", makeup, name="makeup"),
     path("<int:pk>/cancel/", cancel, name="cancel"),
     path("<int:pk>/edit/", edit, name="edit"),
     path("<int:pk>/evidence/", evidence, name="evidence"),

@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "activities.attendance": "更正出勤",
     "activities.cancel": "取消活动",
     "activities.evidence": "上传佐证材料",
+    "activities.makeup": "登记补学",
+    "activities.makeup_clear": "撤销补学",
     "activities.review_open": "开启民主评议",
     "activities.review_update": "记录民主评议",
     "activities.review_close": "完成民主评议",
@@ -51,6 +53,8 @@ ACTION_LABELS = {
     "recruitment.open": "登记入党申请",
     "recruitment.step": "记录发展党员步骤",
     "recruitment.settings": "修改公示期",
+    "recruitment.calendar_set": "设置节假日安排",
+    "recruitment.calendar_remove": "删除节假日安排",
     "dues.base": "核定党费基数",
     "dues.pay": "登记党费交纳",
     "dues.void": "作废党费记录",
@@ -63,9 +67,12 @@ ACTION_LABELS = {
     "accounts.set_password": "修改密码",
     "accounts.create_token": "创建API令牌",
     "accounts.revoke_token": "撤销API令牌",
+    "demo.load": "载入演示数据",
+    "generate.load": "生成测试数据",
 }
 # Keys that actions add beside model fields.
 EXTRA_FIELD_LABELS = {
+    "frequency": "频次",
     "on": "生效日期",
     "reason": "原因",
     "moved_people": "转入人数",
@@ -75,6 +82,36 @@ EXTRA_FIELD_LABELS = {
     "role": "角色",
     "org": "组织",
     "person": "人员",
+    "makeup": "补学",
+    # What points actions record beside an entry's fields.
+    "rules": "积分规则条数",
+    "year": "年度",
+    "entry": "原记录",
+    "points_total": "积分合计",
+    # What a data set's load records (`tianping demo`, `generate`).
+    "profile": "数据集",
+    "seed": "随机种子",
+    "as_of": "数据截止日期",
+    "courts": "法院数",
+    "departments": "部门数",
+    "party_committees": "党委数",
+    "general_branches": "党总支数",
+    "branches": "党支部数",
+    "groups": "党小组数",
+    "orgs": "组织数",
+    "people": "人员数",
+    "serving": "在职人数",
+    "party_members": "党员数",
+    "placements": "任职记录数",
+    "activities": "活动数",
+    "attendance": "出勤记录数",
+    "point_entries": "积分记录数",
+    "users": "账户数",
+    "recruit_files": "发展党员档案数",
+    "elections": "换届选举数",
+    "dues_bases": "党费基数记录数",
+    "dues_payments": "党费交纳记录数",
+    "democratic_reviews": "民主评议数",
 }
 
 
@@ -153,9 +190,13 @@ class AuditEvent(models.Model):
         if name in EXTRA_FIELD_LABELS:
             return EXTRA_FIELD_LABELS[name]
         try:
-            return str(apps.get_model(self.object_type)._meta.get_field(name).verbose_name)
+            field = apps.get_model(self.object_type)._meta.get_field(name)
         except (LookupError, ValueError, FieldDoesNotExist):
             return name
+        if field.auto_created and not field.concrete:
+            # A reverse relation (an activity's attendance): named by the model it reaches.
+            return str(field.related_model._meta.verbose_name)
+        return str(field.verbose_name)
 
     @property
     def changes(self) -> list[tuple[str, Any, Any]]:

@@ -114,6 +114,42 @@ def _check_candidates(
     return rows, errors
 
 
+def _check_early(
+    term: Term | None,
+    held_on: dt.date,
+    approved_by: str,
+    approved_on: dt.date | None,
+    reason: str,
+) -> dict[str, list[str]]:
+    """R1.4, D7: an election before term end is approved, and at most one year early."""
+    early = term is not None and rules.is_early(term.ends_on, held_on)
+    if not early:
+        if approved_by or approved_on is not None or reason:
+            what = (
+                f"本届任期{term.ends_on:%Y-%m-%d}届满，{held_on:%Y-%m-%d}换届不属于提前换届"
+                if term is not None
+                else "尚无在任的委员会记录，本次选举不属于提前换届"
+            )
+            return {"early_approved_on": [f"{what}，无需填写提前换届批准"]}
+        return {}
+    assert term is not None
+    errors: dict[str, list[str]] = {}
+    if problem := rules.early_election_error(term.ends_on, held_on):
+        errors["held_on"] = [problem]
+    ahead = f"本届任期{term.ends_on:%Y-%m-%d}届满，{held_on:%Y-%m-%d}换届属于提前换届，须经上级党组织批准"
+    if not approved_by:
+        errors["early_approved_by"] = [f"{ahead}：请填写批准机关或批准文件"]
+    if approved_on is None:
+        errors["early_approved_on"] = [f"{ahead}：请填写批准日期"]
+    elif approved_on > held_on:
+        errors["early_approved_on"] = [
+            f"批准日期{approved_on:%Y-%m-%d}晚于选举日期{held_on:%Y-%m-%d}：提前换届应先经批准"
+        ]
+    elif approved_on < term.elected_on:
+        errors["early_approved_on"] = [f"批准日期不能早于本届选举日期{term.elected_on:%Y-%m-%d}"]
+    return errors
+
+
 @transaction.atomic
 def do_record_election(
     user: Any,
@@ -124,8 +160,15 @@ def do_record_election(
     congress: Activity | None = None,
     present: int | None = None,
     note: str = "",
+    early_approved_by: str = "",
+    early_approved_on: dt.date | None = None,
+    early_reason: str = "",
 ) -> Election:
-    """Record an election and renew the committee: close the running term, open the next (R1.4)."""
+    """Record an election and renew the committee: close the running term, open the next (R1.4).
+
+    An election before the running term ends is early (D7): it needs the approval recorded
+    (who approved, or the document, and when), and may come at most one year early.
+    """
     branch = Org.objects.select_for_update().get(pk=branch.pk)
     if branch.kind not in COMMITTEE_KINDS:
         raise ValidationError(
@@ -144,6 +187,15 @@ def do_record_election(
         errors["held_on"] = [f"{branch.name}已于{branch.dissolved_on:%Y-%m-%d}撤销"]
     if congress is not None and (problem := _check_congress(branch, congress, held_on)):
         errors["congress"] = [problem]
+    previous = (
+        Term.objects.select_for_update().filter(branch=branch, closed_on__isnull=True).first()
+    )
+    early_approved_by = early_approved_by.strip()
+    early_reason = early_reason.strip()
+    if "held_on" not in errors:
+        errors.update(
+            _check_early(previous, held_on, early_approved_by, early_approved_on, early_reason)
+        )
     entitled = full_members_on(branch, held_on).count()
     if present is not None and present > entitled:
         errors["present"] = [f"实到人数不能超过有选举权的正式党员数（{entitled}人）"]
@@ -165,15 +217,15 @@ def do_record_election(
         congress=congress,
         entitled=entitled,
         present=present,
+        early_approved_by=early_approved_by,
+        early_approved_on=early_approved_on,
+        early_reason=early_reason,
         note=note.strip(),
         recorded_by=user if getattr(user, "pk", None) else None,
     )
     Candidate.objects.bulk_create(
         Candidate(election=election, person=p, votes=c.votes, elected=c.elected, posts=posts)
         for p, c, posts in rows
-    )
-    previous = (
-        Term.objects.select_for_update().filter(branch=branch, closed_on__isnull=True).first()
     )
     if previous is not None:
         CommitteeMember.objects.filter(term=previous, until__isnull=True).update(until=held_on)
@@ -209,6 +261,15 @@ def do_record_election(
                 if previous is not None
                 else None
             ),
+            **(
+                {
+                    "early_approved_by": early_approved_by,
+                    "early_approved_on": early_approved_on.isoformat(),
+                    "early_reason": early_reason or None,
+                }
+                if early_approved_on is not None
+                else {}
+            ),
         },
         org=branch,
     )
@@ -236,7 +297,7 @@ def do_postpone_term(
         errors["postponed_to"] = problem
     approved_by = approved_by.strip()
     if not approved_by:
-        errors["approved_by"] = "请填写批准延期的上级党组织（R1.4：延期须经批准）"
+        errors["approved_by"] = "请填写批准延期的上级党组织（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》：延期须经批准）"
     if approved_on > timezone.localdate():
         errors["approved_on"] = "批准日期不能晚于今天"
     elif approved_on < term.elected_on:

@@ -41,7 +41,7 @@ router = Router(tags=["支委会与换届"])
 
 
 class AlertOut(Schema):
-    rule: str = Field(description="规则编号，如 R1.3")
+    rule: str = Field(description="规则编号，如 《中国共产党支部工作条例（试行）》第六章")
     code: str = Field(
         description="稳定的提醒代码：no_committee、committee_too_small、committee_over_five、"
         "committee_too_large、committee_not_needed、no_secretary、duties_unassigned、"
@@ -110,6 +110,9 @@ class ElectionOut(Schema):
     congress_id: int | None
     entitled: int = Field(description="有选举权的正式党员数")
     present: int | None
+    early_approved_by: str = Field(description="提前换届的批准机关或批准文件；按期换届为空")
+    early_approved_on: dt.date | None = Field(description="提前换届的批准日期")
+    early_reason: str
     note: str
     candidates: list[CandidateOut]
     term: TermOut
@@ -142,6 +145,13 @@ class ElectionIn(Schema):
     held_on: dt.date = Field(..., description="选举日期")
     congress_id: int | None = Field(None, description="对应的支部党员大会（活动编号）")
     present: int | None = Field(None, ge=0, description="实到有选举权的党员人数")
+    early_approved_by: str = Field(
+        "",
+        max_length=100,
+        description="在本届任期届满前换届的，须填批准机关或批准文件；最多提前1年",
+    )
+    early_approved_on: dt.date | None = Field(None, description="提前换届的批准日期")
+    early_reason: str = Field("", max_length=200)
     note: str = Field("", max_length=2000)
     candidates: list[CandidateIn] = Field(default_factory=list)
 
@@ -150,7 +160,7 @@ class PostponementIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     org: str = Field(..., min_length=1, description="党组织代码：延期的是其现任一届")
-    postponed_to: dt.date = Field(..., description="延期至，最多为届满后1年（R1.4）")
+    postponed_to: dt.date = Field(..., description="延期至，最多为届满后1年（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）")
     approved_by: str = Field(..., max_length=100, description="批准机关")
     approved_on: dt.date
     reason: str = Field("", max_length=200)
@@ -213,6 +223,9 @@ def election_data(e: Election) -> dict[str, Any]:
         "congress_id": e.congress_id,
         "entitled": e.entitled,
         "present": e.present,
+        "early_approved_by": e.early_approved_by,
+        "early_approved_on": e.early_approved_on,
+        "early_reason": e.early_reason,
         "note": e.note,
         "candidates": [
             {"person": _person(c.person), "votes": c.votes, "elected": c.elected, "posts": c.posts}
@@ -242,7 +255,7 @@ def _committee_org(scope: Scope, code: str) -> Org:
     return org
 
 
-@router.get("", response=StatusPage, summary="党组织委员会状况与提醒（R1.1–R1.4）")
+@router.get("", response=StatusPage, summary="党组织委员会状况与提醒（《中国共产党支部工作条例（试行）》第二章–《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）")
 @requires("membership.view")
 def list_statuses(request: HttpRequest, filters: Query[StatusFilters]) -> dict[str, Any]:
     scope = scope_of(request)
@@ -283,6 +296,9 @@ def record_election(request: HttpRequest, payload: ElectionIn) -> Status[dict[st
         congress=congress,
         present=payload.present,
         note=payload.note,
+        early_approved_by=payload.early_approved_by,
+        early_approved_on=payload.early_approved_on,
+        early_reason=payload.early_reason,
         candidates=[
             actions.CandidateIn(
                 employee_no=c.employee_no, votes=c.votes, elected=c.elected, posts=tuple(c.posts)
@@ -293,7 +309,7 @@ def record_election(request: HttpRequest, payload: ElectionIn) -> Status[dict[st
     return Status(201, election_data(_elections(scope, org, election.pk)[0]))
 
 
-@router.post("/postponements", response=TermOut, summary="记录经批准的延期换届（R1.4）")
+@router.post("/postponements", response=TermOut, summary="记录经批准的延期换届（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）")
 @requires("membership.manage")
 def postpone(request: HttpRequest, payload: PostponementIn) -> dict[str, Any]:
     scope = scope_of(request)

@@ -47,6 +47,16 @@ class ElectionForm(forms.Form):
     present = forms.IntegerField(
         label="实到有选举权的党员人数", required=False, min_value=0, max_value=10000
     )
+    early_approved_by = forms.CharField(
+        label="提前换届批准机关（文件）",
+        max_length=100,
+        required=False,
+        help_text="本届任期届满前换届的须经上级党组织批准，最多提前1年；按期换届不填",
+    )
+    early_approved_on = forms.DateField(
+        label="提前换届批准日期", required=False, widget=DATE_WIDGET
+    )
+    early_reason = forms.CharField(label="提前换届原因", max_length=200, required=False)
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, congresses: QuerySet[Activity], *args: Any, **kwargs: Any) -> None:
@@ -113,7 +123,7 @@ def candidate_formset(rows: int) -> type[forms.BaseFormSet]:
 
 class PostponeForm(forms.Form):
     postponed_to = forms.DateField(
-        label="延期至", widget=DATE_WIDGET, help_text="最多延期1年（R1.4）"
+        label="延期至", widget=DATE_WIDGET, help_text="最多延期1年（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）"
     )
     approved_by = forms.CharField(
         label="批准机关", max_length=100, help_text="如：中共××市委政法委员会"
@@ -127,5 +137,5 @@ class SettingForm(forms.Form):
         label="成立基层党委的党员人数下限",
         min_value=51,
         max_value=500,
-        help_text="R1.2：党员达到此数应成立基层党委。对“100人”理解不同的，填101表示“超过100人”",
+        help_text="《中国共产党章程》第三十条、《中国共产党党和国家机关基层组织工作条例》：党员达到此数应成立基层党委。对“100人”理解不同的，填101表示“超过100人”",
     )

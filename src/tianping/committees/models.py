@@ -86,6 +86,10 @@ class Election(models.Model):
     )
     entitled = models.PositiveIntegerField("有选举权的正式党员数")
     present = models.PositiveIntegerField("实到人数", null=True, blank=True)
+    # R1.4, D7: an election before the running term ends is held only with approval.
+    early_approved_by = models.CharField("提前换届批准机关（文件）", max_length=100, blank=True)
+    early_approved_on = models.DateField("提前换届批准日期", null=True, blank=True)
+    early_reason = models.CharField("提前换届原因", max_length=200, blank=True)
     note = models.TextField("备注", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -102,6 +106,11 @@ class Election(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch.name} {self.held_on:%Y-%m-%d} 换届选举"
+
+    @property
+    def is_early(self) -> bool:
+        """Held with approval before the term it ended was due to end (R1.4, D7)."""
+        return self.early_approved_on is not None
 
     @classmethod
     def scope_q(cls, scope) -> Q:

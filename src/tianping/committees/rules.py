@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tianping.committees.models import SINGLE_POSTS, Post
+from tianping.lib.dates import add_years
 from tianping.orgs.models import OrgKind
 
 # R1.1: a unit with at least 3 full members sets up its own branch; fewer join a joint
@@ -33,6 +34,8 @@ SECRETARY_POSTS = frozenset({Post.SECRETARY, Post.DEPUTY_SECRETARY})
 # R1.4: term lengths, the most an election may move with approval, the reminder lead time.
 TERM_YEARS = {OrgKind.PARTY_COMMITTEE: 5, OrgKind.GENERAL_BRANCH: 3, OrgKind.BRANCH: 3}
 MAX_POSTPONEMENT_YEARS = 1
+# D7: an early election, with approval, comes at most as far before term end.
+MAX_ADVANCE_YEARS = 1
 REMIND_DAYS = 90
 
 JOINT_MARK = "联合"
@@ -48,14 +51,6 @@ class Alert:
     code: str
     text: str
     level: str = WARN
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    """The same calendar day `years` later; 29 February falls back to the 28th."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def term_years(kind: str) -> int:
@@ -74,8 +69,28 @@ def postponement_error(ends_on: dt.date, postponed_to: dt.date) -> str | None:
     latest = latest_postponement(ends_on)
     if postponed_to > latest:
         return (
-            f"换届最多延期1年（R1.4）：任期{ends_on:%Y-%m-%d}届满，"
+            f"换届最多延期1年（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）：任期{ends_on:%Y-%m-%d}届满，"
             f"最晚可延至{latest:%Y-%m-%d}，不能延至{postponed_to:%Y-%m-%d}"
+        )
+    return None
+
+
+def earliest_early_election(ends_on: dt.date) -> dt.date:
+    """R1.4, D7: an election may come at most one year before the end of the term."""
+    return add_years(ends_on, -MAX_ADVANCE_YEARS)
+
+
+def is_early(ends_on: dt.date, held_on: dt.date) -> bool:
+    """An election held before the running term ends (D7): it needs approval."""
+    return held_on < ends_on
+
+
+def early_election_error(ends_on: dt.date, held_on: dt.date) -> str | None:
+    earliest = earliest_early_election(ends_on)
+    if held_on < earliest:
+        return (
+            f"换届选举最多提前1年：本届任期{ends_on:%Y-%m-%d}届满，"
+            f"最早可于{earliest:%Y-%m-%d}经批准提前换届，不能在{held_on:%Y-%m-%d}换届"
         )
     return None
 
@@ -99,7 +114,7 @@ def election_errors(
     secretaries = held[Post.SECRETARY]
     if secretaries != 1:
         errors.append(
-            "当选人中应有且只有一名书记（R1.3）"
+            "当选人中应有且只有一名书记（《中国共产党支部工作条例（试行）》第六章）"
             + (f"：本次有{secretaries}名" if secretaries else "：本次没有")
         )
     for post in Post:
@@ -109,10 +124,10 @@ def election_errors(
         if full_members >= COMMITTEE_THRESHOLD and not COMMITTEE_MIN <= elected <= COMMITTEE_MAX:
             errors.append(
                 f"正式党员{full_members}人（7人以上）的支部，支委会应由{COMMITTEE_MIN}至"
-                f"{COMMITTEE_USUAL_MAX}人组成，最多不超过{COMMITTEE_MAX}人（R1.3）：本次当选{elected}人"
+                f"{COMMITTEE_USUAL_MAX}人组成，最多不超过{COMMITTEE_MAX}人（《中国共产党支部工作条例（试行）》第六章）：本次当选{elected}人"
             )
         elif elected > COMMITTEE_MAX:
-            errors.append(f"支部委员会最多不超过{COMMITTEE_MAX}人（R1.3）：本次当选{elected}人")
+            errors.append(f"支部委员会最多不超过{COMMITTEE_MAX}人（《中国共产党支部工作条例（试行）》第六章）：本次当选{elected}人")
     return errors
 
 
@@ -143,7 +158,7 @@ def _size_alerts(facts: Facts) -> list[Alert]:
             Alert(
                 "R1.1",
                 "too_few_full_members",
-                f"正式党员不足3人，应成立联合党支部（现有正式党员{full}人，R1.1）",
+                f"正式党员不足3人，应成立联合党支部（现有正式党员{full}人，《中国共产党支部工作条例（试行）》第二章）",
             )
         )
     if (
@@ -155,7 +170,7 @@ def _size_alerts(facts: Facts) -> list[Alert]:
             Alert(
                 "R1.1",
                 "joint_branch_units",
-                f"联合党支部涵盖{facts.units}个单位，一般不超过{JOINT_BRANCH_MAX_UNITS}个（R1.1）",
+                f"联合党支部涵盖{facts.units}个单位，一般不超过{JOINT_BRANCH_MAX_UNITS}个（《中国共产党支部工作条例（试行）》第二章）",
             )
         )
     threshold = facts.primary_committee_min
@@ -164,7 +179,7 @@ def _size_alerts(facts: Facts) -> list[Alert]:
             Alert(
                 "R1.2",
                 "should_be_primary_committee",
-                f"党员{n}人，达到{threshold}人，应成立基层党委（R1.2）",
+                f"党员{n}人，达到{threshold}人，应成立基层党委（《中国共产党章程》第三十条、《中国共产党党和国家机关基层组织工作条例》）",
                 BAD,
             )
         )
@@ -173,7 +188,7 @@ def _size_alerts(facts: Facts) -> list[Alert]:
             Alert(
                 "R1.1",
                 "over_fifty_members",
-                f"党员{n}人，超过{BRANCH_MAX_MEMBERS}人，应分设党支部或成立党总支（R1.1、R1.2）",
+                f"党员{n}人，超过{BRANCH_MAX_MEMBERS}人，应分设党支部或成立党总支（《中国共产党支部工作条例（试行）》第二章、《中国共产党章程》第三十条、《中国共产党党和国家机关基层组织工作条例》）",
             )
         )
     return found
@@ -188,18 +203,18 @@ def _committee_alerts(facts: Facts) -> list[Alert]:
     must = must_have_committee(facts.kind, facts.full_members)
     if must and size == 0:
         if facts.kind == OrgKind.BRANCH:
-            text = f"正式党员{facts.full_members}人（7人以上），应设立支部委员会，目前没有（R1.3）"
+            text = f"正式党员{facts.full_members}人（7人以上），应设立支部委员会，目前没有（《中国共产党支部工作条例（试行）》第六章）"
             return [Alert("R1.3", "no_committee", text, BAD)]
-        text = f"应设立{_body(facts.kind)}，目前没有记录（R1.2、R1.4）"
+        text = f"应设立{_body(facts.kind)}，目前没有记录（《中国共产党章程》第三十条、《中国共产党党和国家机关基层组织工作条例》、《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）"
         return [Alert("R1.2", "no_committee", text, BAD)]
     if size == 0:
         if facts.kind == OrgKind.BRANCH:
             found.append(
-                Alert("R1.3", "no_secretary_recorded", "尚未记录支部书记的选举（R1.3）", INFO)
+                Alert("《中国共产党支部工作条例（试行）》第六章", "no_secretary_recorded", "尚未记录支部书记的选举（《中国共产党支部工作条例（试行）》第六章）", INFO)
             )
         return found
     if Post.SECRETARY not in held:
-        found.append(Alert("R1.3", "no_secretary", "现任委员中没有书记（R1.3）", BAD))
+        found.append(Alert("《中国共产党支部工作条例（试行）》第六章", "no_secretary", "现任委员中没有书记（《中国共产党支部工作条例（试行）》第六章）", BAD))
     if facts.kind != OrgKind.BRANCH:
         return found
     if must:
@@ -208,7 +223,7 @@ def _committee_alerts(facts: Facts) -> list[Alert]:
                 Alert(
                     "R1.3",
                     "committee_too_small",
-                    f"支委会只有{size}人，少于{COMMITTEE_MIN}人（R1.3：3至5人，最多7人）",
+                    f"支委会只有{size}人，少于{COMMITTEE_MIN}人（《中国共产党支部工作条例（试行）》第六章：3至5人，最多7人）",
                     BAD,
                 )
             )
@@ -217,7 +232,7 @@ def _committee_alerts(facts: Facts) -> list[Alert]:
                 Alert(
                     "R1.3",
                     "committee_too_large",
-                    f"支委会{size}人，超过{COMMITTEE_MAX}人的上限（R1.3）",
+                    f"支委会{size}人，超过{COMMITTEE_MAX}人的上限（《中国共产党支部工作条例（试行）》第六章）",
                     BAD,
                 )
             )
@@ -226,7 +241,7 @@ def _committee_alerts(facts: Facts) -> list[Alert]:
                 Alert(
                     "R1.3",
                     "committee_over_five",
-                    f"支委会{size}人，一般应为{COMMITTEE_MIN}至{COMMITTEE_USUAL_MAX}人（R1.3）",
+                    f"支委会{size}人，一般应为{COMMITTEE_MIN}至{COMMITTEE_USUAL_MAX}人（《中国共产党支部工作条例（试行）》第六章）",
                 )
             )
         missing = [p.label for p in COMMITTEE_DUTIES if p not in held]
@@ -235,7 +250,7 @@ def _committee_alerts(facts: Facts) -> list[Alert]:
                 Alert(
                     "R1.3",
                     "duties_unassigned",
-                    f"支委会尚未明确{'、'.join(missing)}的分工（R1.3）",
+                    f"支委会尚未明确{'、'.join(missing)}的分工（《中国共产党支部工作条例（试行）》第六章）",
                     INFO,
                 )
             )
@@ -246,7 +261,7 @@ def _committee_alerts(facts: Facts) -> list[Alert]:
                 Alert(
                     "R1.3",
                     "committee_not_needed",
-                    f"正式党员不足7人，不设支委会，只设书记（可设副书记）（R1.3）："
+                    f"正式党员不足7人，不设支委会，只设书记（可设副书记）（《中国共产党支部工作条例（试行）》第六章）："
                     f"目前有{size}名委员",
                 )
             )
@@ -276,7 +291,7 @@ def _term_alerts(facts: Facts, on: dt.date) -> list[Alert]:
             Alert(
                 "R1.4",
                 "election_due",
-                f"换届选举将于{due:%Y-%m-%d}到期，{left}，请提前准备（R1.4）",
+                f"换届选举将于{due:%Y-%m-%d}到期，{left}，请提前准备（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）",
             )
         ]
     return []

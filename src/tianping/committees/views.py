@@ -315,6 +315,9 @@ def election(request: HttpRequest, code: str) -> HttpResponse:
                     congress=data["congress"],
                     present=data["present"],
                     note=data["note"],
+                    early_approved_by=data["early_approved_by"],
+                    early_approved_on=data["early_approved_on"],
+                    early_reason=data["early_reason"],
                     candidates=[c for _, c in filled],
                 )
             except ValidationError as e:
@@ -349,6 +352,7 @@ def election(request: HttpRequest, code: str) -> HttpResponse:
             "formset": formset,
             "status": status,
             "full_members": full_members_on(org, today),
+            "earliest": rules.earliest_early_election(status.term.ends_on) if status.term else None,
             "more_rows": min(formset.total_form_count() + 4, 40),
             "breadcrumbs": _branch_crumbs(org, "记录换届选举"),
         },

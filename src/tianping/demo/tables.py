@@ -15,6 +15,10 @@ ModelType = type[models.Model]
 # them, because a generic relation or a permission grant stores their ids.
 REFERENCE_APPS = ("contenttypes",)
 REFERENCE_MODELS = ("auth.permission",)
+# Project tables a data migration seeds, so present in every migrated database as well;
+# people edit them afterwards (China's holiday table, D6), so a backup carries them, a
+# restore replaces the seeded rows with the backup's, and a reset keeps them.
+SEEDED_MODELS = ("recruitment.calendarday",)
 # Django's own tables that hold data people made (groups and their permissions).
 EXTRA_DOMAIN_MODELS = ("auth.group", "auth.group_permissions")
 # Runtime state nobody needs back after a restore, cleared by a reset: log-ins in progress
@@ -31,8 +35,16 @@ def _project_models() -> list[ModelType]:
     found: list[ModelType] = []
     for config in apps.get_app_configs():
         if config.name == "tianping" or config.name.startswith("tianping."):
-            found.extend(m for m in config.get_models(include_auto_created=True) if _storable(m))
+            found.extend(
+                m
+                for m in config.get_models(include_auto_created=True)
+                if _storable(m) and m._meta.label_lower not in SEEDED_MODELS
+            )
     return found
+
+
+def _seeded_models() -> list[ModelType]:
+    return [apps.get_model(label) for label in SEEDED_MODELS]
 
 
 def _labelled(labels: tuple[str, ...]) -> list[ModelType]:
@@ -86,13 +98,14 @@ def backup_models() -> list[ModelType]:
     return dependency_order(
         _app_models(REFERENCE_APPS)
         + _labelled(REFERENCE_MODELS)
+        + _seeded_models()
         + _project_models()
         + _labelled(EXTRA_DOMAIN_MODELS)
     )
 
 
 def reference_models() -> list[ModelType]:
-    return _app_models(REFERENCE_APPS) + _labelled(REFERENCE_MODELS)
+    return _app_models(REFERENCE_APPS) + _labelled(REFERENCE_MODELS) + _seeded_models()
 
 
 def ephemeral_models() -> list[ModelType]:

@@ -273,7 +273,7 @@ def do_record_payments(
     if joined is not None and months[0] < month_of(joined):
         errors["month"] = (
             f"{person.name}于{joined:%Y年%m月%d日}经支部大会接收为预备党员，"
-            f"应自{joined:%Y年%m月}起交纳党费（R3.3），{months[0]:%Y年%m月}无需交纳"
+            f"应自{joined:%Y年%m月}起交纳党费（中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》），{months[0]:%Y年%m月}无需交纳"
         )
     if amount_fen is not None and not 0 < amount_fen <= MAX_PAYMENT_FEN:
         errors["amount"] = f"金额应大于0且不超过{money(MAX_PAYMENT_FEN)}元"
@@ -332,7 +332,7 @@ def do_record_payments(
     if late > BACK_PAY_MONTHS:
         result.warnings.append(
             f"{person.name}补交{oldest:%Y年%m月}的党费，已晚{late}个月，超过{BACK_PAY_MONTHS}个月"
-            "（R3.3：补交一般不超过6个月），请核实原因并记入备注"
+            "（中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》：补交一般不超过6个月），请核实原因并记入备注"
         )
     return result
 

@@ -671,6 +671,21 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+# A text cell beginning with one of these is read by spreadsheet programs as a formula
+# (=HYPERLINK(…), +cmd|…, -2+3, @SUM(…)); tab and carriage return start the same tricks.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(sheet: Any, value: Any) -> Any:
+    """A value as the cell that shows it: text that looks like a formula stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        c = WriteOnlyCell(sheet, value=value)
+        c.data_type = "s"  # stored as a string, never evaluated
+        c.quotePrefix = True  # and shown by Excel as typed text
+        return c
+    return value
+
+
 def write_table(
     target: str | Path | IO[bytes],
     headers: Sequence[str],
@@ -704,9 +719,9 @@ def write_table(
         header_cells.append(c)
     sheet.append(header_cells)
     for row in sample:
-        sheet.append(list(row))
+        sheet.append([_safe_cell(sheet, v) for v in row])
     for row in iterator:
-        sheet.append(list(row))
+        sheet.append([_safe_cell(sheet, v) for v in row])
     book.save(target)
 
 

@@ -4,15 +4,27 @@ Merging two branches moves people, so it lives in people.actions."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from tianping.audit.recording import record, snapshot
 from tianping.orgs.models import ALLOWED_PARENTS, COURT_KINDS, Org, OrgKind
 
-AUDITED_FIELDS = ("code", "name", "kind", "is_active", "merged_into", "dissolved_on")
+AUDITED_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "is_active",
+    "merged_into",
+    "dissolved_on",
+    "founded_on",
+)
+# do_update_org leaves a field as it is unless it is given.
+UNCHANGED: Any = object()
 
 
 def check_parent(kind: str, parent: Org | None) -> None:
@@ -36,27 +48,63 @@ def check_code(code: str, exclude_pk: int | None = None) -> None:
         raise ValidationError({"code": f"代码“{code}”已被使用"})
 
 
+def check_founded_on(founded_on: dt.date | None, dissolved_on: dt.date | None = None) -> None:
+    """D2: a founding date is a day that has come, and comes before any dissolution."""
+    if founded_on is None:
+        return
+    if founded_on > timezone.localdate():
+        raise ValidationError({"founded_on": f"成立日期{founded_on:%Y-%m-%d}晚于今天"})
+    if dissolved_on is not None and founded_on >= dissolved_on:
+        raise ValidationError(
+            {"founded_on": f"成立日期{founded_on:%Y-%m-%d}不能晚于撤销日期{dissolved_on:%Y-%m-%d}"}
+        )
+
+
 @transaction.atomic
-def do_create_org(user: Any, *, code: str, name: str, kind: str, parent: Org | None) -> Org:
+def do_create_org(
+    user: Any,
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Org | None,
+    founded_on: dt.date | None = None,
+) -> Org:
     check_code(code)
     check_parent(kind, parent)
+    check_founded_on(founded_on)
+    fields = {"code": code, "name": name, "kind": kind, "founded_on": founded_on}
     if parent is None:
-        org = Org.objects.add_root({"code": code, "name": name, "kind": kind})
+        org = Org.objects.add_root(fields)
     else:
-        org = Org.objects.add_child(parent, {"code": code, "name": name, "kind": kind})
+        org = Org.objects.add_child(parent, fields)
     record(user, "orgs.create", org, after=snapshot(org, AUDITED_FIELDS), org=org)
     return org
 
 
 @transaction.atomic
-def do_update_org(user: Any, org: Org, *, name: str, code: str | None = None) -> Org:
+def do_update_org(
+    user: Any,
+    org: Org,
+    *,
+    name: str | None = None,
+    code: str | None = None,
+    founded_on: dt.date | None = UNCHANGED,
+) -> Org:
+    """Rename, recode or (re)date an organisation; one audit row when anything changed."""
     before = snapshot(org, AUDITED_FIELDS)
     if code is not None and code != org.code:
         check_code(code, exclude_pk=org.pk)
         org.code = code
-    org.name = name
-    org.save(update_fields=["name", "code"])
-    record(user, "orgs.update", org, before=before, after=snapshot(org, AUDITED_FIELDS), org=org)
+    if name is not None:
+        org.name = name
+    if founded_on is not UNCHANGED:
+        check_founded_on(founded_on, org.dissolved_on)
+        org.founded_on = founded_on
+    org.save(update_fields=["name", "code", "founded_on"])
+    after = snapshot(org, AUDITED_FIELDS)
+    if after != before:
+        record(user, "orgs.update", org, before=before, after=after, org=org)
     return org
 
 

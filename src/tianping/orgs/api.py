@@ -32,6 +32,7 @@ class OrgOut(Schema):
     is_active: bool
     merged_into: str | None = Field(description="并入的组织代码（支部合并后）")
     dissolved_on: dt.date | None
+    founded_on: dt.date | None = Field(description="成立日期；未填写时为 null")
     children_count: int = Field(description="直接下级组织数")
 
 
@@ -61,6 +62,7 @@ class OrgCreateIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     kind: OrgKind
     parent: str | None = Field(None, description="上级组织代码；只有平台管理员可新建顶级法院")
+    founded_on: dt.date | None = Field(None, description="成立日期，可不填")
 
 
 class OrgUpdateIn(Schema):
@@ -68,6 +70,7 @@ class OrgUpdateIn(Schema):
 
     code: str | None = Field(None, min_length=1, max_length=40)
     name: str | None = Field(None, min_length=1, max_length=100)
+    founded_on: dt.date | None = Field(None, description="成立日期；传 null 清除")
 
 
 class OrgMoveIn(Schema):
@@ -101,6 +104,7 @@ def org_data(scope: Scope, org: Org, parents: dict[str, str]) -> dict[str, Any]:
         if merged is not None and scope.covers_path(merged.path)
         else None,
         "dissolved_on": org.dissolved_on,
+        "founded_on": org.founded_on,
         "children_count": org.numchild,
     }
 
@@ -186,7 +190,12 @@ def create_org(request: HttpRequest, payload: OrgCreateIn) -> Status[dict[str, A
     if not name:
         raise ValidationError({"name": "名称不能为空"})
     org = actions.do_create_org(
-        request.user, code=payload.code.strip().upper(), name=name, kind=payload.kind, parent=parent
+        request.user,
+        code=payload.code.strip().upper(),
+        name=name,
+        kind=payload.kind,
+        parent=parent,
+        founded_on=payload.founded_on,
     )
     return Status(201, org_detail(scope, fresh(scope, org)))
 
@@ -201,9 +210,12 @@ def update_org(request: HttpRequest, code: str, payload: OrgUpdateIn) -> dict[st
     if not name:
         raise ValidationError({"name": "名称不能为空"})
     new_code = payload.code.strip().upper() if payload.code is not None else None
-    if name != org.name or (new_code is not None and new_code != org.code):
-        # A PATCH that changes nothing leaves no audit row behind.
-        actions.do_update_org(request.user, org, name=name, code=new_code)
+    # A founding date is changed only when the body names it (null clears it).
+    founded_on = (
+        payload.founded_on if "founded_on" in payload.model_fields_set else actions.UNCHANGED
+    )
+    # do_update_org leaves no audit row behind for a PATCH that changes nothing.
+    actions.do_update_org(request.user, org, name=name, code=new_code, founded_on=founded_on)
     return org_detail(scope, fresh(scope, org))
 
 

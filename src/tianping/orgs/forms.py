@@ -6,6 +6,17 @@ from django import forms
 
 from tianping.orgs.models import ALLOWED_PARENTS, Org, OrgKind
 
+FOUNDED_HELP = "可不填；填写后，组织生活自成立之日所在的月份、季度、年度起计算"
+
+
+def founded_on_field() -> forms.DateField:
+    return forms.DateField(
+        label="成立日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=FOUNDED_HELP,
+    )
+
 
 class OrgCreateForm(forms.Form):
     kind = forms.ChoiceField(label="类型")
@@ -13,6 +24,7 @@ class OrgCreateForm(forms.Form):
         label="代码", max_length=40, help_text="稳定的人工编码，如 BT-JY-B03，创建后用于导入和接口"
     )
     name = forms.CharField(label="名称", max_length=100)
+    founded_on = founded_on_field()
 
     def __init__(self, parent: Org | None, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -29,6 +41,7 @@ class OrgCreateForm(forms.Form):
 class OrgEditForm(forms.Form):
     code = forms.CharField(label="代码", max_length=40)
     name = forms.CharField(label="名称", max_length=100)
+    founded_on = founded_on_field()
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip().upper()

@@ -1,13 +1,15 @@
-"""Importing the organisation tree from a sheet (代码, 名称, 类型, 上级代码): all or nothing."""
+"""Importing the organisation tree from a sheet (代码, 名称, 类型, 上级代码, 成立日期): all or nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from tianping.lib.sheets import (
     CellError,
@@ -20,13 +22,20 @@ from tianping.lib.sheets import (
     cell,
     clean_code,
     clean_name,
+    parse_date,
     read_table,
     sort_errors,
 )
-from tianping.orgs.actions import check_parent, do_create_org, do_move_org, do_update_org
+from tianping.orgs.actions import (
+    UNCHANGED,
+    check_parent,
+    do_create_org,
+    do_move_org,
+    do_update_org,
+)
 from tianping.orgs.models import ALLOWED_PARENTS, COURT_KINDS, Org, OrgKind
 
-CODE, NAME, KIND, PARENT = "代码", "名称", "类型", "上级代码"
+CODE, NAME, KIND, PARENT, FOUNDED = "代码", "名称", "类型", "上级代码", "成立日期"
 ORG_COLUMNS = Columns(
     synonyms={
         CODE: ("组织代码", "机构代码", "单位代码", "编码", "组织编码", "机构编码"),
@@ -41,10 +50,11 @@ ORG_COLUMNS = Columns(
             "上级组织",
             "上级",
         ),
+        FOUNDED: ("成立时间", "建立日期", "建立时间", "组建日期", "组建时间", "成立年月"),
     },
     required=(CODE, NAME, KIND),
 )
-COLUMN_ORDER = [CODE, NAME, KIND, PARENT]
+COLUMN_ORDER = [CODE, NAME, KIND, PARENT, FOUNDED]
 
 KIND_NAMES: dict[str, str] = {
     **{kind.label: kind.value for kind in OrgKind},
@@ -78,9 +88,12 @@ class OrgRow:
     name: str
     kind: str  # "" keeps an existing organisation's kind
     parent_code: str  # "" keeps an existing organisation where it is; a new one is a root
+    # D2: None (a blank cell or no column) keeps an existing organisation's founding date.
+    founded_on: dt.date | None = None
     action: str = ""  # create, update or unchanged
     rename: bool = False
     move: bool = False
+    redate: bool = False
 
 
 @dataclass
@@ -158,13 +171,27 @@ def _read_rows(
         except CellError as e:
             kind = ""
             problem(KIND, e.message)
+        founded_on = _founded_on(raw[FOUNDED], problem)
         if code and code not in seen:
             seen[code] = number
         if row_errors:
             errors.extend(row_errors)
             bad_rows.add(number)
-        rows.append(OrgRow(number, code, name, kind, clean_code(raw[PARENT])))
+        rows.append(OrgRow(number, code, name, kind, clean_code(raw[PARENT]), founded_on))
     return rows, errors, bad_rows
+
+
+def _founded_on(value: Any, problem: Callable[[str, str], None]) -> dt.date | None:
+    """D2: a founding date cleaned like every sheet date, and not a day still to come."""
+    try:
+        day = parse_date(value)
+    except CellError as e:
+        problem(FOUNDED, e.message)
+        return None
+    if day is not None and day > timezone.localdate():
+        problem(FOUNDED, "成立日期晚于今天")
+        return None
+    return day
 
 
 def _collector(
@@ -183,7 +210,12 @@ def _check_tree(
 ) -> list[SheetError]:
     """Parents exist, no cycles, each kind under a kind it may sit under; fills in actions."""
     errors: list[SheetError] = []
-    existing = {o.code: o for o in Org.objects.only("id", "code", "name", "kind", "path", "depth")}
+    existing = {
+        o.code: o
+        for o in Org.objects.only(
+            "id", "code", "name", "kind", "path", "depth", "founded_on", "dissolved_on"
+        )
+    }
     by_path = {o.path: o for o in existing.values()}
     parent_of: dict[str, str | None] = {}
     kind_of: dict[str, str] = {}
@@ -205,6 +237,22 @@ def _check_tree(
                     written[KIND],
                     OrgKind(r.kind).label,
                     f"“{old.name}”已是{old.get_kind_display()}，导入不能修改组织类型",
+                )
+            )
+            bad_rows.add(r.row)
+            continue
+        if (
+            old is not None
+            and r.founded_on is not None
+            and old.dissolved_on is not None
+            and r.founded_on >= old.dissolved_on
+        ):
+            errors.append(
+                SheetError(
+                    r.row,
+                    written[FOUNDED],
+                    r.founded_on.isoformat(),
+                    f"“{old.name}”已于{old.dissolved_on:%Y-%m-%d}撤销，成立日期应早于撤销日期",
                 )
             )
             bad_rows.add(r.row)
@@ -245,7 +293,8 @@ def _check_tree(
         else:
             r.rename = r.name != old.name
             r.move = parent_of[r.code] != _current_parent(old, by_path)
-            r.action = "update" if (r.rename or r.move) else "unchanged"
+            r.redate = r.founded_on is not None and r.founded_on != old.founded_on
+            r.action = "update" if (r.rename or r.move or r.redate) else "unchanged"
     if not errors:
         depth: dict[str, int] = {}
 
@@ -320,11 +369,23 @@ def apply_orgs(plan: OrgPlan, user: Any) -> ImportResult:
                 if r.action == "create":
                     parent = Org.objects.get(code=r.parent_code) if r.parent_code else None
                     check_parent(r.kind, parent)
-                    do_create_org(user, code=r.code, name=r.name, kind=r.kind, parent=parent)
+                    do_create_org(
+                        user,
+                        code=r.code,
+                        name=r.name,
+                        kind=r.kind,
+                        parent=parent,
+                        founded_on=r.founded_on,
+                    )
                 elif r.action == "update":
                     org = Org.objects.get(code=r.code)
-                    if r.rename:
-                        org = do_update_org(user, org, name=r.name)
+                    if r.rename or r.redate:
+                        org = do_update_org(
+                            user,
+                            org,
+                            name=r.name if r.rename else None,
+                            founded_on=r.founded_on if r.redate else UNCHANGED,
+                        )
                     if r.move:
                         do_move_org(user, org, Org.objects.get(code=r.parent_code))
     except ValidationError as e:

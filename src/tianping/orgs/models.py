@@ -92,6 +92,8 @@ class Org(MP_Node):
         related_name="merged_from",
     )
     dissolved_on = models.DateField("撤销日期", null=True, blank=True)
+    # D2: an organisation owes its obligations from the day it was founded, where known.
+    founded_on = models.DateField("成立日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrgManager()

@@ -135,7 +135,10 @@ def create(request: HttpRequest, code: str | None = None) -> HttpResponse:
 def edit(request: HttpRequest, code: str) -> HttpResponse:
     org = get_scoped(request.scope, Org.objects.all(), code=code)
     _require_change(request, org)
-    form = OrgEditForm(request.POST or None, initial={"code": org.code, "name": org.name})
+    form = OrgEditForm(
+        request.POST or None,
+        initial={"code": org.code, "name": org.name, "founded_on": org.founded_on},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_update_org(request.user, org, **form.cleaned_data)

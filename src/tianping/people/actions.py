@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,6 +26,15 @@ PERSON_FIELDS = (
     "political_status",
     "party_joined_on",
     "full_member_on",
+    "title",
+    "judge_grade",
+    "police_rank",
+    "civil_rank",
+    "work_started_on",
+    "joined_court_on",
+    "native_place",
+    "degree",
+    "phone",
     "department",
     "party_org",
     "party_group",
@@ -45,6 +55,36 @@ PLACEMENT_ORG_KINDS = {
 }
 
 
+PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,28}(转[0-9]{1,6})?$")
+
+
+def phone_problem(phone: str) -> str:
+    """Why a telephone number cannot be right, or "" (digits, spaces, hyphens, an extension)."""
+    if phone and not PHONE.match(phone):
+        return "联系电话只能包含数字、空格、括号和连字符，如 0472-1234567 或 13812345678"
+    return ""
+
+
+def date_problems(
+    birth: dt.date | None,
+    joined: dt.date | None,
+    full: dt.date | None,
+    work: dt.date | None = None,
+    court: dt.date | None = None,
+) -> list[tuple[str, str]]:
+    """(field, message) for each date out of order; the import reports them by column."""
+    problems = []
+    if joined and birth and joined <= birth:
+        problems.append(("party_joined_on", "入党日期不能早于出生日期"))
+    if full and joined and full < joined:
+        problems.append(("full_member_on", "转正日期不能早于入党日期"))
+    if work and birth and work <= birth:
+        problems.append(("work_started_on", "参加工作时间不能早于出生日期"))
+    if court and work and court < work:
+        problems.append(("joined_court_on", "入院时间不能早于参加工作时间"))
+    return problems
+
+
 def check_person(person: Person) -> None:
     """Rules a person record obeys whichever way it is written."""
     errors: dict[str, str] = {}
@@ -52,14 +92,16 @@ def check_person(person: Person) -> None:
         errors["employee_no"] = "工号不能为空"
     if not person.name:
         errors["name"] = "姓名不能为空"
-    if person.party_joined_on and person.birth_date and person.party_joined_on <= person.birth_date:
-        errors["party_joined_on"] = "入党日期不能早于出生日期"
-    if (
-        person.full_member_on
-        and person.party_joined_on
-        and person.full_member_on < person.party_joined_on
+    for name, message in date_problems(
+        person.birth_date,
+        person.party_joined_on,
+        person.full_member_on,
+        person.work_started_on,
+        person.joined_court_on,
     ):
-        errors["full_member_on"] = "转正日期不能早于入党日期"
+        errors[name] = message
+    if message := phone_problem(person.phone):
+        errors["phone"] = message
     if (
         person.employee_no
         and Person.objects.filter(court_id=person.court_id, employee_no=person.employee_no)

@@ -14,19 +14,30 @@ from pydantic import ConfigDict
 
 from tianping.accounts.api import OrgRef, Paging, page, requires, scope_of
 from tianping.accounts.scoping import Scope, get_scoped
+from tianping.lib.sheets import clean_code
 from tianping.orgs.api import find_org
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people import actions
 from tianping.people.models import (
     Category,
+    CivilRank,
+    Degree,
     Education,
     Gender,
+    JudgeGrade,
     Person,
     PersonStatus,
+    PoliceRank,
     PoliticalStatus,
     PostLevel,
 )
-from tianping.people.queries import PeopleFilter, members_on, people_list, political_birthdays
+from tianping.people.queries import (
+    PeopleFilter,
+    can_see_phone,
+    members_on,
+    people_list,
+    political_birthdays,
+)
 
 router = Router(tags=["人员"])
 # Mounted under /orgs: the orgs app knows nothing of people, so this route lives here.
@@ -34,7 +45,9 @@ members_router = Router(tags=["组织"])
 
 # Enumerations answered as the stored code with its Chinese label beside it as `<field>_name`.
 CHOICE_FIELDS = ("gender", "education", "category", "post_level", "political_status", "status")
-TEXT_FIELDS = ("employee_no", "name", "ethnicity")
+# A 干部 record's fields, answered in a person's detail.
+CADRE_CHOICE_FIELDS = ("judge_grade", "police_rank", "civil_rank", "degree")
+TEXT_FIELDS = ("employee_no", "name", "ethnicity", "title", "native_place", "phone")
 RELATED = ("court", "department", "party_org", "party_group")
 # Which kinds of organisation each placement field of a request may name.
 PLACEMENT_KINDS = {
@@ -79,6 +92,21 @@ class PersonDetailOut(PersonOut):
     party_joined_on: dt.date | None
     full_member_on: dt.date | None
     is_party_member: bool
+    title: str = Field(description="职务，如：副庭长")
+    judge_grade: str
+    judge_grade_name: str = Field(description="法官等级")
+    police_rank: str
+    police_rank_name: str = Field(description="警衔")
+    civil_rank: str
+    civil_rank_name: str = Field(description="职级")
+    work_started_on: dt.date | None = Field(description="参加工作时间")
+    joined_court_on: dt.date | None = Field(description="入院时间")
+    native_place: str = Field(description="籍贯")
+    degree: str
+    degree_name: str = Field(description="学位")
+    phone: str | None = Field(
+        description="联系电话：仅本人及政治部、机关党委、平台管理员可见，其他人得到 null"
+    )
     placements: list[PlacementOut] = Field(description="部门、党组织、党小组的隶属历史")
 
 
@@ -114,6 +142,15 @@ class PersonFieldsIn(Schema):
     political_status: PoliticalStatus | None = None
     party_joined_on: dt.date | None = None
     full_member_on: dt.date | None = None
+    title: str | None = Field(None, max_length=50, description="职务")
+    judge_grade: JudgeGrade | None = None
+    police_rank: PoliceRank | None = None
+    civil_rank: CivilRank | None = None
+    work_started_on: dt.date | None = Field(None, description="参加工作时间")
+    joined_court_on: dt.date | None = Field(None, description="入院时间")
+    native_place: str | None = Field(None, max_length=50, description="籍贯")
+    degree: Degree | None = None
+    phone: str | None = Field(None, max_length=30, description="联系电话")
 
 
 class PersonCreateIn(PersonFieldsIn):
@@ -145,7 +182,9 @@ class TransferIn(Schema):
     reason: str = Field("", max_length=100)
 
 
-def person_data(person: Person, *, detail: bool = False) -> dict[str, Any]:
+def person_data(
+    person: Person, *, detail: bool = False, scope: Scope | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": person.pk,
         "employee_no": person.employee_no,
@@ -159,12 +198,20 @@ def person_data(person: Person, *, detail: bool = False) -> dict[str, Any]:
         placements = person.placements.select_related("org").order_by(
             F("since").asc(nulls_first=True), "kind", "pk"
         )
+        for name in CADRE_CHOICE_FIELDS:
+            data[name] = getattr(person, name)
+            data[f"{name}_name"] = getattr(person, f"get_{name}_display")()
         data.update(
             birth_date=person.birth_date,
             ethnicity=person.ethnicity,
             party_joined_on=person.party_joined_on,
             full_member_on=person.full_member_on,
             is_party_member=person.is_party_member,
+            title=person.title,
+            work_started_on=person.work_started_on,
+            joined_court_on=person.joined_court_on,
+            native_place=person.native_place,
+            phone=person.phone if can_see_phone(scope, person) else None,
             placements=[
                 {
                     "kind": p.kind,
@@ -190,7 +237,7 @@ def clean_fields(data: dict[str, Any]) -> dict[str, Any]:
     """Body values as the model stores them: blank text for null, names without spaces."""
     fields: dict[str, Any] = {}
     for name, value in data.items():
-        if name in CHOICE_FIELDS or name in TEXT_FIELDS:
+        if name in CHOICE_FIELDS or name in CADRE_CHOICE_FIELDS or name in TEXT_FIELDS:
             value = "" if value is None else str(value).strip()
         fields[name] = value
     if "name" in fields:
@@ -199,9 +246,17 @@ def clean_fields(data: dict[str, Any]) -> dict[str, Any]:
         fields["employee_no"] = fields["employee_no"].upper()
     if "status" in fields and not fields["status"]:
         raise ValidationError({"status": "状态不能为空"})
-    birth = fields.get("birth_date")
-    if birth is not None and birth > timezone.localdate():
-        raise ValidationError({"birth_date": "出生日期不能晚于今天"})
+    if "phone" in fields:
+        fields["phone"] = clean_code(fields["phone"])
+    today = timezone.localdate()
+    for name, label in (
+        ("birth_date", "出生日期"),
+        ("work_started_on", "参加工作时间"),
+        ("joined_court_on", "入院时间"),
+    ):
+        day = fields.get(name)
+        if day is not None and day > today:
+            raise ValidationError({name: f"{label}不能晚于今天"})
     return fields
 
 
@@ -277,7 +332,8 @@ def birthdays(request: HttpRequest, filters: Query[BirthdayFilters]) -> dict[str
 @router.get("/{int:person_id}", response=PersonDetailOut, summary="人员详情")
 @requires("people.view")
 def get_person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    return person_data(get_person(scope_of(request), person_id), detail=True)
+    scope = scope_of(request)
+    return person_data(get_person(scope, person_id), detail=True, scope=scope)
 
 
 @router.post("", response={201: PersonDetailOut}, summary="新增人员")
@@ -291,7 +347,7 @@ def create_person(request: HttpRequest, payload: PersonCreateIn) -> Status[dict[
         data[field] = find_org(scope, code, field, kinds) if code else None
     since = data.pop("since")
     person = actions.do_create_person(request.user, court, since=since, **clean_fields(data))
-    return Status(201, person_data(person, detail=True))
+    return Status(201, person_data(person, detail=True, scope=scope))
 
 
 @router.patch("/{int:person_id}", response=PersonDetailOut, summary="修改人员信息")
@@ -302,7 +358,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonUpdateIn)
     actions.do_update_person(
         request.user, person, **clean_fields(payload.model_dump(exclude_unset=True))
     )
-    return person_data(person, detail=True)
+    return person_data(person, detail=True, scope=scope)
 
 
 @router.post(
@@ -322,7 +378,7 @@ def transfer_person(request: HttpRequest, person_id: int, payload: TransferIn) -
         request.user, person, on=payload.on, reason=payload.reason.strip(), **targets
     )
     # The action updated the person in place; its new orgs are the ones looked up above.
-    return person_data(person, detail=True)
+    return person_data(person, detail=True, scope=scope)
 
 
 @members_router.get("/{code}/members", response=PersonPage, summary="某日在该组织的人员")

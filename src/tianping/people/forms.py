@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from tianping.lib.sheets import clean_code
 from tianping.orgs.models import Org, OrgKind
 from tianping.people.models import Category, Person, PersonStatus, PoliticalStatus, PostLevel
 
@@ -21,7 +22,7 @@ class PeopleFilterForm(forms.Form):
     q = forms.CharField(
         label="搜索",
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "姓名、工号或拼音首字母，如 zhq"}),
+        widget=forms.TextInput(attrs={"placeholder": "姓名、工号或拼音（全拼、首字母均可）"}),
     )
     org = forms.ModelChoiceField(
         label="单位/组织",
@@ -83,15 +84,31 @@ class PersonForm(forms.ModelForm):
             "education",
             "category",
             "post_level",
+            "title",
+            "judge_grade",
+            "police_rank",
+            "civil_rank",
+            "native_place",
+            "degree",
+            "work_started_on",
+            "joined_court_on",
             "political_status",
             "party_joined_on",
             "full_member_on",
             "status",
+            "phone",
         ]
         widgets = {
             "birth_date": DATE_WIDGET,
             "party_joined_on": DATE_WIDGET,
             "full_member_on": DATE_WIDGET,
+            "work_started_on": DATE_WIDGET,
+            "joined_court_on": DATE_WIDGET,
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        }
+        help_texts = {
+            "title": "如：副庭长、审判员、书记员",
+            "phone": "仅本人及政治部、机关党委可见",
         }
 
     def clean_name(self) -> str:
@@ -99,6 +116,16 @@ class PersonForm(forms.ModelForm):
 
     def clean_employee_no(self) -> str:
         return self.cleaned_data["employee_no"].strip().upper()
+
+    def clean_phone(self) -> str:
+        # Full-width digits and hyphens, as a Chinese input method types them, are the same number.
+        return clean_code(self.cleaned_data.get("phone") or "")
+
+    def clean_title(self) -> str:
+        return (self.cleaned_data.get("title") or "").strip()
+
+    def clean_native_place(self) -> str:
+        return (self.cleaned_data.get("native_place") or "").strip()
 
     def clean_birth_date(self) -> dt.date | None:
         value = self.cleaned_data.get("birth_date")

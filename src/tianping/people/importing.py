@@ -38,15 +38,25 @@ from tianping.lib.sheets import (
     sort_errors,
 )
 from tianping.orgs.models import COURT_KINDS, Org
-from tianping.people.actions import PERSON_FIELDS, PLACEMENT_FIELD, PLACEMENT_ORG_KINDS
+from tianping.people.actions import (
+    PERSON_FIELDS,
+    PLACEMENT_FIELD,
+    PLACEMENT_ORG_KINDS,
+    date_problems,
+    phone_problem,
+)
 from tianping.people.models import (
     Category,
+    CivilRank,
+    Degree,
     Education,
     Gender,
+    JudgeGrade,
     Person,
     PersonStatus,
     Placement,
     PlacementKind,
+    PoliceRank,
     PoliticalStatus,
     PostLevel,
 )
@@ -71,7 +81,19 @@ ROSTER_COLUMNS: dict[str, str] = {
     "所在支部": "party_org",
     "所在党小组": "party_group",
     "状态": "status",
+    # What a court's 干部 record holds; optional, and after the first columns so that older
+    # sheets and readers of the export keep their positions.
+    "职务": "title",
+    "法官等级": "judge_grade",
+    "警衔": "police_rank",
+    "职级": "civil_rank",
+    "参加工作时间": "work_started_on",
+    "入院时间": "joined_court_on",
+    "籍贯": "native_place",
+    "学位": "degree",
+    "联系电话": "phone",
 }
+PHONE_COLUMN = "联系电话"
 # Which court of the subtree a row belongs to; only a sheet spanning several courts needs it.
 COURT_COLUMN = "所在法院"
 HEADERS = Columns(
@@ -93,7 +115,9 @@ HEADERS = Columns(
         "民族": (),
         "学历": ("最高学历", "文化程度", "学历层次"),
         "人员类别": ("人员分类", "人员类型", "类别", "岗位类别", "身份类别"),
-        "职务层级": ("职务", "职级", "职务级别", "行政职务", "领导职务", "职务层次"),
+        # 职务 and 职级 are columns of their own; an older sheet's 职务 column still fills
+        # 职务层级 where the sheet has none (see _RowReader.post_level_fallback).
+        "职务层级": ("职务级别", "行政职务", "领导职务", "职务层次"),
         "部门": ("所在部门", "部门名称", "庭室", "所在庭室", "工作部门", "内设机构"),
         "政治面貌": (),
         "入党日期": ("入党时间", "入党年月"),
@@ -109,6 +133,15 @@ HEADERS = Columns(
         ),
         "所在党小组": ("党小组", "所属党小组", "小组"),
         "状态": ("人员状态", "在职状态", "在岗状态"),
+        "职务": ("现任职务", "职务名称", "担任职务", "现职务"),
+        "法官等级": ("法官级别", "等级"),
+        "警衔": ("警衔等级", "现警衔"),
+        "职级": ("现任职级", "现职级", "职级层次"),
+        "参加工作时间": ("参加工作日期", "参工时间", "工作时间", "参加工作年月"),
+        "入院时间": ("入院日期", "进院时间", "进院日期", "到院时间", "入院年月"),
+        "籍贯": ("籍贯地",),
+        "学位": ("最高学位", "学位名称"),
+        "联系电话": ("电话", "手机", "手机号", "手机号码", "电话号码", "联系方式"),
         COURT_COLUMN: ("法院", "所属法院", "所在单位", "单位"),
     },
     required=("工号", "姓名"),
@@ -126,7 +159,25 @@ VALUE_FIELDS = (
     "party_joined_on",
     "full_member_on",
     "status",
+    "title",
+    "judge_grade",
+    "police_rank",
+    "civil_rank",
+    "work_started_on",
+    "joined_court_on",
+    "native_place",
+    "degree",
+    "phone",
 )
+# The dates a row may not give later than today, by column.
+DATE_COLUMNS = {
+    "出生日期": "birth_date",
+    "入党日期": "party_joined_on",
+    "转正日期": "full_member_on",
+    "参加工作时间": "work_started_on",
+    "入院时间": "joined_court_on",
+}
+COLUMN_OF = {name: column for column, name in ROSTER_COLUMNS.items()}
 PLACEMENT_COLUMNS = {
     "部门": PlacementKind.DEPARTMENT,
     "所在支部": PlacementKind.PARTY_ORG,
@@ -232,6 +283,9 @@ POST_LEVELS = _choices(
         "副科长": PostLevel.DIVISION_DEPUTY,
         "副队长": PostLevel.DIVISION_DEPUTY,
         "中层副职干部": PostLevel.DIVISION_DEPUTY,
+        # D9: the short forms a court writes for its department heads and their deputies.
+        "正职": PostLevel.DIVISION_CHIEF,
+        "副职": PostLevel.DIVISION_DEPUTY,
         "干警": PostLevel.STAFF,
         "普通干警": PostLevel.STAFF,
         "一般干部": PostLevel.STAFF,
@@ -241,6 +295,37 @@ POST_LEVELS = _choices(
         "无": PostLevel.STAFF,
     },
 )
+# A 职务 cell that only names a level is no title (an older sheet's 职务 column).
+LEVEL_ONLY = frozenset(match_key(t) for t in (*PostLevel.labels, "正职", "副职"))
+JUDGE_GRADES = _choices("法官等级", JudgeGrade, {})
+POLICE_RANKS = _choices("警衔", PoliceRank, {})
+CIVIL_RANKS = _choices(
+    "职级",
+    CivilRank,
+    {
+        "一级主任": CivilRank.PRINCIPAL_1,
+        "二级主任": CivilRank.PRINCIPAL_2,
+        "三级主任": CivilRank.PRINCIPAL_3,
+        "四级主任": CivilRank.PRINCIPAL_4,
+    },
+)
+DEGREES = _choices(
+    "学位",
+    Degree,
+    {
+        **{f"{d}学位": d for d in ("博士", "硕士", "学士")},
+        **{
+            f"{field}{label}": code
+            for field in ("法学", "法律", "文学", "经济学", "管理学", "工学", "理学", "哲学")
+            for label, code in (
+                ("博士", Degree.DOCTOR),
+                ("硕士", Degree.MASTER),
+                ("学士", Degree.BACHELOR),
+            )
+        },
+    },
+)
+_NOTHING = frozenset({"无", "没有", "-", "—", "/", "／"})
 _DEMOCRATIC_PARTIES = (
     "民革",
     "民盟",
@@ -328,6 +413,30 @@ ETHNICITIES = Choices(
     },
     ["汉族", "蒙古族", "回族", "…（56个民族的名称）"],
 )
+
+
+def _optional(choices: Choices) -> Callable[[Any], str]:
+    """An enumeration where a clerk may write 无 or a dash for "none"."""
+
+    def match(value: Any) -> str:
+        return "" if clean_text(value) in _NOTHING else choices.match(value)
+
+    return match
+
+
+def _text(value: Any, *, what: str, limit: int) -> str:
+    text = clean_text(value)
+    if len(text) > limit:
+        raise CellError(f"{what}不能超过{limit}个字符")
+    return text
+
+
+def _phone(value: Any) -> str:
+    """A telephone number; a number cell (13812345678.0) reads as its digits."""
+    text = clean_code(value)
+    if message := phone_problem(text):
+        raise CellError(message)
+    return text
 
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -552,7 +661,18 @@ class _RowReader:
             "party_joined_on": parse_date,
             "full_member_on": parse_date,
             "status": STATUSES.match,
+            "title": partial(_text, what="职务", limit=50),
+            "judge_grade": _optional(JUDGE_GRADES),
+            "police_rank": _optional(POLICE_RANKS),
+            "civil_rank": _optional(CIVIL_RANKS),
+            "work_started_on": parse_date,
+            "joined_court_on": parse_date,
+            "native_place": partial(_text, what="籍贯", limit=50),
+            "degree": _optional(DEGREES),
+            "phone": _phone,
         }
+        # An older sheet wrote the level in its 职务 (or 职级) column and had no 职务层级.
+        self.post_level_fallback = "职务层级" not in index
 
     def raw(self, values: list[Any], column: str) -> Any:
         i = self.index.get(column)
@@ -584,19 +704,32 @@ class _RowReader:
             try:
                 out[name] = self._parsers[name](raw)
             except CellError as e:
-                errors.append(self.error(number, column, raw, e.message))
+                if not (name == "civil_rank" and self._level_from(raw, out)):
+                    errors.append(self.error(number, column, raw, e.message))
+                continue
+            if name == "title" and out[name] and self._level_from(out[name], out):
+                if match_key(out[name]) in LEVEL_ONLY:
+                    out[name] = ""
         if "name" in out and len(out["name"]) > 50:
             errors.append(self.error(number, "姓名", out["name"], "姓名不能超过50个字符"))
         today = self.today
-        for column, name in (
-            ("出生日期", "birth_date"),
-            ("入党日期", "party_joined_on"),
-            ("转正日期", "full_member_on"),
-        ):
+        for column, name in DATE_COLUMNS.items():
             day = out.get(name)
             if day is not None and day > today:
                 errors.append(self.error(number, column, self.raw(values, column), "日期晚于今天"))
         return out
+
+    def _level_from(self, raw: Any, out: dict[str, Any]) -> bool:
+        """On a sheet without 职务层级, a 职务 or 职级 cell naming a level fills it (D9)."""
+        if not self.post_level_fallback:
+            return False
+        try:
+            level = POST_LEVELS.match(raw)
+        except CellError:
+            return False
+        if level and not out.get("post_level"):
+            out["post_level"] = level
+        return bool(level)
 
     def placements(
         self, number: int, values: list[Any], tree: CourtTree, errors: list[SheetError]
@@ -734,11 +867,7 @@ def _plan_changes(plan: RosterPlan, rows: list[Row], reader: _RowReader) -> None
             if name not in pinyin:
                 pinyin[name] = name_keys(name)
             values["name_pinyin"], values["name_initials"] = pinyin[name]
-            problem = _date_order(
-                values.get("birth_date"),
-                values.get("party_joined_on"),
-                values.get("full_member_on"),
-            )
+            problem = _date_order(values)
             if problem:
                 plan.errors.append(reader.error(number, problem[0], problem[1], problem[2]))
                 continue
@@ -755,11 +884,8 @@ def _plan_changes(plan: RosterPlan, rows: list[Row], reader: _RowReader) -> None
         if "status" in fields and not fields["status"]:
             del fields["status"]  # a blank 状态 keeps what the person has
         changes = {f: v for f, v in fields.items() if not _same_text(f, person[f], v)}
-        if any(f in changes for f in ("birth_date", "party_joined_on", "full_member_on")):
-            merged = {**person, **changes}
-            problem = _date_order(
-                merged["birth_date"], merged["party_joined_on"], merged["full_member_on"]
-            )
+        if any(f in changes for f in DATE_COLUMNS.values()):
+            problem = _date_order({**person, **changes})
             if problem:
                 plan.errors.append(reader.error(number, problem[0], problem[1], problem[2]))
                 continue
@@ -787,15 +913,13 @@ def _plan_changes(plan: RosterPlan, rows: list[Row], reader: _RowReader) -> None
     _load_org_names(plan)
 
 
-def _date_order(
-    birth: dt.date | None, joined: dt.date | None, full: dt.date | None
-) -> tuple[str, str, str] | None:
+def _date_order(values: dict[str, Any]) -> tuple[str, str, str] | None:
     """The rule people.actions.check_person enforces, as (column, value, message)."""
-    if joined and birth and joined <= birth:
-        return "入党日期", joined.isoformat(), "入党日期不能早于出生日期"
-    if full and joined and full < joined:
-        return "转正日期", full.isoformat(), "转正日期不能早于入党日期"
-    return None
+    problems = date_problems(*(values.get(f) for f in DATE_COLUMNS.values()))
+    if not problems:
+        return None
+    name, message = problems[0]
+    return COLUMN_OF[name], values[name].isoformat(), message
 
 
 def _load_open_placements(plan: RosterPlan, reader: _RowReader, today: dt.date) -> None:
@@ -854,6 +978,10 @@ _LABELS: dict[str, dict[str, str]] = {
     "post_level": dict(PostLevel.choices),
     "political_status": dict(PoliticalStatus.choices),
     "status": dict(PersonStatus.choices),
+    "judge_grade": dict(JudgeGrade.choices),
+    "police_rank": dict(PoliceRank.choices),
+    "civil_rank": dict(CivilRank.choices),
+    "degree": dict(Degree.choices),
 }
 
 

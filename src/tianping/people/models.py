@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 
+from tianping.lib.dates import age_on
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 
 
@@ -42,6 +43,62 @@ class Education(models.TextChoices):
     BACHELOR = "bachelor", "大学本科"
     COLLEGE = "college", "大学专科"
     SECONDARY = "secondary", "高中及以下"
+
+
+class Degree(models.TextChoices):
+    DOCTOR = "doctor", "博士"
+    MASTER = "master", "硕士"
+    BACHELOR = "bachelor", "学士"
+
+
+class JudgeGrade(models.TextChoices):
+    """法官法 第二十七条: twelve grades, from 首席大法官 to 五级法官."""
+
+    CHIEF_JUSTICE = "chief_justice", "首席大法官"
+    GRAND_1 = "grand_1", "一级大法官"
+    GRAND_2 = "grand_2", "二级大法官"
+    SENIOR_1 = "senior_1", "一级高级法官"
+    SENIOR_2 = "senior_2", "二级高级法官"
+    SENIOR_3 = "senior_3", "三级高级法官"
+    SENIOR_4 = "senior_4", "四级高级法官"
+    JUDGE_1 = "judge_1", "一级法官"
+    JUDGE_2 = "judge_2", "二级法官"
+    JUDGE_3 = "judge_3", "三级法官"
+    JUDGE_4 = "judge_4", "四级法官"
+    JUDGE_5 = "judge_5", "五级法官"
+
+
+class PoliceRank(models.TextChoices):
+    """人民警察警衔条例 第七条, the ranks a court's judicial police hold (警监 down to 警员)."""
+
+    SUPERINTENDENT_1 = "superintendent_1", "一级警监"
+    SUPERINTENDENT_2 = "superintendent_2", "二级警监"
+    SUPERINTENDENT_3 = "superintendent_3", "三级警监"
+    INSPECTOR_1 = "inspector_1", "一级警督"
+    INSPECTOR_2 = "inspector_2", "二级警督"
+    INSPECTOR_3 = "inspector_3", "三级警督"
+    SERGEANT_1 = "sergeant_1", "一级警司"
+    SERGEANT_2 = "sergeant_2", "二级警司"
+    SERGEANT_3 = "sergeant_3", "三级警司"
+    CONSTABLE_1 = "constable_1", "一级警员"
+    CONSTABLE_2 = "constable_2", "二级警员"
+
+
+class CivilRank(models.TextChoices):
+    """公务员职级 (《公务员职务与职级并行规定》), held beside a judge's grade or a police rank."""
+
+    INSPECTOR_1 = "inspector_1", "一级巡视员"
+    INSPECTOR_2 = "inspector_2", "二级巡视员"
+    RESEARCHER_1 = "researcher_1", "一级调研员"
+    RESEARCHER_2 = "researcher_2", "二级调研员"
+    RESEARCHER_3 = "researcher_3", "三级调研员"
+    RESEARCHER_4 = "researcher_4", "四级调研员"
+    PRINCIPAL_1 = "principal_1", "一级主任科员"
+    PRINCIPAL_2 = "principal_2", "二级主任科员"
+    PRINCIPAL_3 = "principal_3", "三级主任科员"
+    PRINCIPAL_4 = "principal_4", "四级主任科员"
+    CLERK_1 = "clerk_1", "一级科员"
+    CLERK_2 = "clerk_2", "二级科员"
 
 
 class PoliticalStatus(models.TextChoices):
@@ -86,6 +143,19 @@ class Person(models.Model):
     education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
     category = models.CharField("人员类别", max_length=20, choices=Category.choices, blank=True)
     post_level = models.CharField("职务层级", max_length=20, choices=PostLevel.choices, blank=True)
+    # What a court's 干部 record holds beside the roster's enumerations.
+    title = models.CharField("职务", max_length=50, blank=True)
+    judge_grade = models.CharField(
+        "法官等级", max_length=20, choices=JudgeGrade.choices, blank=True
+    )
+    police_rank = models.CharField("警衔", max_length=20, choices=PoliceRank.choices, blank=True)
+    civil_rank = models.CharField("职级", max_length=20, choices=CivilRank.choices, blank=True)
+    work_started_on = models.DateField("参加工作时间", null=True, blank=True)
+    joined_court_on = models.DateField("入院时间", null=True, blank=True)
+    native_place = models.CharField("籍贯", max_length=50, blank=True)
+    degree = models.CharField("学位", max_length=20, choices=Degree.choices, blank=True)
+    # Shown only to the person and to officers: people.queries.can_see_phone.
+    phone = models.CharField("联系电话", max_length=30, blank=True)
     political_status = models.CharField(
         "政治面貌", max_length=20, choices=PoliticalStatus.choices, blank=True
     )
@@ -153,8 +223,7 @@ class Person(models.Model):
     def age_on(self, day: dt.date) -> int | None:
         if self.birth_date is None:
             return None
-        b = self.birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+        return age_on(self.birth_date, day)
 
     @classmethod
     def scope_q(cls, scope) -> Q:

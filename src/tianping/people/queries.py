@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 
 from tianping.accounts.scoping import Scope, scoped
+from tianping.lib.script import to_simplified
 from tianping.orgs.models import Org
-from tianping.people.models import Person, Placement, placed_on
+from tianping.people.models import Person, PersonStatus, Placement, placed_on
 from tianping.people.pinyin import is_pinyin_query
 
 
@@ -25,6 +26,19 @@ def members_on(
     return scoped(scope, Person.objects.filter(pk__in=placements.values("person_id")))
 
 
+# A roster lists serving staff first, then the retired, transferred and others.
+SERVING_FIRST = (Case(When(status=PersonStatus.SERVING, then=0), default=1).asc(),)
+
+
+def can_see_phone(scope: Scope | None, person: Person) -> bool:
+    """A telephone number is the person's own and the roster officers' (政治部, 机关党委, admin)."""
+    if scope is None:
+        return False
+    return scope.can("people.contact") or (
+        scope.person_id is not None and scope.person_id == person.pk
+    )
+
+
 @dataclass
 class PeopleFilter:
     q: str = ""
@@ -37,11 +51,16 @@ class PeopleFilter:
 
 
 def search_q(text: str) -> Q:
-    """Name, 工号 or pinyin: "zhq" and "zhanghuaqing" both find 张华庆."""
+    """Name, 工号 or pinyin: "zhq" and "zhanghuaqing" both find 张华庆, and so does 張華慶."""
     text = text.strip()
     if not text:
         return Q()
     q = Q(name__contains=text) | Q(employee_no__iexact=text)
+    # Names are kept as the roster writes them, in Simplified; a query in Traditional is
+    # compared in Simplified too.
+    simplified = to_simplified(text)
+    if simplified != text:
+        q |= Q(name__contains=simplified)
     if is_pinyin_query(text):
         lowered = text.lower()
         q |= Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
@@ -65,7 +84,7 @@ def people_list(scope: Scope | None, f: PeopleFilter) -> QuerySet[Person]:
     if f.q:
         qs = qs.filter(search_q(f.q))
     return qs.select_related("court", "department", "party_org").order_by(
-        "court__path", "employee_no"
+        *SERVING_FIRST, "court__path", "employee_no"
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -14,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tianping.accounts.permissions import requires
-from tianping.accounts.scoping import can_change_org, get_scoped, scoped
+from tianping.accounts.scoping import Scope, can_change_org, get_scoped, scoped
 from tianping.audit.models import AuditEvent
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people import actions
@@ -27,7 +29,9 @@ from tianping.people.forms import (
 )
 from tianping.people.models import Person, Placement
 from tianping.people.queries import (
+    SERVING_FIRST,
     PeopleFilter,
+    can_see_phone,
     members_on,
     next_political_birthday,
     people_list,
@@ -90,7 +94,7 @@ def export(request: HttpRequest) -> HttpResponse:
     people = people_list(request.scope, f)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return FileResponse(
-        roster_workbook(people),
+        roster_workbook(people, phones=request.scope.can("people.contact")),
         as_attachment=True,
         filename=f"花名册-{stamp}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -118,9 +122,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("org")
         .order_by("kind", "-until", "-since")
     )
-    history = scoped(
+    events = scoped(
         scope, AuditEvent.objects.filter(object_type="people.person", object_id=str(person.pk))
     )[:50]
+    show_phone = can_see_phone(scope, person)
+    history = [(e, _shown_changes(e, show_phone)) for e in events]
     crumbs = [("我的档案", None)] if scope.self_only else _person_crumbs(person)
     return render(
         request,
@@ -129,12 +135,64 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "placements": placements,
             "history": history,
+            "show_phone": show_phone,
+            "links": _record_links(scope, person),
             "today": timezone.localdate(),
             "tab": request.GET.get("tab", "info"),
             "birthday": next_political_birthday(person, timezone.localdate()),
             "can_change": scope.can("people.change"),
             "breadcrumbs": crumbs,
         },
+    )
+
+
+PHONE_LABEL = str(Person._meta.get_field("phone").verbose_name)
+
+
+def _shown_changes(event: AuditEvent, show_phone: bool) -> list[tuple[str, Any, Any]]:
+    """An event's changes as this viewer may read them: a number they may not see is hidden."""
+    changes = event.changes
+    if show_phone:
+        return changes
+    return [
+        (f, "（不显示）", "（不显示）") if f == PHONE_LABEL else (f, b, a) for f, b, a in changes
+    ]
+
+
+@dataclass(frozen=True)
+class RecordLinks:
+    """Which of a person's records, kept by other modules, this viewer may open from the page.
+
+    The roster knows those modules only by their URL names (the template reverses them);
+    each target checks scope again.
+    """
+
+    own: bool
+    attendance: bool
+    points: bool
+    dues: bool
+    recruitment: bool
+    branch_code: str
+
+    @property
+    def any(self) -> bool:
+        return self.attendance or self.points or self.dues or self.recruitment
+
+
+def _record_links(scope: Scope, person: Person) -> RecordLinks:
+    own = scope.person_id is not None and scope.person_id == person.pk
+    branch = person.party_org
+    # Someone else's dues and recruitment are read in their branch's sheets.
+    in_branch = branch is not None and scope.covers_path(branch.path)
+    membership = scope.can("membership.view")
+    return RecordLinks(
+        own=own,
+        attendance=scope.can("activities.view"),
+        # 党员积分 and dues are a party member's.
+        points=scope.can("points.view") and person.is_party_member,
+        dues=membership and person.is_party_member and (own or in_branch),
+        recruitment=membership and (own if scope.self_only else in_branch),
+        branch_code=branch.code if branch is not None else "",
     )
 
 
@@ -256,7 +314,9 @@ def org_members(request: HttpRequest, code: str) -> HttpResponse:
             if org.kind != OrgKind.GROUP
             else scoped(scope, Person.objects.filter(party_group=org))
         )
-    people = people.select_related("department", "party_org").order_by("employee_no")
+    people = people.select_related("department", "party_org").order_by(
+        *SERVING_FIRST, "employee_no"
+    )
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     query = urlencode({"on": on_text}) + "&" if on_text else ""
     return render(

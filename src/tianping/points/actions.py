@@ -282,6 +282,8 @@ def reconcile_review(review: DemocraticReview, user: Any = None) -> list[PointEn
     start, end = year_bounds(review.year)
     have: dict[tuple[int, str], list[PointEntry]] = {}
     for entry in PointEntry.objects.filter(
+        # The review's own members: branches of other courts may bear the same name (tag).
+        person_id__in=review.entries.values("person_id"),
         trigger__in=list(REVIEW_TRIGGERS.values()),
         on__gte=start,
         on__lte=end,
@@ -332,7 +334,10 @@ def reconcile_review(review: DemocraticReview, user: Any = None) -> list[PointEn
             user,
             "points.review",
             review,
-            after={"entries": len(posted), "points": str(sum(e.points for e in posted))},
+            after={
+                "point_entries": len(posted),
+                "points_total": str(sum(e.points for e in posted)),
+            },
             org=review.branch,
         )
     return posted

@@ -103,23 +103,45 @@ class PointEntryQuerySet(models.QuerySet["PointEntry"]):
 class PointEntry(models.Model):
     """One line of a member's ledger. A balance is a sum; a correction is a reversing entry."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="point_entries")
+    person = models.ForeignKey(
+        Person, verbose_name="人员", on_delete=models.PROTECT, related_name="point_entries"
+    )
     on = models.DateField("日期")
     points = models.DecimalField("分值", max_digits=7, decimal_places=2)
     trigger = models.CharField("事项", max_length=30, choices=Trigger.choices)
     rule = models.ForeignKey(
-        PointRule, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        PointRule,
+        verbose_name="积分规则",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # R4.3: every entry cites its source: the attendance, the activity, or a person and reason.
     activity = models.ForeignKey(
-        Activity, null=True, blank=True, on_delete=models.PROTECT, related_name="point_entries"
+        Activity,
+        verbose_name="活动",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="point_entries",
     )
     attendance = models.ForeignKey(
-        Attendance, null=True, blank=True, on_delete=models.PROTECT, related_name="point_entries"
+        Attendance,
+        verbose_name="出勤",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="point_entries",
     )
     reason = models.CharField("事由", max_length=200, blank=True)
     reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+        "self",
+        verbose_name="冲销的记录",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

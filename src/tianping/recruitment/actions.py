@@ -20,13 +20,15 @@ from tianping.activities.actions import store_blob
 from tianping.activities.compliance import membership_on
 from tianping.activities.models import Activity
 from tianping.audit.recording import jsonable, record, snapshot
+from tianping.lib.dates import add_years
 from tianping.orgs.models import Org, OrgKind
 from tianping.people import actions as people_actions
 from tianping.people.models import PARTY_STATUSES, Person, PoliticalStatus
-from tianping.recruitment import rules
+from tianping.recruitment import queries, rules, workdays
 from tianping.recruitment.models import (
     DEFAULT_NOTICE_WORKING_DAYS,
     OPEN_STAGES,
+    CalendarDay,
     Recruit,
     RecruitmentSetting,
     Stage,
@@ -203,8 +205,12 @@ def do_record_step(
         .order_by("on", "id")
     )
     court = recruit.branch.court()
-    roster_entitled = (
-        membership_on(recruit.branch, step.on).full if step.kind == StepKind.ADMISSION else None
+    admission = step.kind == StepKind.ADMISSION
+    roster_entitled = membership_on(recruit.branch, step.on).full if admission else None
+    congress = (
+        queries.congress_counts(recruit.branch, [step.activity]).get(step.activity.pk)
+        if admission and step.activity is not None
+        else None
     )
     checked = rules.check_step(
         recruit,
@@ -212,7 +218,9 @@ def do_record_step(
         step,
         today=today,
         notice_days=notice_days(court),
+        calendar=workdays.work_calendar(step.on, step.ends_on),
         roster_entitled=roster_entitled,
+        congress=congress,
     )
     before = snapshot(recruit, RECRUIT_FIELDS)
     activity = None
@@ -228,7 +236,7 @@ def do_record_step(
         hours=step.hours,
         entitled=checked.entitled,
         entitled_note=step.entitled_note.strip(),
-        present=step.present,
+        present=checked.present if checked.present is not None else step.present,
         votes_yes=step.votes_yes,
         votes_no=step.votes_no,
         votes_abstain=step.votes_abstain,
@@ -283,7 +291,7 @@ def _advance(user: Any, recruit: Recruit, step: Step) -> None:
         recruit.stage = Stage.PROBATIONARY
         recruit.approved_on = step.on
         # R2.7: probation runs a year from the branch congress's resolution.
-        recruit.probation_ends_on = rules.anniversary(recruit.resolution_on, rules.PROBATION_YEARS)
+        recruit.probation_ends_on = add_years(recruit.resolution_on, rules.PROBATION_YEARS)
         people_actions.do_update_person(
             user,
             person,
@@ -355,4 +363,62 @@ def do_set_notice_days(user: Any, court: Org, days: int) -> RecruitmentSetting:
     return setting
 
 
-__all__ = ["do_open_file", "do_record_step", "do_set_notice_days", "notice_days"]
+CALENDAR_FIELDS = ("day", "working", "name")
+NAME_MAX = CalendarDay._meta.get_field("name").max_length
+
+
+@transaction.atomic
+def do_set_calendar_day(user: Any, day: dt.date, *, working: bool, name: str) -> CalendarDay:
+    """Set how China's calendar treats a day (D6): a holiday, or a weekend day worked (调休).
+
+    The platform keeps one table for every court; a change reaches every notice counted
+    after it, never one already recorded.
+    """
+    name = name.strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "请填写节日名称，如“国庆节”"
+    elif len(name) > NAME_MAX:
+        errors["name"] = f"节日名称不能超过{NAME_MAX}个字"
+    if working and day.weekday() < 5:
+        errors["working"] = f"{day:%Y-%m-%d}是周一至周五，本来就是工作日，无需登记调休上班"
+    if errors:
+        raise ValidationError(errors)
+    row = CalendarDay.objects.select_for_update().filter(day=day).first()
+    before = snapshot(row, CALENDAR_FIELDS) if row is not None else None
+    if row is None:
+        row = CalendarDay(day=day)
+    elif row.working == working and row.name == name:
+        return row
+    row.working = working
+    row.name = name
+    row.save()
+    record(
+        user,
+        "recruitment.calendar_set",
+        row,
+        before=before,
+        after=snapshot(row, CALENDAR_FIELDS),
+    )
+    return row
+
+
+@transaction.atomic
+def do_remove_calendar_day(user: Any, day: dt.date) -> None:
+    """Remove a day from the table: it counts again as Monday to Friday do (D6)."""
+    row = CalendarDay.objects.select_for_update().filter(day=day).first()
+    if row is None:
+        raise ValidationError({"day": f"{day:%Y-%m-%d}没有节假日安排记录"})
+    before = snapshot(row, CALENDAR_FIELDS)
+    record(user, "recruitment.calendar_remove", row, before=before)
+    row.delete()
+
+
+__all__ = [
+    "do_open_file",
+    "do_record_step",
+    "do_remove_calendar_day",
+    "do_set_calendar_day",
+    "do_set_notice_days",
+    "notice_days",
+]

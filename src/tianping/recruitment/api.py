@@ -47,7 +47,7 @@ class StepOut(Schema):
     people: list[StepPersonOut] = Field(description="培养联系人或入党介绍人")
     days: int | None
     hours: Decimal | None
-    entitled: int | None = Field(description="有表决权的正式党员数（R2.6）")
+    entitled: int | None = Field(description="有表决权的正式党员数（《中国共产党发展党员工作细则》第四章）")
     present: int | None
     votes_yes: int | None
     votes_no: int | None
@@ -152,7 +152,11 @@ class StepIn(Schema):
     hours: Decimal | None = Field(None, ge=0, max_digits=5, decimal_places=1)
     entitled: int | None = Field(None, ge=1, description="有表决权的正式党员数；省略则按花名册计算")
     entitled_note: str = Field("", max_length=200)
-    present: int | None = Field(None, ge=0)
+    present: int | None = Field(
+        None,
+        ge=0,
+        description="到会有表决权党员数；指定支部党员大会时按其出勤记录计算，填写的须一致",
+    )
     votes_yes: int | None = Field(None, ge=0)
     votes_no: int | None = Field(None, ge=0)
     votes_abstain: int | None = Field(None, ge=0)

@@ -176,6 +176,7 @@ class StepForm(forms.Form):
         queryset=Activity.objects.none(),
         required=False,
         empty_label="（按本步骤日期新记录一次支部党员大会）",
+        help_text="列出本支部已记录召开的支部党员大会；选择后，到会人数按会议出勤记录中的正式党员计算",
     )
     entitled = forms.IntegerField(
         label="有表决权的正式党员数",
@@ -189,7 +190,12 @@ class StepForm(forms.Form):
         required=False,
         help_text="填写人数与花名册不同时必填（如受留党察看处分的党员没有表决权）",
     )
-    present = forms.IntegerField(label="到会有表决权党员数", min_value=0)
+    present = forms.IntegerField(
+        label="到会有表决权党员数",
+        required=False,
+        min_value=0,
+        help_text="选择了支部党员大会的，按其出勤记录计算，可不填；填写的须与出勤记录一致",
+    )
     votes_yes = forms.IntegerField(label="赞成票", min_value=0)
     votes_no = forms.IntegerField(label="反对票", required=False, min_value=0)
     votes_abstain = forms.IntegerField(label="弃权票", required=False, min_value=0)
@@ -215,6 +221,7 @@ class StepForm(forms.Form):
         people: QuerySet[Person] | None = None,
         court: Org | None = None,
         congresses: QuerySet[Activity] | None = None,
+        congress_present: dict[int, int | None] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -235,7 +242,14 @@ class StepForm(forms.Form):
             self.fields["activity"].queryset = (
                 congresses if congresses is not None else Activity.objects.none()
             )
-            self.fields["activity"].label_from_instance = lambda a: f"{a.on:%Y-%m-%d} {a.title}"
+            counts = congress_present or {}
+
+            def congress_label(a: Activity) -> str:
+                present = counts.get(a.pk)
+                attendance = "尚未记录出勤" if present is None else f"到会正式党员{present}名"
+                return f"{a.on:%Y-%m-%d} {a.title}（{attendance}）"
+
+            self.fields["activity"].label_from_instance = congress_label
         self.chosen: list[Person] = []
 
     def clean(self) -> dict[str, Any]:
@@ -288,6 +302,19 @@ class SettingForm(forms.Form):
         label="公示期（工作日）",
         min_value=1,
         max_value=30,
-        help_text="确定发展对象前、接收预备党员前的公示天数（R2.8，默认5个工作日）。"
-        "按周一至周五计算，不扣除法定节假日；遇节假日请相应延长公示截止日期。",
+        help_text="确定发展对象前、接收预备党员前的公示天数（默认5个工作日）。"
+        "工作日按国家节假日安排计算：法定节假日不计，调休上班的周末计入。",
     )
+
+
+ARRANGEMENTS = [("holiday", "放假"), ("working", "调休上班")]
+
+
+class CalendarDayForm(forms.Form):
+    """One day of China's calendar: a holiday, or a weekend day worked in its place (调休)."""
+
+    day = forms.DateField(label="日期", widget=DATE_WIDGET)
+    arrangement = forms.ChoiceField(
+        label="安排", choices=ARRANGEMENTS, widget=forms.RadioSelect, initial="holiday"
+    )
+    name = forms.CharField(label="节日", max_length=100, help_text="如：国庆节、春节")

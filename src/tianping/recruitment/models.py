@@ -250,3 +250,36 @@ class RecruitmentSetting(models.Model):
     @classmethod
     def scope_q(cls, scope) -> Q:
         return subtree_q(scope, "court__path")
+
+
+class CalendarDay(models.Model):
+    """A day China's calendar sets apart from Monday to Friday (D6, R2.8).
+
+    A statutory holiday (放假) is not a working day; a weekend day worked in its place
+    (调休上班) is. The platform keeps one table for every court, seeded from the
+    `chinesecalendar` package and edited by the platform admin as the State Council
+    publishes each year's arrangement. A date with no row is a working day from Monday
+    to Friday.
+    """
+
+    day = models.DateField("日期", unique=True)
+    working = models.BooleanField("调休上班", default=False)
+    name = models.CharField("节日", max_length=100)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "节假日安排"
+        verbose_name_plural = "节假日安排"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.name}{'调休上班' if self.working else '放假'}"
+
+    @property
+    def arrangement(self) -> str:
+        return "调休上班" if self.working else "放假"
+
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        # The national calendar is public: every scope reads the same table.
+        return Q()

@@ -9,12 +9,15 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 
 from tianping.accounts.scoping import Scope, scoped
+from tianping.activities.models import Activity, Attendance, AttendanceStatus
+from tianping.lib.dates import add_years
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
-from tianping.people.models import Person
+from tianping.people.models import Person, Placement, PlacementKind, PoliticalStatus
 from tianping.recruitment import rules
 from tianping.recruitment.models import (
     OPEN_STAGES,
     PIPELINE,
+    CalendarDay,
     Recruit,
     Stage,
     Step,
@@ -102,7 +105,7 @@ def card_lines(recruit: Recruit) -> list[str]:
         return lines
     if stage == Stage.ACTIVIST:
         assert recruit.activist_on is not None
-        eligible = rules.anniversary(recruit.activist_on, rules.ACTIVIST_YEARS)
+        eligible = add_years(recruit.activist_on, rules.ACTIVIST_YEARS)
         return [f"积极分子 {_d(recruit.activist_on)}", f"满1年 {_d(eligible)}"]
     if stage == Stage.CANDIDATE:
         lines = [f"发展对象 {_d(recruit.candidate_on)}"]
@@ -179,3 +182,77 @@ def court_of(branch: Org, courts: dict[str, Org]) -> Org | None:
 def board_orgs(scope: Scope | None) -> QuerySet[Org]:
     """The organisations a user may draw a board for: courts, party committees, branches."""
     return scoped(scope, Org.objects.filter(kind__in=BOARD_KINDS, is_active=True)).order_by("path")
+
+
+# ---------------------------------------------------------------------------------------
+# A branch congress's attendance (R2.6, D4)
+
+
+def congress_counts(branch: Org, congresses: list[Activity]) -> dict[int, rules.CongressCount]:
+    """For each congress: the attendance rows recorded, and the full members recorded present.
+
+    A full member here is who counts on the roster that day (R2.6): placed in the branch
+    (or one of its groups) on the meeting's day, a 正式党员 by then. Guests and
+    probationary members may attend; they have no vote and are not counted.
+    """
+    if not congresses:
+        return {}
+    rows = list(
+        Attendance.objects.filter(activity__in=congresses).values_list(
+            "activity_id",
+            "activity__on",
+            "person_id",
+            "status",
+            "person__political_status",
+            "person__full_member_on",
+        )
+    )
+    people = {person_id for _, _, person_id, *_ in rows}
+    placements: dict[int, list[tuple[dt.date | None, dt.date | None]]] = {}
+    for person_id, since, until in Placement.objects.filter(
+        person_id__in=people, kind=PlacementKind.PARTY_ORG, org__path__startswith=branch.path
+    ).values_list("person_id", "since", "until"):
+        placements.setdefault(person_id, []).append((since, until))
+
+    def voter(person_id: int, on: dt.date, status: str, full_on: dt.date | None) -> bool:
+        if status != PoliticalStatus.MEMBER or (full_on is not None and full_on > on):
+            return False
+        return any(
+            (since is None or since <= on) and (until is None or until > on)
+            for since, until in placements.get(person_id, ())
+        )
+
+    recorded: Counter[int] = Counter()
+    present: Counter[int] = Counter()
+    for activity_id, on, person_id, attendance, status, full_on in rows:
+        recorded[activity_id] += 1
+        if attendance == AttendanceStatus.PRESENT and voter(person_id, on, status, full_on):
+            present[activity_id] += 1
+    return {a.pk: rules.CongressCount(recorded[a.pk], present[a.pk]) for a in congresses}
+
+
+# ---------------------------------------------------------------------------------------
+# China's calendar (R2.8, D6)
+
+
+@dataclass
+class CalendarYear:
+    year: int
+    days: list[CalendarDay]
+    years: list[int]  # the years the table holds, and the ones around this one
+
+    @property
+    def holidays(self) -> int:
+        return sum(not d.working for d in self.days)
+
+    @property
+    def worked(self) -> int:
+        return sum(d.working for d in self.days)
+
+
+def calendar_year(scope: Scope | None, year: int) -> CalendarYear:
+    """A year's holidays and 调休 days, and the years a page may move to."""
+    table = scoped(scope, CalendarDay.objects.all())
+    days = list(table.filter(day__year=year).order_by("day"))
+    known = {d.year for d in table.dates("day", "year")}
+    return CalendarYear(year, days, sorted(known | {year - 1, year, year + 1}))

@@ -7,9 +7,10 @@ Periods are counted the way the rules and 民法典 第二百零三条 count the
   (Person.age_on counts birthdays the same way, so R2.1 and R2.4 agree).
 - "N months after" a day is the same day of the month N months later, or the last day of
   that month when it is shorter (31 January + 1 month = 28/29 February).
-- Working days (R2.8) are Monday to Friday. Public holidays and the weekend days worked in
-  their place are NOT taken into account: the calendar changes every year by State
-  Council notice, and a notice that runs over a holiday should simply be set longer.
+- Working days (R2.8) are China's (D6): Monday to Friday, except the statutory holidays,
+  plus the weekend days worked in their place (调休). The caller passes the calendar
+  (a WorkCalendar read from the platform's holiday table); a day it holds nothing for is
+  a working day from Monday to Friday.
 
 A step is refused with the rule it breaks, a Chinese explanation and, where waiting is
 enough, the first date on which it becomes possible. A rule that cannot be undone by
@@ -18,15 +19,16 @@ waiting (a talk held late, a late assessment, a late approval) is recorded with 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from tianping.lib.citations import cite
+from tianping.lib.dates import add_months, add_years
 from tianping.people.models import Person, PoliticalStatus
 from tianping.recruitment.models import (
     NOTICE_KINDS,
@@ -79,46 +81,44 @@ MAY_BE_FUTURE = NOTICE_KINDS
 # Dates
 
 
-def anniversary(day: dt.date, years: int) -> dt.date:
-    """The same calendar date `years` later; 29 February becomes 1 March in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return dt.date(day.year + years, 3, 1)
+@dataclass(frozen=True)
+class WorkCalendar:
+    """China's working days (D6): the days the holiday table sets apart from Monday to Friday.
+
+    `days` maps a date to whether people work on it: False for a statutory holiday, True
+    for a weekend day worked in its place (调休). Any other date is a working day from
+    Monday to Friday.
+    """
+
+    days: Mapping[dt.date, bool] = field(default_factory=dict)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        working = self.days.get(day)
+        return day.weekday() < 5 if working is None else working
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the last day of that month when it has fewer days."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+# The calendar of a table with no rows: Monday to Friday.
+MONDAY_TO_FRIDAY = WorkCalendar()
 
 
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5
-
-
-def working_days(start: dt.date, end: dt.date) -> int:
-    """Monday-to-Friday days from `start` to `end`, both included (holidays not considered)."""
+def working_days(start: dt.date, end: dt.date, calendar: WorkCalendar) -> int:
+    """Working days from `start` to `end`, both included, by the calendar."""
     if end < start:
         return 0
-    total = (end - start).days + 1
-    weeks, rest = divmod(total, 7)
-    count = weeks * 5
-    for i in range(rest):
-        count += is_working_day(start + dt.timedelta(days=weeks * 7 + i))
-    return count
+    return sum(
+        calendar.is_working_day(start + dt.timedelta(days=i)) for i in range((end - start).days + 1)
+    )
 
 
-def nth_working_day(start: dt.date, n: int) -> dt.date:
+def nth_working_day(start: dt.date, n: int, calendar: WorkCalendar) -> dt.date:
     """The date of the n-th working day counted from `start` (which counts if it is one)."""
     day = start
-    while not is_working_day(day):
+    while not calendar.is_working_day(day):
         day += dt.timedelta(days=1)
     remaining = n - 1
     while remaining > 0:
         day += dt.timedelta(days=1)
-        remaining -= is_working_day(day)
+        remaining -= calendar.is_working_day(day)
     return day
 
 
@@ -148,7 +148,7 @@ class Refusal:
 
     @property
     def text(self) -> str:
-        return f"{self.rule}：{self.message}"
+        return f"{cite(self.rule)}：{self.message}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -212,12 +212,21 @@ class StepInput:
     months: int | None = None
 
 
+@dataclass(frozen=True)
+class CongressCount:
+    """What a branch congress's attendance records (D4): rows recorded, full members present."""
+
+    recorded: int
+    present: int
+
+
 @dataclass
 class Checked:
     """The outcome of checking a step that may be recorded."""
 
     flags: list[Flag] = field(default_factory=list)
     entitled: int | None = None
+    present: int | None = None
 
 
 @dataclass
@@ -254,7 +263,7 @@ def check_application(person: Person, on: dt.date, today: dt.date) -> None:
             f"申请人须年满{ADULT_AGE}周岁：花名册中{person.name}没有出生日期，无法核对年龄，请先补充出生日期。",
         )
     else:
-        adult_on = anniversary(person.birth_date, ADULT_AGE)
+        adult_on = add_years(person.birth_date, ADULT_AGE)
         if on < adult_on:
             c.refuse(
                 "R2.1",
@@ -336,21 +345,21 @@ def _check_people(
         )
 
 
-def _check_notice(c: _Collector, step: StepInput, notice_days: int) -> None:
-    """R2.8: a notice runs at least `notice_days` working days."""
+def _check_notice(c: _Collector, step: StepInput, notice_days: int, calendar: WorkCalendar) -> None:
+    """R2.8: a notice runs at least `notice_days` working days of China's calendar (D6)."""
     if step.ends_on is None:
         c.error("ends_on", "请填写公示截止日期")
         return
     if step.ends_on < step.on:
         c.error("ends_on", "公示截止日期不能早于开始日期")
         return
-    count = working_days(step.on, step.ends_on)
+    count = working_days(step.on, step.ends_on, calendar)
     if count < notice_days:
-        earliest = nth_working_day(step.on, notice_days)
+        earliest = nth_working_day(step.on, notice_days, calendar)
         c.refuse(
             "R2.8",
             "ends_on",
-            f"公示期应不少于{notice_days}个工作日（按周一至周五计算，未扣除法定节假日）："
+            f"公示期应不少于{notice_days}个工作日（法定节假日不计，调休上班日计入）："
             f"{_d(step.on)}至{_d(step.ends_on)}只有{count}个工作日，最早可于{_d(earliest)}结束。",
             earliest,
         )
@@ -388,9 +397,16 @@ def check_step(
     *,
     today: dt.date,
     notice_days: int,
+    calendar: WorkCalendar,
     roster_entitled: int | None = None,
+    congress: CongressCount | None = None,
 ) -> Checked:
-    """Check a step against the file as it stands; raise StepRefused or ValidationError."""
+    """Check a step against the file as it stands; raise StepRefused or ValidationError.
+
+    `calendar` counts the working days of a notice (D6); `roster_entitled` is the branch's
+    full members on the roster that day, and `congress` what the attendance of the branch
+    congress named by the step records (R2.6, D4).
+    """
     c = _Collector()
     out = Checked()
     kind = step.kind
@@ -469,11 +485,11 @@ def check_step(
             )
 
     elif kind in NOTICE_KINDS:
-        _check_notice(c, step, notice_days)
+        _check_notice(c, step, notice_days, calendar)
 
     elif kind == StepKind.CANDIDATE:
         assert recruit.activist_on is not None
-        eligible = anniversary(recruit.activist_on, ACTIVIST_YEARS)
+        eligible = add_years(recruit.activist_on, ACTIVIST_YEARS)
         if step.on < eligible:
             c.refuse(
                 "R2.4",
@@ -522,7 +538,7 @@ def check_step(
             c.error("hours", "学时不能为负数")
 
     elif kind == StepKind.ADMISSION:
-        _check_admission(c, recruit, steps, step, notice_days, roster_entitled, out)
+        _check_admission(c, recruit, steps, step, notice_days, roster_entitled, congress, out)
 
     elif kind == StepKind.APPROVAL:
         assert recruit.resolution_on is not None
@@ -589,16 +605,47 @@ def check_step(
     return out
 
 
-def _check_congress(c: _Collector, recruit: Recruit, step: StepInput) -> None:
+def _check_congress(c: _Collector, recruit: Recruit, step: StepInput) -> bool:
+    """The meeting a step names is this branch's congress, held on the step's day."""
     activity = step.activity
     if activity is None:
-        return
+        return False
     if activity.kind != "branch_congress" or activity.org_id != recruit.branch_id:
         c.error("activity", f"所选会议不是{recruit.branch.name}的支部党员大会")
     elif activity.on != step.on:
         c.error("activity", f"所选支部党员大会的日期为{_d(activity.on)}，与本步骤日期不一致")
     elif activity.status != "held":
         c.error("activity", "所选支部党员大会尚未记录为已召开")
+    else:
+        return True
+    return False
+
+
+def _present_of(
+    c: _Collector, step: StepInput, congress: CongressCount | None, linked: bool
+) -> int | None:
+    """D4: the present count of a vote is its congress's recorded attendance of full members.
+
+    Without a congress named (one is recorded with the step), the count typed is taken.
+    """
+    if not linked:
+        if step.present is None:
+            c.error("present", "未选择已记录出勤的支部党员大会时，请填写到会有表决权党员数")
+        return step.present
+    if congress is None or congress.recorded == 0:
+        c.error(
+            "activity",
+            "所选支部党员大会尚未记录出勤，无法核对到会人数：请先在活动台账中记录这次会议的出勤情况",
+        )
+        return None
+    if step.present is not None and step.present != congress.present:
+        c.error(
+            "present",
+            f"所选支部党员大会（{_d(step.on)}）的出勤记录中，到会的正式党员为{congress.present}名，"
+            f"与填写的到会人数{step.present}名不一致：到会人数以会议出勤记录为准，"
+            "请更正会议出勤或不填此项",
+        )
+    return congress.present
 
 
 def _check_admission(
@@ -608,6 +655,7 @@ def _check_admission(
     step: StepInput,
     notice_days: int,
     roster_entitled: int | None,
+    congress: CongressCount | None,
     out: Checked,
 ) -> None:
     # R2.5: what a development object must have before the branch congress discusses them.
@@ -629,7 +677,10 @@ def _check_admission(
             f"已记录{days}天、{hours.normalize():f}学时。",
         )
     _require_notice(c, steps, StepKind.ADMISSION_NOTICE, step.on, notice_days, "提交支部大会讨论")
-    _check_congress(c, recruit, step)
+    linked = _check_congress(c, recruit, step)
+    if step.activity is not None and not linked:
+        return
+    present = _present_of(c, step, congress, linked)
 
     # R2.6: the vote, tallied against all full members entitled to vote.
     entitled = step.entitled if step.entitled is not None else roster_entitled
@@ -647,25 +698,26 @@ def _check_admission(
     if not entitled:
         c.error("entitled", "请填写有表决权的正式党员人数")
         return
-    for name in ("present", "votes_yes"):
-        if getattr(step, name) is None:
-            c.error(name, "此项必填")
-    if step.present is None or step.votes_yes is None:
+    if step.votes_yes is None:
+        c.error("votes_yes", "此项必填")
+    if present is None or step.votes_yes is None:
         return
     cast = step.votes_yes + (step.votes_no or 0) + (step.votes_abstain or 0)
-    if step.present > entitled:
-        c.error("present", f"到会人数{step.present}不能多于有表决权的正式党员{entitled}名")
+    if present > entitled:
+        c.error("present", f"到会人数{present}不能多于有表决权的正式党员{entitled}名")
         return
-    if cast > step.present:
-        c.error("votes_yes", f"赞成、反对、弃权共{cast}票，多于到会的{step.present}人")
+    if cast > present:
+        c.error("votes_yes", f"赞成、反对、弃权共{cast}票，多于到会的{present}人")
         return
     out.entitled = entitled
-    if step.present * 2 <= entitled:
+    out.present = present
+    if present * 2 <= entitled:
         c.refuse(
             "R2.6",
             "present",
             f"支部大会须有半数以上有表决权的党员到会：有表决权的正式党员{entitled}名，"
-            f"到会{step.present}名，未超过半数（至少{entitled // 2 + 1}名）。",
+            f"到会{present}名{'（按会议出勤记录）' if linked else ''}，"
+            f"未超过半数（至少{entitled // 2 + 1}名）。",
         )
     if step.votes_yes * 2 <= entitled:
         c.refuse(
@@ -708,7 +760,7 @@ def next_steps(recruit: Recruit, steps: Sequence[Step], notice_days: int) -> lis
                     rule="R2.2",
                 )
             )
-            out.append(NextStep(StepKind.ACTIVIST, None, ("先与申请人谈话（R2.2）",), rule="R2.2"))
+            out.append(NextStep(StepKind.ACTIVIST, None, ("先与申请人谈话（《中国共产党发展党员工作细则》第七条）",), rule="《中国共产党发展党员工作细则》第七条"))
         else:
             out.append(NextStep(StepKind.ACTIVIST, recruit.talked_on, rule="R2.3"))
     elif stage == Stage.ACTIVIST:
@@ -721,7 +773,7 @@ def next_steps(recruit: Recruit, steps: Sequence[Step], notice_days: int) -> lis
                 rule="R2.3",
             )
         )
-        eligible = anniversary(recruit.activist_on, ACTIVIST_YEARS)
+        eligible = add_years(recruit.activist_on, ACTIVIST_YEARS)
         notices = _of(steps, StepKind.CANDIDATE_NOTICE)
         waiting: list[str] = []
         possible: dt.date | None = eligible
@@ -729,12 +781,12 @@ def next_steps(recruit: Recruit, steps: Sequence[Step], notice_days: int) -> lis
             possible = max(eligible, max(n.ends_on or n.on for n in notices) + dt.timedelta(1))
         else:
             out.append(NextStep(StepKind.CANDIDATE_NOTICE, recruit.activist_on, rule="R2.8"))
-            waiting.append(f"发展对象公示{notice_days}个工作日（R2.8）")
+            waiting.append(f"发展对象公示{notice_days}个工作日（《中国共产党发展党员工作细则》关于公示的规定）")
         due = assessment_due(recruit, steps)
         if last_assessment(recruit, steps) is None:
-            waiting.append("至少一次培养考察（R2.3）")
+            waiting.append("至少一次培养考察（《中国共产党发展党员工作细则》第十一条）")
         elif due is not None and possible is not None and due < possible:
-            waiting.append(f"{_d(due)}前再考察一次（R2.3，每半年一次）")
+            waiting.append(f"{_d(due)}前再考察一次（《中国共产党发展党员工作细则》第十一条，每半年一次）")
         out.append(NextStep(StepKind.CANDIDATE, possible, tuple(waiting), rule="R2.4"))
     elif stage == Stage.CANDIDATE and recruit.resolution_on is not None:
         out.append(
@@ -751,21 +803,21 @@ def next_steps(recruit: Recruit, steps: Sequence[Step], notice_days: int) -> lis
         waiting = []
         if len(current_people(steps, "introducer", (StepKind.INTRODUCERS,))) != INTRODUCERS:
             out.append(NextStep(StepKind.INTRODUCERS, start, rule="R2.5"))
-            waiting.append("2名入党介绍人（R2.5）")
+            waiting.append("2名入党介绍人（《中国共产党发展党员工作细则》第十四条至第十七条）")
         if not _of(steps, StepKind.POLITICAL_REVIEW):
             out.append(NextStep(StepKind.POLITICAL_REVIEW, start, rule="R2.5"))
-            waiting.append("政治审查（R2.5）")
+            waiting.append("政治审查（《中国共产党发展党员工作细则》第十四条至第十七条）")
         days, hours = training_totals(steps)
         if days < TRAINING_DAYS and hours < TRAINING_HOURS:
             out.append(NextStep(StepKind.TRAINING, start, rule="R2.5"))
-            waiting.append(f"集中培训不少于{TRAINING_DAYS}天或{TRAINING_HOURS}学时（R2.5）")
+            waiting.append(f"集中培训不少于{TRAINING_DAYS}天或{TRAINING_HOURS}学时（《中国共产党发展党员工作细则》第十四条至第十七条）")
         notices = _of(steps, StepKind.ADMISSION_NOTICE)
         possible = start
         if notices:
             possible = max(n.ends_on or n.on for n in notices) + dt.timedelta(1)
         else:
             out.append(NextStep(StepKind.ADMISSION_NOTICE, start, rule="R2.8"))
-            waiting.append(f"接收预备党员公示{notice_days}个工作日（R2.8）")
+            waiting.append(f"接收预备党员公示{notice_days}个工作日（《中国共产党发展党员工作细则》关于公示的规定）")
         out.append(NextStep(StepKind.ADMISSION, possible, tuple(waiting), rule="R2.6"))
     elif stage == Stage.PROBATIONARY:
         assert recruit.probation_ends_on is not None
@@ -819,7 +871,7 @@ def dues(recruit: Recruit, steps: Sequence[Step], today: dt.date) -> list[Due]:
         due = assessment_due(recruit, steps)
         if due is not None:
             out.append(Due(recruit, "R2.3", "半年培养考察，截止", due, True))
-        eligible = anniversary(recruit.activist_on, ACTIVIST_YEARS)
+        eligible = add_years(recruit.activist_on, ACTIVIST_YEARS)
         if eligible >= today:
             out.append(Due(recruit, "R2.4", "入党积极分子满1年，可确定为发展对象", eligible, False))
     for notice in _of(steps, *NOTICE_KINDS):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import mimetypes
 from typing import Any
 
@@ -20,8 +21,15 @@ from tianping.activities.models import Activity, ActivityStatus
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import PARTY_STATUSES, Person
 from tianping.recruitment import actions, queries, rules
-from tianping.recruitment.forms import OpenFileForm, SettingForm, StepForm
-from tianping.recruitment.models import OPEN_STAGES, Recruit, Step, StepKind, StepRole
+from tianping.recruitment.forms import CalendarDayForm, OpenFileForm, SettingForm, StepForm
+from tianping.recruitment.models import (
+    OPEN_STAGES,
+    CalendarDay,
+    Recruit,
+    Step,
+    StepKind,
+    StepRole,
+)
 
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"})
 
@@ -224,7 +232,7 @@ def new(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 f"已登记{recruit.person.name}的入党申请（{recruit.applied_on:%Y-%m-%d}）。"
-                f"请在1个月内派人谈话（R2.2）。",
+                f"请在1个月内派人谈话（《中国共产党发展党员工作细则》第七条）。",
             )
             return redirect("recruitment:detail", pk=recruit.pk)
     return render(
@@ -242,16 +250,26 @@ def _step_form(request: HttpRequest, recruit: Recruit, kind: str) -> StepForm:
         .exclude(pk=recruit.person_id)
         .order_by("employee_no")
     )
-    # Only congresses held since the file entered its stage can have discussed this step.
+    # Only the branch's congresses held from the first day the step may be dated can have
+    # discussed it: after the notice (R2.8), or when probation ends (R2.7).
+    steps = list(recruit.steps.order_by("on", "id").prefetch_related(queries.people_prefetch()))
+    days = actions.notice_days(court)
+    opens = [n.possible_on for n in rules.next_steps(recruit, steps, days) if n.kind == kind]
+    since = max([recruit.stage_started_on, *(d for d in opens if d is not None)])
     congresses = scoped(
         scope,
         Activity.objects.filter(
             org=recruit.branch,
             kind="branch_congress",
             status=ActivityStatus.HELD,
-            on__gte=recruit.stage_started_on,
+            on__gte=since,
+            on__lte=timezone.localdate(),
         ),
     ).order_by("-on", "-id")
+    present: dict[int, int | None] = {}
+    if kind == StepKind.ADMISSION:
+        counts = queries.congress_counts(recruit.branch, list(congresses))
+        present = {pk: c.present if c.recorded else None for pk, c in counts.items()}
     return StepForm(
         kind,
         request.POST or None,
@@ -259,6 +277,7 @@ def _step_form(request: HttpRequest, recruit: Recruit, kind: str) -> StepForm:
         people=people,
         court=court,
         congresses=congresses,
+        congress_present=present,
     )
 
 
@@ -353,7 +372,99 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+# ---------------------------------------------------------------------------------------
+# China's calendar (D6), kept by the platform
+
+
+WEEKDAYS = "一二三四五六日"
+YEARS = (1949, 2100)
+
+
+def _year(text: str, default: int) -> int:
+    try:
+        year = int(text)
+    except ValueError:
+        return default
+    return year if YEARS[0] <= year <= YEARS[1] else default
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+@requires("platform.calendar")
+def workdays_view(request: HttpRequest) -> HttpResponse:
+    """A year's statutory holidays and 调休 days, which every court's notices count by (D6)."""
+    scope = request.scope  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    year = _year(request.GET.get("year", ""), today.year)
+    editing = _date(request.GET.get("day", ""))
+    initial: dict[str, Any] = {}
+    if editing is not None:
+        row = scoped(scope, CalendarDay.objects.filter(day=editing)).first()
+        initial = {"day": editing, "arrangement": "holiday"}
+        if row is not None:
+            initial = {
+                "day": row.day,
+                "arrangement": "working" if row.working else "holiday",
+                "name": row.name,
+            }
+        year = editing.year
+    form = CalendarDayForm(
+        request.POST if request.method == "POST" and "remove" not in request.POST else None,
+        initial=initial,
+    )
+    if request.method == "POST" and "remove" in request.POST:
+        day = _date(request.POST["remove"])
+        if day is None:
+            messages.error(request, "日期格式不正确")
+            return redirect(reverse("recruitment:workdays") + f"?year={year}")
+        try:
+            actions.do_remove_calendar_day(request.user, day)
+        except ValidationError as e:
+            messages.error(request, "；".join(e.messages))
+        else:
+            messages.success(
+                request, f"已删除{day:%Y-%m-%d}的节假日安排，该日按周一至周五计算是否为工作日。"
+            )
+        return redirect(reverse("recruitment:workdays") + f"?year={day.year}")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            row = actions.do_set_calendar_day(
+                request.user,
+                data["day"],
+                working=data["arrangement"] == "working",
+                name=data["name"],
+            )
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(
+                request,
+                f"已保存：{row.day:%Y-%m-%d}（星期{WEEKDAYS[row.day.weekday()]}）"
+                f"{row.name}{row.arrangement}。",
+            )
+            return redirect(reverse("recruitment:workdays") + f"?year={row.day.year}")
+    the_year = queries.calendar_year(scope, year)
+    return render(
+        request,
+        "recruitment/workdays.html",
+        {
+            "form": form,
+            "calendar": the_year,
+            "rows": [(d, WEEKDAYS[d.day.weekday()]) for d in the_year.days],
+            "editing": editing,
+            "breadcrumbs": [("节假日安排", None)],
+        },
+    )
+
+
 routes: list[URLPattern] = [
+    path("workdays/", workdays_view, name="workdays"),
     path("", board, name="board"),
     path("new/", new, name="new"),
     path("settings/", settings_view, name="settings"),

@@ -1,6 +1,11 @@
 """Template filters every app's pages use."""
 
+from typing import Any
+
 from django import template
+
+from tianping.lib.citations import cited
+from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 
 register = template.Library()
 
@@ -11,3 +16,39 @@ def percent(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "—"
     return f"{value * 100:.{digits}f}%"
+
+
+@register.filter
+def cite(value: str) -> str:
+    """A rule id as the regulation a court names: R2.4 → 《中国共产党发展党员工作细则》第十三条."""
+    return cited(str(value))
+
+
+def _court_names(context: template.Context) -> list[tuple[str, str]]:
+    """Every court's path and name, deepest first, read once per page render."""
+    cache = context.render_context
+    if "tianping_courts" not in cache:
+        courts = Org.objects.filter(kind__in=COURT_KINDS).values_list("path", "name")
+        cache["tianping_courts"] = sorted(courts, key=lambda c: len(c[0]), reverse=True)
+    return cache["tianping_courts"]
+
+
+def _covers_courts(scope: Any) -> bool:
+    """A page whose scope reaches more than one court: a 中院 or 高院 with its courts, or all."""
+    if scope is None:
+        return False
+    return bool(scope.is_global or scope.root_kind in (OrgKind.HIGH_COURT, OrgKind.MID_COURT))
+
+
+@register.simple_tag(takes_context=True)
+def org_label(context: template.Context, org: Org | None) -> str:
+    """An organisation's name, with its court beside it where the page spans several courts.
+
+    Every court has its 第一党支部; at a 中院's scope the name alone does not say which.
+    """
+    if org is None:
+        return "—"
+    if org.is_court or not _covers_courts(context.get("scope")):
+        return org.name
+    court = next((name for path, name in _court_names(context) if org.path.startswith(path)), None)
+    return f"{org.name}（{court}）" if court else org.name

@@ -12,6 +12,7 @@ from tianping.orgs.importing import import_orgs
 class Command(BaseCommand):
     help = (
         "Import the organisation tree from an .xlsx sheet with the columns 代码, 名称, 类型, 上级代码 "
+        "and optionally 成立日期 (a blank cell keeps an existing founding date) "
         "(upsert by 代码; a blank 上级代码 keeps an existing organisation where it is). "
         "All or nothing: any problem and nothing is written."
     )
