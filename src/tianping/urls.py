@@ -20,3 +20,4 @@ urlpatterns = [
 
 handler403 = "tianping.accounts.views.forbidden"
 handler404 = "tianping.accounts.views.not_found"
+handler500 = "tianping.accounts.views.server_error"

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -44,6 +45,11 @@ logout = public(auth_views.LogoutView.as_view())
 @public
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "accounts/403.html", status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors and no database: the database may be what failed.
+    return HttpResponse(loader.get_template("accounts/500.html").render(), status=500)
 
 
 @public

@@ -17,6 +17,10 @@ class AppendOnlyError(Exception):
     pass
 
 
+class UnlabelledAuditError(Exception):
+    """An action or a changed key the audit page could not name in Chinese."""
+
+
 ACTION_LABELS = {
     "orgs.create": "新建组织",
     "orgs.update": "修改组织",
@@ -57,6 +61,9 @@ ACTION_LABELS = {
     "dues.setting": "修改党费设置",
     "dues.excuse": "记录未交党费原因",
     "dues.excuse_withdraw": "撤销未交党费原因",
+    "demo.load": "载入演示数据",
+    "generate.load": "生成测试数据",
+    "restore.load": "从备份恢复数据",
     "accounts.create_user": "新建账户",
     "accounts.grant": "授予角色",
     "accounts.revoke": "撤销角色",
@@ -75,6 +82,53 @@ EXTRA_FIELD_LABELS = {
     "role": "角色",
     "org": "组织",
     "person": "人员",
+    "rules": "规则条数",
+    "step": "步骤",
+    "elected": "当选人员",
+    "activity": "活动",
+    "file": "文件",
+    "sha256": "文件校验码",
+    "points": "分值",
+    "entries": "积分记录数",
+    "created_at": "备份时间",
+    "tables": "数据表数",
+    "rows": "记录数",
+    "media_files": "上传文件数",
+    "media_bytes": "上传文件字节数",
+    "closed_term": "结束的任期",
+    "reverses": "冲销的积分记录",
+    "entry": "积分记录",
+    "year": "年度",
+    "period": "周期",
+    "count": "次数",
+}
+
+# Keys that name counts of a whole data set where they are loaded (`tianping demo`,
+# `generate`, `restore`): "attendance" there is a count, not an activity's attendance.
+LOAD_COUNT_LABELS = {
+    "profile": "数据集",
+    "seed": "随机种子",
+    "as_of": "数据截止日期",
+    "courts": "法院数",
+    "departments": "部门数",
+    "party_committees": "党委数",
+    "general_branches": "党总支数",
+    "branches": "党支部数",
+    "groups": "党小组数",
+    "orgs": "组织数",
+    "people": "人员数",
+    "serving": "在职人数",
+    "party_members": "党员数",
+    "placements": "任职记录数",
+    "activities": "活动数",
+    "attendance": "出勤记录数",
+    "point_entries": "积分记录数",
+    "users": "账户数",
+}
+ACTION_FIELD_LABELS = {
+    "demo.load": LOAD_COUNT_LABELS,
+    "generate.load": LOAD_COUNT_LABELS,
+    "restore.load": LOAD_COUNT_LABELS,
 }
 
 
@@ -149,13 +203,26 @@ class AuditEvent(models.Model):
     def action_label(self) -> str:
         return ACTION_LABELS.get(self.action, self.action)
 
+    @property
+    def object_type_label(self) -> str:
+        try:
+            return str(apps.get_model(self.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return "—"
+
     def field_label(self, name: str) -> str:
+        if name in ACTION_FIELD_LABELS.get(self.action, {}):
+            return ACTION_FIELD_LABELS[self.action][name]
         if name in EXTRA_FIELD_LABELS:
             return EXTRA_FIELD_LABELS[name]
         try:
-            return str(apps.get_model(self.object_type)._meta.get_field(name).verbose_name)
+            field = apps.get_model(self.object_type)._meta.get_field(name)
         except (LookupError, ValueError, FieldDoesNotExist):
             return name
+        if field.auto_created and not field.concrete:
+            # A reverse relation (an activity's attendance): named by the model it reaches.
+            return str(field.related_model._meta.verbose_name)
+        return str(field.verbose_name)
 
     @property
     def changes(self) -> list[tuple[str, Any, Any]]:
