@@ -171,6 +171,7 @@ class Walker:
     per_shape: int = 3  # how many URLs of one shape to open
     limit: int = 1500  # pages at the most, so a runaway link set fails loudly, not slowly
     names: set[str] = field(default_factory=set)  # people's and places' names seen in the data
+    within: str = "/"  # follow only links below this path
 
     def walk(self, start: str = "/") -> Walk:
         result = Walk(self.persona)
@@ -223,6 +224,8 @@ class Walker:
             absolute = urljoin(base, target)
             parts = urlsplit(absolute)
             if parts.netloc not in ("", "testserver") or parts.path.startswith(SKIP_PREFIXES):
+                continue
+            if not parts.path.startswith(self.within):
                 continue
             out.append((parts.path + ("?" + parts.query if parts.query else ""), partial))
         return out
