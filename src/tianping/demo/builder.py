@@ -27,8 +27,6 @@ from tianping.people.pinyin import name_keys
 from tianping.points.models import PointEntry, PointRule, PointScheme
 
 BATCH = 1000
-# How the audit page names a data set.
-PROFILE_NAMES = {"demo": "演示数据", "city": "城市数据集", "province": "全省数据集"}
 
 
 @dataclass
@@ -199,7 +197,7 @@ def build(
             action,
             root,
             after={
-                "profile": PROFILE_NAMES.get(plan.profile, plan.profile),
+                "profile": plan.profile,
                 "seed": plan.seed,
                 "as_of": plan.as_of.isoformat(),
                 **dict(sorted(result.counts.items())),
