@@ -62,3 +62,20 @@ def test_the_dashboard_states_due_and_silent_branches(world):
     assert 'id="compliance-dashboard"' in body
     assert "本期待完成" in body
     assert "连续30天以上没有活动记录的支部" in body and "第一党支部" in body
+
+
+def test_the_charts_follow_the_traditional_script_switch(world) -> None:
+    import json
+    import re
+
+    from tianping.lib.script import SCRIPT_COOKIE, TRADITIONAL
+
+    client = world.client("alice")
+    client.cookies[SCRIPT_COOKIE] = TRADITIONAL
+    html = client.get("/").content.decode()
+    data = json.loads(
+        re.search(r'id="chart-data" type="application/json">(.*?)</script>', html).group(1)
+    )
+    names = re.findall(r'data-chart="([^"]+)"', html)
+    assert "年齡結構" in names
+    assert all(name in data for name in names), (names, list(data))

@@ -17,6 +17,10 @@ class AppendOnlyError(Exception):
     pass
 
 
+class UnlabelledAuditError(Exception):
+    """An action or a changed key the audit page could not name in Chinese."""
+
+
 ACTION_LABELS = {
     "orgs.create": "新建组织",
     "orgs.update": "修改组织",
@@ -61,14 +65,15 @@ ACTION_LABELS = {
     "dues.setting": "修改党费设置",
     "dues.excuse": "记录未交党费原因",
     "dues.excuse_withdraw": "撤销未交党费原因",
+    "demo.load": "载入演示数据",
+    "generate.load": "生成测试数据",
+    "restore.load": "从备份恢复数据",
     "accounts.create_user": "新建账户",
     "accounts.grant": "授予角色",
     "accounts.revoke": "撤销角色",
     "accounts.set_password": "修改密码",
     "accounts.create_token": "创建API令牌",
     "accounts.revoke_token": "撤销API令牌",
-    "demo.load": "载入演示数据",
-    "generate.load": "生成测试数据",
 }
 # Keys that actions add beside model fields.
 EXTRA_FIELD_LABELS = {
@@ -88,7 +93,27 @@ EXTRA_FIELD_LABELS = {
     "year": "年度",
     "entry": "原记录",
     "points_total": "积分合计",
-    # What a data set's load records (`tianping demo`, `generate`).
+    "step": "步骤",
+    "elected": "当选人员",
+    "activity": "活动",
+    "file": "文件",
+    "sha256": "文件校验码",
+    "points": "分值",
+    "entries": "积分记录数",
+    "created_at": "备份时间",
+    "tables": "数据表数",
+    "rows": "记录数",
+    "media_files": "上传文件数",
+    "media_bytes": "上传文件字节数",
+    "closed_term": "结束的任期",
+    "reverses": "冲销的积分记录",
+    "period": "周期",
+    "count": "次数",
+}
+
+# Keys that name counts of a whole data set where they are loaded (`tianping demo`,
+# `generate`, `restore`): "attendance" there is a count, not an activity's attendance.
+LOAD_COUNT_LABELS = {
     "profile": "数据集",
     "seed": "随机种子",
     "as_of": "数据截止日期",
@@ -112,6 +137,11 @@ EXTRA_FIELD_LABELS = {
     "dues_bases": "党费基数记录数",
     "dues_payments": "党费交纳记录数",
     "democratic_reviews": "民主评议数",
+}
+ACTION_FIELD_LABELS = {
+    "demo.load": LOAD_COUNT_LABELS,
+    "generate.load": LOAD_COUNT_LABELS,
+    "restore.load": LOAD_COUNT_LABELS,
 }
 
 
@@ -186,7 +216,16 @@ class AuditEvent(models.Model):
     def action_label(self) -> str:
         return ACTION_LABELS.get(self.action, self.action)
 
+    @property
+    def object_type_label(self) -> str:
+        try:
+            return str(apps.get_model(self.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return "—"
+
     def field_label(self, name: str) -> str:
+        if name in ACTION_FIELD_LABELS.get(self.action, {}):
+            return ACTION_FIELD_LABELS[self.action][name]
         if name in EXTRA_FIELD_LABELS:
             return EXTRA_FIELD_LABELS[name]
         try:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import models
 
-from tianping.audit.models import AuditEvent
+from tianping.audit.models import ACTION_LABELS, AuditEvent, UnlabelledAuditError
 
 
 def jsonable(value: Any) -> Any:
@@ -56,8 +56,11 @@ def event(
     batch: str = "",
 ) -> AuditEvent:
     """An unsaved event, for actions that write many at once with `bulk`."""
+    if action not in ACTION_LABELS:
+        # The audit page shows every action in words; an unnamed one would show its code.
+        raise UnlabelledAuditError(f"audit action {action!r} has no label in ACTION_LABELS")
     is_user = user is not None and getattr(user, "is_authenticated", False)
-    return AuditEvent(
+    result = AuditEvent(
         user=user if is_user else None,
         user_label=(user.get_username() if is_user else "系统"),
         action=action,
@@ -69,6 +72,13 @@ def event(
         after=after,
         batch=batch,
     )
+    for key in [*(before or {}), *(after or {})]:
+        if key.isascii() and result.field_label(key) == key:
+            raise UnlabelledAuditError(
+                f"audit key {key!r} of {action!r} is neither a field of {result.object_type} "
+                "nor in EXTRA_FIELD_LABELS"
+            )
+    return result
 
 
 def record(user: Any, action: str, obj: models.Model | None = None, **kwargs: Any) -> AuditEvent:
