@@ -124,7 +124,7 @@ def test_a_secretary_takes_an_applicant_to_probationary_member_and_is_stopped_on
     refusals = page.locator("#refusals")
     expect(refusals).to_contain_text("该步骤不符合发展党员规定，未予记录")
     expect(refusals.locator("li")).to_have_count(1)
-    expect(refusals.locator("li")).to_contain_text("R2.4")
+    expect(refusals.locator("li")).to_contain_text("《中国共产党发展党员工作细则》第十三条")
     expect(refusals.locator("li")).to_contain_text("最早可于2023-04-01确定")
     on_row = page.locator(".form-row.field-error").filter(has=page.get_by_label("确定日期 *"))
     expect(on_row.get_by_role("alert")).to_have_text(

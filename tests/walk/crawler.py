@@ -66,6 +66,8 @@ ALLOWED_WORDS = {
     "dangyuan",
     "yuanzhang",
 }
+# A developer's rule id (R1.5, D7): a court user reads regulations by name and article.
+RULE_ID = re.compile(r"(?<![A-Za-z0-9_-])[RD][1-9]\.?[0-9]*(?=[\s，。；、）)：:]|$)")
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
 # A code as courts write them (BT-JY-B01, JY0005, 2024-Q1) is a name, not a word.
 CODE = re.compile(
@@ -237,6 +239,8 @@ class Walker:
             result.problems.append(
                 Problem(url, f"shows Python text {text[start : match.end() + 40]!r}", found_on)
             )
+        if ids := sorted(set(RULE_ID.findall(text))):
+            result.problems.append(Problem(url, f"shows rule ids {ids[:8]}", found_on))
         words = [w for w in english_words(text) if w not in self.names]
         if words:
             result.problems.append(

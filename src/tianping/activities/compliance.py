@@ -23,7 +23,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from tianping.accounts.scoping import Scope
-from tianping.activities import kinds
+from tianping.activities import committee_hooks, kinds
 from tianping.activities.kinds import Obligation, Period
 from tianping.activities.models import (
     Activity,
@@ -33,7 +33,6 @@ from tianping.activities.models import (
     AttendanceStatus,
     ObligationSetting,
 )
-from tianping.committees.queries import seats_on, terms_on
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import (
     PARTY_STATUSES,
@@ -608,11 +607,9 @@ def _talk_matrices(
     """
     if not branches:
         return {}
-    terms = terms_on(branches, roll_day)
-    seats = seats_on(terms.values(), roll_day)
     committees = {
-        branch_id: tuple(dict.fromkeys(s.person_id for s in seats.get(term.pk, [])))
-        for branch_id, term in terms.items()
+        branch_id: tuple(p.pk for p in people)
+        for branch_id, people in committee_hooks.seats_on(branches, roll_day).items()
     }
     ids = {b.pk for b in branches}
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), as_of)

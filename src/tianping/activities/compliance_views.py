@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
-import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from urllib.parse import quote_plus, urlencode
@@ -22,9 +21,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, get_scoped, scoped
+from tianping.activities import committee_hooks
 from tianping.activities import compliance as engine
+from tianping.activities.committee_hooks import Check
 from tianping.activities.compliance import (
-    COMMITTEE_THRESHOLD,
     MISSING,
     SOURCES,
     Due,
@@ -40,8 +40,6 @@ from tianping.activities.kinds import OBLIGATIONS, Obligation, Period
 from tianping.activities.models import Activity, ActivityStatus, StudyItem, StudyRecord
 from tianping.activities.study_records import do_add_study_record
 from tianping.activities.views import INLINE_TYPES
-from tianping.committees.models import COMMITTEE_KINDS
-from tianping.committees.queries import CommitteeStatus, committee_status
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import COURT_KINDS, PARTY_KINDS, Org, OrgKind
 from tianping.people.models import PARTY_STATUSES, Person, Placement, PlacementKind, placed_on
@@ -393,16 +391,6 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 @dataclass
-class Check:
-    anchor: str
-    title: str
-    source: str  # the rule as a court user cites it
-    level: str  # ok / warn / bad / info
-    lines: list[str]
-    link: tuple[str, str] | None = None  # (label, url)
-
-
-@dataclass
 class ObligationLine:
     org: Org
     obligation: Obligation
@@ -414,114 +402,7 @@ class ObligationLine:
     activities: list[Activity]
 
 
-# The committees module words its warnings with rule ids; a court user reads none.
-RULE_IDS = re.compile(r"R\d+\.\d+(?:\s*[、，,]\s*R\d+\.\d+)*\s*[：:]?\s*")
-
-
-def plain(text: str) -> str:
-    """A sentence without developer rule ids: （现有正式党员1人，R1.1） → （现有正式党员1人）."""
-    text = RULE_IDS.sub("", text)
-    text = re.sub(r"\s*[，、,]\s*）", "）", text)
-    return text.replace("（）", "").replace("()", "")
-
-
-COMMITTEE_BODIES = {
-    OrgKind.BRANCH: "支部委员会",
-    OrgKind.GENERAL_BRANCH: "党总支委员会",
-    OrgKind.PARTY_COMMITTEE: "党委委员会",
-}
-LEVEL_ORDER = {"bad": 0, "warn": 1, "info": 2, "ok": 3}
-
-
-def _worst(levels: list[str], default: str) -> str:
-    return min(levels, key=LEVEL_ORDER.__getitem__) if levels else default
-
-
-def _committee_checks(
-    org: Org, status: CommitteeStatus, scope: Scope, *, full: int, months: list[int]
-) -> list[Check]:
-    """The committee and its term as the committees module records them (R1.3, R1.4)."""
-    on = f"{status.on:%Y年%m月%d日}"
-    body = COMMITTEE_BODIES.get(org.kind, "支部委员会")
-    link = None
-    if scope.can("membership.view"):
-        link = ("查看支部委员会与换届记录", reverse("committees:branch", args=[org.code]))
-    lines: list[str] = []
-    if org.kind == OrgKind.BRANCH:
-        must = full >= COMMITTEE_THRESHOLD
-        lines.append(
-            f"正式党员{full}名，"
-            + (
-                "应设立支部委员会（委员3至5名，最多不超过7名：书记、组织委员、宣传委员、纪检委员，可设副书记）。"
-                if must
-                else "不足7名，不设支部委员会，设书记1名，必要时设副书记1名。"
-            )
-        )
-        if months and len(months) < 12:
-            lines.append(
-                "本年度应召开支委会的月份："
-                + "、".join(f"{m}月" for m in months)
-                + "（按各月末正式党员人数计）。"
-            )
-    if status.members:
-        lines.append(f"截至{on}，现任：" + "、".join(str(m) for m in status.members) + "。")
-    elif status.term is None:
-        lines.append(
-            f"尚未登记{body}（书记）的选举结果；在“支委会与换届”登记后，委员名单在此显示。"
-        )
-    else:
-        lines.append(f"截至{on}，本届委员会没有在任委员。")
-    committee_alerts = [a for a in status.warnings if a.rule != "R1.4"]
-    lines += [plain(a.text) for a in committee_alerts]
-    committee = Check(
-        "committee",
-        body,
-        SOURCES["committee"],
-        _worst([a.level for a in committee_alerts], "ok" if status.members else "info"),
-        lines,
-        link,
-    )
-    years = "5年" if org.kind == OrgKind.PARTY_COMMITTEE else "3年"
-    term_lines = [
-        f"{body}每届任期{years}，到期应按期换届；经批准可延期或提前，一般不超过1年；到期前90天提醒。"
-    ]
-    term = status.term
-    if term is None:
-        term_lines.append(
-            "尚未登记换届选举，任期无从计算；换届选举记录随支部委员会模块登记（“支委会与换届”）。"
-        )
-    else:
-        term_lines.append(
-            f"本届于{term.elected_on:%Y年%m月%d日}选举产生，任期{term.years}年，"
-            f"{term.ends_on:%Y年%m月%d日}届满。"
-        )
-        if term.postponed_to is not None:
-            approved = term.postponement_approved_by or "上级党组织"
-            reason = f"（{term.postponement_reason}）" if term.postponement_reason else ""
-            term_lines.append(
-                f"经{approved}批准，换届延期至{term.postponed_to:%Y年%m月%d日}{reason}。"
-            )
-        days = status.days_to_due
-        if days is not None and days >= 0:
-            term_lines.append(f"截至{on}，距应换届日期{status.due_on:%Y年%m月%d日}还有{days}天。")
-    term_alerts = [a for a in status.warnings if a.rule == "R1.4"]
-    term_lines += [plain(a.text) for a in term_alerts]
-    return [
-        committee,
-        Check(
-            "term",
-            "任期与换届",
-            SOURCES["term"],
-            _worst([a.level for a in term_alerts], "ok" if term is not None else "info"),
-            term_lines,
-            link,
-        ),
-    ]
-
-
-def _membership_checks(
-    org: Org, day: dt.date, report: Report, scope: Scope, status: CommitteeStatus | None
-) -> list[Check]:
+def _membership_checks(org: Org, day: dt.date, report: Report, scope: Scope) -> list[Check]:
     members = membership_on(org, day)
     on = f"{day:%Y年%m月%d日}"
     checks: list[Check] = []
@@ -559,14 +440,10 @@ def _membership_checks(
                 ],
             )
         )
-    if status is not None:
-        checks += _committee_checks(
-            org,
-            status,
-            scope,
-            full=members.full,
-            months=report.committee_months(org),
-        )
+    # The committee and its term, as the committees module records them (R1.3, R1.4).
+    checks += committee_hooks.health_checks(
+        org, day, scope, members.full, report.committee_months(org)
+    )
     return checks
 
 
@@ -842,9 +719,12 @@ class HeartTalkSection:
     committee_link: str = ""
 
 
-def _talk_people(org: Org, day: dt.date, status: CommitteeStatus | None) -> list[Person]:
-    """The committee (书记 first), then the party members placed in the branch on `day`."""
-    seats = [m.person for m in status.members] if status is not None else []
+def _talk_people(org: Org, day: dt.date) -> tuple[list[Person], set[int]]:
+    """The committee (书记 first), then the party members placed in the branch on `day`.
+
+    Returns the people and the committee's ids.
+    """
+    seats = committee_hooks.seats_on([org], day).get(org.pk, [])
     placed = Placement.objects.filter(placed_on(day), kind=PlacementKind.PARTY_ORG, org=org).values(
         "person_id"
     )
@@ -854,7 +734,7 @@ def _talk_people(org: Org, day: dt.date, status: CommitteeStatus | None) -> list
         )
     )
     seen = {p.pk for p in seats}
-    return [*seats, *(p for p in members if p.pk not in seen)]
+    return [*seats, *(p for p in members if p.pk not in seen)], seen
 
 
 def _heart_talk_section(
@@ -862,12 +742,11 @@ def _heart_talk_section(
     org: Org,
     year: int,
     report: Report,
-    status: CommitteeStatus | None,
     form: HeartTalkForm | None,
 ) -> HeartTalkSection:
     scope: Scope = request.scope  # type: ignore[attr-defined]
     day = max(min(report.as_of, dt.date(year, 12, 31)), dt.date(year, 1, 1))
-    people = _talk_people(org, day, status)
+    people, seated = _talk_people(org, day)
     matrix: TalkMatrix | None = report.talks.get(org.pk)
     due = next(
         (r for r in report.rows if r.org.pk == org.pk and r.obligation.code == "heart_talk"), None
@@ -887,9 +766,7 @@ def _heart_talk_section(
                     f"{health}&talker={talker}#heart-talk",
                 )
             )
-    committee_ids = set(matrix.committee) if matrix is not None else set()
-    if status is not None:
-        committee_ids |= {m.person_id for m in status.members}
+    committee_ids = (set(matrix.committee) if matrix is not None else set()) | seated
     if form is None and scope.can("activities.record"):
         talker = request.GET.get("talker", "")
         initial: dict[str, object] = {"year": year, "on": min(timezone.localdate(), day)}
@@ -925,7 +802,6 @@ def _health_context(
     # A branch answers for its party groups too; a committee's branches have their own pages.
     report = compliance(org, year, as_of, descendants=org.kind == OrgKind.BRANCH, with_ids=True)
     day = min(as_of, dt.date(year, 12, 31))
-    status = committee_status(org, day) if org.kind in COMMITTEE_KINDS else None
     context: dict[str, object] = {
         "org": org,
         "year": year,
@@ -933,7 +809,7 @@ def _health_context(
         "as_of": as_of,
         "report": report,
         "summary": report.summary,
-        "checks": _membership_checks(org, day, report, scope, status),
+        "checks": _membership_checks(org, day, report, scope),
         "obligations": _obligation_lines(report),
         "missing": [r for r in report.rows if r.status == MISSING],
         "sources": SOURCES,
@@ -946,7 +822,7 @@ def _health_context(
         ],
     }
     if org.kind in OBLIGATIONS["heart_talk"].holders:
-        context["talks"] = _heart_talk_section(request, org, year, report, status, talk_form)
+        context["talks"] = _heart_talk_section(request, org, year, report, talk_form)
     if org.kind == OrgKind.LEADING_GROUP:
         context["six"] = six_have(org, year)
         if scope.can("activities.record"):
@@ -1022,9 +898,8 @@ def add_heart_talk(request: HttpRequest, code: str) -> HttpResponse:
     if not 2000 <= year <= timezone.localdate().year + 1:
         year = timezone.localdate().year
     day = max(min(default_as_of(year), dt.date(year, 12, 31)), dt.date(year, 1, 1))
-    status = committee_status(org, day)
-    people = _talk_people(org, day, status)
-    form = HeartTalkForm(people, {m.person_id for m in status.members}, request.POST)
+    people, seated = _talk_people(org, day)
+    form = HeartTalkForm(people, seated, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:

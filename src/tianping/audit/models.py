@@ -107,6 +107,7 @@ EXTRA_FIELD_LABELS = {
     "media_bytes": "上传文件字节数",
     "closed_term": "结束的任期",
     "reverses": "冲销的积分记录",
+    "point_entries": "积分记录数",
     "period": "周期",
     "count": "次数",
 }

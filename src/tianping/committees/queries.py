@@ -265,3 +265,14 @@ def own_branch(scope: Scope) -> Org | None:
     if scope.self_only or scope.covers_path(org.path):
         return org
     return None
+
+
+def committee_seats(orgs: Sequence[Org], on: dt.date) -> dict[int, list[Person]]:
+    """Who sits on each organisation's committee on `on`, 书记 first, each person once."""
+    terms = terms_on(orgs, on)
+    seats = seats_on(terms.values(), on)
+    found: dict[int, list[Person]] = {}
+    for org_id, term in terms.items():
+        people = {s.person_id: s.person for s in seats.get(term.pk, [])}
+        found[org_id] = list(people.values())
+    return found
