@@ -236,3 +236,21 @@ def test_the_ledger_page_offers_no_reversal_to_a_secretary(world):
         f"/points/people/{world.people['wang'].pk}/reverse/", {"entry": entry.pk, "reason": "x"}
     )
     assert response.status_code == 403 and PointEntry.objects.count() == 1
+
+
+def test_the_navigation_takes_officers_to_the_branches_and_a_secretary_to_their_branch(world):
+    page = world.client("bob").get("/").content.decode()
+    assert 'href="/points/"' in page
+    listing = world.client("bob").get("/points/").content.decode()
+    assert "第一党支部" in listing and "第二党支部" in listing
+    assert 'href="/points/branch/BT-JY-B01/' in listing
+    response = world.client("carol").get("/points/")
+    assert response.status_code == 302 and response["Location"] == "/points/branch/BT-JY-B01/"
+    assert world.client("dave").get("/points/")["Location"] == "/points/me/"
+
+
+def test_a_mid_court_officer_sees_which_court_each_branch_belongs_to(world):
+    listing = world.client("alice").get("/points/").content.decode()
+    assert (
+        "第一党支部（九原区人民法院）" in listing and "第一党支部（包头市中级人民法院）" in listing
+    )

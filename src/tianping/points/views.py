@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -15,7 +16,7 @@ from tianping.accounts.models import Role
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, get_scoped, scoped
 from tianping.orgs.models import COURT_KINDS, PARTY_KINDS, Org, OrgKind
-from tianping.people.models import Person
+from tianping.people.models import PARTY_STATUSES, Person
 from tianping.points import actions
 from tianping.points.forms import ManualEntryForm, ReverseForm, RuleForm, SchemeForm, VetoForm
 from tianping.points.models import PointEntry, PointRule, Trigger
@@ -339,7 +340,45 @@ def reverse_entry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{back}?year={entry.on.year}")
 
 
+@requires("points.view")
+def branches(request: HttpRequest) -> HttpResponse:
+    """The party organisations in scope, each opening its members' year scores.
+
+    A secretary's scope is one branch: they go straight to it.
+    """
+    scope = request.scope
+    if scope.self_only:
+        return redirect("points:mine")
+    orgs = scoped(scope, Org.objects.filter(kind__in=LEDGER_KINDS, is_active=True)).order_by("path")
+    if len(first := list(orgs[:2])) == 1:
+        return redirect("points:branch", first[0].code)
+    q = request.GET.get("q", "").strip()[:50]
+    if q:
+        orgs = orgs.filter(name__contains=q)
+    page = Paginator(orgs, 100).get_page(request.GET.get("page"))
+    counts = dict(
+        Person.objects.filter(
+            party_org__in=[o.pk for o in page], political_status__in=PARTY_STATUSES
+        )
+        .values_list("party_org")
+        .annotate(n=Count("pk"))
+    )
+    return render(
+        request,
+        "points/branches.html",
+        {
+            "page": page,
+            "rows": [(o, counts.get(o.pk, 0)) for o in page],
+            "q": q,
+            "year": _year(request),
+            "querystring_page": f"q={q}&" if q else "",
+            "breadcrumbs": [("党员积分", None)],
+        },
+    )
+
+
 routes: list = [
+    path("", branches, name="branches"),
     path("me/", mine, name="mine"),
     path("people/<int:pk>/", person_ledger, name="person"),
     path("people/<int:pk>/reverse/", reverse_entry, name="reverse"),
