@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 _CHECKOUT = BASE_DIR.parent.parent
@@ -16,8 +17,19 @@ PROJECT_DIR = Path(
 VAR_DIR = Path(os.environ.get("TIANPING_VAR", PROJECT_DIR / "var"))
 
 
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
 def envbool(name: str, default: str = "False") -> bool:
-    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
+    """A yes/no setting; a value it does not know is refused, never read as "no"."""
+    value = os.environ.get(name, default).strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ.get(name)!r}: use one of {', '.join(TRUE_WORDS + FALSE_WORDS[1:])}"
+    )
 
 
 def envint(name: str, default: int) -> int:
@@ -138,16 +150,25 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reports:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lock-out after repeated failed logins (django-axes): per username, so one clerk's typos
-# do not lock a whole courthouse behind one NAT address.
+# Lock-out after repeated failed logins (django-axes): per username and client address
+# together, so one clerk's typos do not lock a courthouse behind one NAT address, and an
+# attacker elsewhere cannot lock a clerk (or the platform admin) out.
 AXES_FAILURE_LIMIT = envint("TIANPING_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("TIANPING_LOGIN_COOLOFF_MINUTES", 30) / 60
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
-# Lock-out is per username on purpose (see above).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The client address is the connection's, unless the deployment says which proxy header
+# its load balancer sets (never trusted by default: a client could forge it).
+BEHIND_PROXY = envbool("TIANPING_BEHIND_PROXY")
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if BEHIND_PROXY else ("REMOTE_ADDR",)
+)
+# Behind a TLS-terminating proxy: trust its X-Forwarded-Proto, and tell browsers HTTPS only.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+SECURE_HSTS_SECONDS = envint("TIANPING_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("TIANPING_SECURE_COOKIES")

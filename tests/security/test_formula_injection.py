@@ -15,7 +15,12 @@ import pytest
 from tianping.activities import actions
 from tianping.lib.sheets import table_bytes
 
-PLANTED = ['=HYPERLINK("http://evil.example/","点此查看")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+PLANTED = [
+    '=HYPERLINK("http://evil.example/","点此查看")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1)",
+]
 
 
 @pytest.mark.parametrize("value", PLANTED)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tianping.audit.recording import record, snapshot
-from tianping.orgs.models import ALLOWED_PARENTS, COURT_KINDS, Org, OrgKind
+from tianping.orgs.models import ALLOWED_PARENTS, COURT_KINDS, Org, OrgKind, org_code_problem
 
 AUDITED_FIELDS = (
     "code",
@@ -42,8 +42,8 @@ def check_parent(kind: str, parent: Org | None) -> None:
 
 
 def check_code(code: str, exclude_pk: int | None = None) -> None:
-    if not code:
-        raise ValidationError({"code": "代码不能为空"})
+    if problem := org_code_problem(code):
+        raise ValidationError({"code": problem})
     if Org.objects.filter(code=code).exclude(pk=exclude_pk).exists():
         raise ValidationError({"code": f"代码“{code}”已被使用"})
 

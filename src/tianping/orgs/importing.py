@@ -33,7 +33,7 @@ from tianping.orgs.actions import (
     do_move_org,
     do_update_org,
 )
-from tianping.orgs.models import ALLOWED_PARENTS, COURT_KINDS, Org, OrgKind
+from tianping.orgs.models import ALLOWED_PARENTS, COURT_KINDS, Org, OrgKind, org_code_problem
 
 CODE, NAME, KIND, PARENT, FOUNDED = "代码", "名称", "类型", "上级代码", "成立日期"
 ORG_COLUMNS = Columns(
@@ -156,10 +156,8 @@ def _read_rows(
         name = clean_name(raw[NAME])
         row_errors: list[SheetError] = []
         problem = _collector(number, raw, written, row_errors)
-        if not code:
-            problem(CODE, "代码不能为空")
-        elif len(code) > 40:
-            problem(CODE, "代码不能超过40个字符")
+        if code_problem := org_code_problem(code):
+            problem(CODE, code_problem)
         elif code in seen:
             problem(CODE, f"代码“{code}”与第{seen[code]}行重复")
         if not name:

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.db.models import Q
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+# An organisation's code goes into URLs, sheets and page scripts: letters, digits and
+# single hyphens between them (BT-JY-B01), nothing a path or a script could read otherwise.
+ORG_CODE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+ORG_CODE_MAX = 40
+
+
+def org_code_problem(code: str) -> str | None:
+    """Why a code cannot name an organisation, in words; None when it can."""
+    if not code:
+        return "代码不能为空"
+    if len(code) > ORG_CODE_MAX:
+        return f"代码不能超过{ORG_CODE_MAX}个字符"
+    if not ORG_CODE.fullmatch(code):
+        return f"代码“{code}”只能由字母、数字和连字符“-”组成（如 BT-JY-B01）"
+    return None
 
 
 class OrgKind(models.TextChoices):
