@@ -480,13 +480,13 @@ def bench_record_activity(mid: Org, year: int, attendees: int = 50) -> Result | 
     free = [pk for pk in Person.objects.order_by("pk").values_list("pk", flat=True)[:5000]]
     free = [pk for pk in free if pk not in taken][:attendees]
     now = timezone.now()
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(free))
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(free))
     params: list[Any] = []
     for pk, status in zip(free, statuses, strict=False):
-        params += [target.pk if target else 0, pk, status, "participant", "", now]
+        params += [target.pk if target else 0, pk, status, "participant", "", "", "", now]
     insert_sql = (
         "INSERT INTO activities_attendance (activity_id, person_id, status, role, note, "
-        f"updated_at) VALUES {values}"
+        f"reason, makeup_method, updated_at) VALUES {values}"
     )
 
     def floor_insert() -> None:

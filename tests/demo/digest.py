@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 
 from tianping.accounts.models import RoleGrant, User
-from tianping.activities.models import Activity, Attendance
+from tianping.activities.models import Activity, Attendance, ReviewEntry
+from tianping.committees.models import CommitteeMember, Election, Term
+from tianping.dues.models import DuesBase, DuesExcuse, DuesPayment
 from tianping.orgs.models import Org
 from tianping.people.models import Person, Placement
 from tianping.points.models import PointEntry, PointRule, PointScheme
+from tianping.recruitment.models import Recruit, Step, StepPerson
 
 # An activity has no natural key of its own: its organisation, day, kind and title, with
 # the time it started, tell the demo's records apart.
@@ -93,9 +96,17 @@ def data_digest() -> str:
     attendance_key = tuple(f"activity__{f}" for f in ACTIVITY_KEY) + ("person__employee_no",)
     feed(
         Attendance.objects.order_by(*attendance_key).values_list(
-            *attendance_key, "status", "role", "hours", "note"
+            *attendance_key,
+            "status",
+            "role",
+            "hours",
+            "note",
+            "reason",
+            "makeup_on",
+            "makeup_method",
         )
     )
+    feed_party_records(feed)
     feed(
         PointScheme.objects.order_by("court__code").values_list(
             "court__code", "base", "rankings_for_secretaries"
@@ -124,3 +135,132 @@ def data_digest() -> str:
         )
     )
     return digest.hexdigest()
+
+
+def feed_party_records(feed) -> None:
+    """Recruitment files and steps, committees, dues and democratic reviews, by natural keys."""
+    person = ("person__court__code", "person__employee_no")
+    feed(
+        Recruit.objects.order_by(*person, "applied_on").values_list(
+            *person,
+            "branch__code",
+            "stage",
+            "status_before",
+            "applied_on",
+            "talked_on",
+            "activist_on",
+            "candidate_on",
+            "resolution_on",
+            "approved_on",
+            "probation_ends_on",
+            "full_on",
+            "closed_on",
+        )
+    )
+    step = ("step__recruit__person__employee_no", "step__kind", "step__on")
+    feed(
+        StepPerson.objects.order_by(*step, "person__employee_no").values_list(
+            *step,
+            "step__ends_on",
+            "step__note",
+            "step__days",
+            "step__hours",
+            "step__entitled",
+            "step__present",
+            "step__votes_yes",
+            "step__votes_no",
+            "step__votes_abstain",
+            "step__approver",
+            "person__employee_no",
+            "role",
+        )
+    )
+    feed(
+        Step.objects.order_by("recruit__person__employee_no", "kind", "on").values_list(
+            "recruit__person__employee_no",
+            "kind",
+            "on",
+            "ends_on",
+            "note",
+            "entitled",
+            "present",
+            "votes_yes",
+            "approver",
+            *(f"activity__{f}" for f in ACTIVITY_KEY),
+        )
+    )
+    feed(
+        Election.objects.order_by("branch__code", "held_on").values_list(
+            "branch__code",
+            "held_on",
+            "entitled",
+            "present",
+            "note",
+            *(f"congress__{f}" for f in ACTIVITY_KEY),
+        )
+    )
+    feed(
+        Term.objects.order_by("branch__code", "elected_on").values_list(
+            "branch__code",
+            "elected_on",
+            "years",
+            "ends_on",
+            "postponed_to",
+            "postponement_approved_by",
+            "postponement_approved_on",
+            "postponement_reason",
+            "closed_on",
+        )
+    )
+    feed(
+        CommitteeMember.objects.order_by(
+            "term__branch__code", "term__elected_on", "person__employee_no"
+        ).values_list(
+            "term__branch__code",
+            "term__elected_on",
+            "person__employee_no",
+            "posts",
+            "since",
+            "until",
+        )
+    )
+    feed(
+        DuesBase.objects.order_by(*person, "since").values_list(
+            *person, "since", "base_fen", "category", "source", "note"
+        )
+    )
+    feed(
+        DuesPayment.objects.order_by(*person, "month").values_list(
+            *person,
+            "month",
+            "amount_fen",
+            "paid_on",
+            "payer__employee_no",
+            "back_paid",
+            "org__code",
+            "note",
+        )
+    )
+    feed(
+        DuesExcuse.objects.order_by(*person, "first_month").values_list(
+            *person, "first_month", "last_month", "reason"
+        )
+    )
+    feed(
+        ReviewEntry.objects.order_by(
+            "review__branch__code", "review__year", "person__employee_no"
+        ).values_list(
+            "review__branch__code",
+            "review__year",
+            "review__status",
+            "review__meeting__on",
+            "person__employee_no",
+            "probationary",
+            "self_assessment",
+            "votes_excellent",
+            "votes_qualified",
+            "votes_basic",
+            "votes_unqualified",
+            "grade",
+        )
+    )

@@ -9,8 +9,8 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from tianping.demo.builder import STEPS, build
-from tianping.demo.logins import add_demo_logins
+from tianping.demo.builder import build
+from tianping.demo.city import DEMO_STEPS
 from tianping.demo.plans import demo_plan
 from tianping.demo.tables import wipe
 
@@ -28,7 +28,7 @@ def demo_city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
         try:
             with transaction.atomic():
                 wipe()
-                build(demo_plan(), action="demo.load", steps=[*STEPS, add_demo_logins])
+                build(demo_plan(), action="demo.load", steps=DEMO_STEPS)
                 yield
                 raise _Rollback
         except _Rollback:

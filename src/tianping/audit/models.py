@@ -147,13 +147,17 @@ ACTION_FIELD_LABELS = {
 
 
 def shown(value: Any) -> Any:
-    """A stored value as a person reads it."""
+    """A stored value as a person reads it, nested values included (a review's entries)."""
+    if value is None or value == "":
+        return "—"
     if value is True:
         return "是"
     if value is False:
         return "否"
     if isinstance(value, dict):
-        return "；".join(f"{k}：{v}" for k, v in value.items())
+        return "；".join(f"{k}：{shown(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(str(shown(v)) for v in value)
     return value
 
 

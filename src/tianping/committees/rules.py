@@ -280,7 +280,7 @@ def _term_alerts(facts: Facts, on: dt.date) -> list[Alert]:
             Alert(
                 "R1.4",
                 "election_overdue",
-                f"换届选举已逾期{days}天：{what}为{due:%Y-%m-%d}（R1.4）",
+                f"换届选举已逾期{days}天：{what}为{due:%Y-%m-%d}（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）",
                 BAD,
             )
         ]

@@ -5,9 +5,13 @@ Every party organisation of every court holds what R1.5 asks of it at the statut
 and sometimes held again later in the month, a branch silent for a month or two. Beside
 them come the other kinds the seeds describe (training classes, volunteer service, 普法,
 听我断案, …) at plausible rates. Attendance lists the organisation's members as of each
-day (placement history), and the ledger holds exactly the entries `points.posting.reconcile`
-would post for each record (R4.1, R4.3), written in bulk. One generator per court keeps
-courts independent, so the same seed gives the same rows.
+day (placement history), a leave with its reason and, often, the make-up study (补学) that
+followed; the ledger holds exactly the entries `points.posting.reconcile` would post for
+each record (R4.1, R4.3), written in bulk. The branch congresses that admitted members and
+voted on their full membership are held with a quorum present (R2.6, D4), as are those that
+elected a committee where the data set plans its committees (demo.committees); each
+committee member holds the year's 谈心谈话 with the branch (D5). One generator per court
+keeps courts independent, so the same seed gives the same rows.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from django.utils import timezone
 
 from tianping.activities import kinds
 from tianping.activities.models import (
+    COMMON_REASONS,
+    MAKEUP_METHODS,
     Activity,
     ActivitySource,
     ActivityStatus,
@@ -35,6 +41,7 @@ from tianping.activities.models import (
     AttendanceRole,
     AttendanceStatus,
 )
+from tianping.demo.days import HOLIDAYS, meeting_day_from
 from tianping.demo.roster import SECRETARY_RANK, Branch, CourtRoster, OrgNode, PersonDraft
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import Category, PlacementKind, PoliticalStatus, PostLevel
@@ -62,6 +69,13 @@ MISSED, CANCELLED, HELD_AGAIN = 0.06, 0.02, 0.7
 SILENT_SPELL = 0.08
 # A quarter's 党课 given at that month's 主题党日 (one record counting for both, R1.5).
 LECTURE_AT_THEME_DAY = 0.35
+# 谈心谈话: a talker who did not get round to it, a member away when the talker came.
+TALK_NOT_HELD, TALK_MISSED_ONE = 0.03, 0.12
+# …and a branch that does not catch up in December on the talks still owed.
+TALK_NO_CATCH_UP = 0.25
+# Why those on leave were away (COMMON_REASONS), and how many studied the meeting afterwards.
+LEAVE_REASON_WEIGHTS = (0.4, 0.15, 0.15, 0.2, 0.1)
+MAKEUP_AFTER_LEAVE, MAKEUP_AFTER_ABSENCE = 0.6, 0.3
 # A year's 组织生活会 held together with 民主评议党员.
 REVIEW_AT_LIFE_MEETING = 0.6
 # R1.3: a branch with this many full members has a committee (and holds its meetings).
@@ -153,8 +167,6 @@ CASE_STORIES = (
 # R4.1 hours (Activity.hours has one decimal place, as the database returns it).
 VOLUNTEER_HOURS = tuple(Decimal(h) for h in ("2.0", "2.5", "3.0", "4.0", "4.0", "6.0"))
 MEETING_HOURS = tuple(Decimal(h) for h in ("1.0", "1.5", "1.5", "2.0"))
-# Statutory holidays on which nobody meets (the Spring Festival moves; these do not).
-HOLIDAYS = {(1, 1), (5, 1), (5, 2), (5, 3), (10, 1), (10, 2), (10, 3), (10, 4), (10, 5)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -185,9 +197,18 @@ def full_members(people: Iterable[PersonDraft], day: dt.date) -> list[PersonDraf
     ]
 
 
-def by_rank(people: Iterable[PersonDraft]) -> list[PersonDraft]:
-    """Who leads: department heads first, then deputies, then by age (the roster's rule)."""
-    return sorted(people, key=lambda m: (SECRETARY_RANK[m.post_level], m.birth_date, m.employee_no))
+def by_rank(people: Iterable[PersonDraft], day: dt.date) -> list[PersonDraft]:
+    """Who leads on the day: serving staff before retirees, then department heads, deputies,
+    and by age (the roster's rule)."""
+    return sorted(
+        people,
+        key=lambda m: (
+            not serving_on(m, day),
+            SECRETARY_RANK[m.post_level],
+            m.birth_date,
+            m.employee_no,
+        ),
+    )
 
 
 def serving_on(p: PersonDraft, day: dt.date) -> bool:
@@ -196,7 +217,7 @@ def serving_on(p: PersonDraft, day: dt.date) -> bool:
 
 def committee_on(roll: Roll, day: dt.date) -> list[PersonDraft]:
     """R1.3: the branch committee that day — 5 members in a large branch, else 3."""
-    full = by_rank(full_members(roll.on(day), day))
+    full = by_rank(full_members(roll.on(day), day), day)
     return full[: 5 if len(full) >= 15 else 3]
 
 
@@ -227,10 +248,12 @@ class Record:
     recorder: PersonDraft | None = None
     lecturer: PersonDraft | None = None
     lecturer_is_secretary: bool = False
+    talker: PersonDraft | None = None  # 谈心谈话 (D5): who talked with the others present
     external_audience: int | None = None
     status: str = ActivityStatus.HELD
     cancel_reason: str = ""
     seats: list[Seat] = field(default_factory=list)
+    pk: int | None = None  # the activity's id, once written
 
 
 def end_time(start: dt.time | None, hours: Decimal | None, on: dt.date) -> dt.time | None:
@@ -239,6 +262,21 @@ def end_time(start: dt.time | None, hours: Decimal | None, on: dt.date) -> dt.ti
         return None
     end = dt.datetime.combine(on, start) + dt.timedelta(minutes=int(hours * 60))
     return end.time() if end.date() == on else None
+
+
+def quorum(record: Record, day: dt.date) -> None:
+    """R2.6: more than half of the full members present, as a vote needs (D4: counted from the
+    attendance). Those marked absent or on leave are called in, in list order, until there are."""
+    full = {id(p) for p in full_members([s.person for s in record.seats], day)}
+    present = sum(
+        1 for s in record.seats if id(s.person) in full and s.status == AttendanceStatus.PRESENT
+    )
+    for seat in record.seats:
+        if present * 2 > len(full):
+            return
+        if id(seat.person) in full and seat.status != AttendanceStatus.PRESENT:
+            seat.status = AttendanceStatus.PRESENT
+            present += 1
 
 
 # ---------------------------------------------------------------------------------------
@@ -276,8 +314,22 @@ def working_day(year: int, month: int, day: int, last: dt.date) -> dt.date | Non
 class CourtLife:
     """Draws the records of one court's party organisations and of the court itself."""
 
-    def __init__(self, roster: CourtRoster, rng: random.Random, first: dt.date, last: dt.date):
+    def __init__(
+        self,
+        roster: CourtRoster,
+        rng: random.Random,
+        first: dt.date,
+        last: dt.date,
+        committee: Callable[[str, dt.date], list[PersonDraft] | None] | None = None,
+        elections: dict[str, list[dt.date]] | None = None,
+    ):
+        """`committee` names who sat on a branch's committee on a day, where the data set
+        plans its committees (else the branch's ranking decides, committee_on); `elections`
+        the days a branch congress elected one."""
         self.roster = roster
+        self.committee = committee or (lambda code, day: None)
+        self.elections = elections or {}
+        self.election_records: dict[tuple[str, dt.date], Record] = {}
         self.rng = rng
         self.first, self.last = first, last
         self.records: list[Record] = []
@@ -296,6 +348,8 @@ class CourtLife:
             None,
         )
         self.leaders = roster.leaders
+        # The 支部党员大会 that voted on a member: ("admission" | "full", 工号) → the record.
+        self.votes: dict[tuple[str, str], Record] = {}
 
     # Attendance ---------------------------------------------------------------------
 
@@ -311,6 +365,7 @@ class CourtLife:
         """Everyone expected, each present, on leave or absent; those with a part present."""
         leading: dict[int, str] = {}
         for p, role in (
+            (record.talker, AttendanceRole.TALKER),
             (record.lecturer, AttendanceRole.LECTURER),
             (record.host, AttendanceRole.PARTICIPANT),
             (record.recorder, AttendanceRole.PARTICIPANT),
@@ -412,6 +467,73 @@ class CourtLife:
                 plan = quarter_plans[quarter]
                 self.branch_month(branch, roll, year, month, theme_day, committee_day, plan)
             self.branch_year(branch, roll, year, silent)
+        self.membership_votes(branch, roll)
+        self.election_congresses(branch, roll)
+
+    def membership_votes(self, branch: Branch, roll: Roll) -> None:
+        """The 支部党员大会 that admitted the branch's new members (R2.6) and, a year on,
+        discussed their full membership (R2.7): held, whatever else the month held.
+
+        A member admitted here joined the branch on the day of the vote (the roster dates
+        their placement from it); the vote on full membership comes at a congress soon
+        after probation ends, if they still belong to the branch.
+        """
+        rng = self.rng
+        admitted: dict[dt.date, list[PersonDraft]] = defaultdict(list)
+        confirmed: dict[dt.date, list[PersonDraft]] = defaultdict(list)
+        for person, since, _ in roll.stays:
+            joined = person.party_joined_on
+            if (
+                joined is None
+                or since != joined
+                or joined < person.hired_on
+                or not self.first <= joined <= self.last
+            ):
+                continue
+            admitted[joined].append(person)
+            full_on = person.full_member_on
+            if full_on is None or full_on > self.last:
+                continue
+            day = meeting_day_from(full_on + dt.timedelta(days=rng.randint(0, 12)))
+            if day <= self.last and any(p is person for p in roll.on(day)):
+                confirmed[day].append(person)
+        for day, people in sorted(admitted.items()):
+            self.vote(branch, roll, day, people, "admission")
+        for day, people in sorted(confirmed.items()):
+            self.vote(branch, roll, day, people, "full")
+
+    def vote(
+        self, branch: Branch, roll: Roll, day: dt.date, people: list[PersonDraft], purpose: str
+    ) -> None:
+        rng = self.rng
+        people = sorted(people, key=lambda p: p.employee_no)
+        names = "、".join(p.name for p in people)
+        members = roll.on(day)
+        if purpose == "admission":
+            title = f"支部党员大会（讨论接收{names}为预备党员）"
+            agenda = "1. 介绍发展对象情况；2. 入党介绍人发表意见；3. 无记名投票表决"
+            summary = f"经到会有表决权的党员无记名投票表决，同意接收{names}为中共预备党员，报上级党委审批。"
+        else:
+            title = f"支部党员大会（讨论{names}预备党员转正）"
+            agenda = "1. 预备党员汇报预备期表现；2. 党员讨论；3. 表决"
+            summary = f"经讨论表决，同意{names}按期转为中共正式党员，报上级党委审批。"
+        record = Record(
+            "branch_congress",
+            branch.code,
+            day,
+            title,
+            rng.choice(MEETING_HOURS),
+            self.meeting_time(),
+            rng.choice(MEETING_ROOMS),
+            agenda,
+            summary,
+            host=self.secretary_on(members, day),
+        )
+        self.seat_all(record, members)
+        quorum(record, day)
+        self.add(record)
+        for person in people:
+            self.votes[(purpose, person.employee_no)] = record
 
     def silent_months(self, year: int) -> set[int]:
         rng = self.rng
@@ -433,9 +555,18 @@ class CourtLife:
             "lecture_at_theme_day": rng.random() < LECTURE_AT_THEME_DAY,
         }
 
+    def committee_of(self, branch: Branch, roll: Roll, day: dt.date) -> list[PersonDraft]:
+        """The branch's committee that day: as planned where the data set plans committees,
+        else the branch's ranking (committee_on); only those then in the branch."""
+        planned = self.committee(branch.code, day)
+        if planned is None:
+            return committee_on(roll, day)
+        present = {id(p) for p in roll.on(day)}
+        return [p for p in planned if id(p) in present]
+
     def secretary_on(self, members: list[PersonDraft], day: dt.date) -> PersonDraft | None:
-        full = by_rank(full_members(members, day))
-        return full[0] if full else (by_rank(members)[0] if members else None)
+        full = by_rank(full_members(members, day), day)
+        return full[0] if full else (by_rank(members, day)[0] if members else None)
 
     def branch_month(
         self,
@@ -457,7 +588,7 @@ class CourtLife:
         if len(full_members(roll.on(month_end), month_end)) >= COMMITTEE_FROM:
             day = working_day(year, month, committee_day + rng.randint(0, 3), self.last)
             if day is not None:
-                committee = committee_on(roll, day)
+                committee = self.committee_of(branch, roll, day)
                 if committee:
                     record = Record(
                         "branch_committee",
@@ -472,7 +603,7 @@ class CourtLife:
                         host=committee[0],
                         recorder=committee[-1] if len(committee) > 1 else None,
                     )
-                    self.statutory(record, lambda d: committee_on(roll, d))
+                    self.statutory(record, lambda d: self.committee_of(branch, roll, d))
 
         # 主题党日, sometimes with the quarter's 党课 in the same record.
         lecture_here = plan.get("lecture") == month and plan.get("lecture_at_theme_day")
@@ -546,7 +677,7 @@ class CourtLife:
                 rng.choice(GROUP_ROOMS),
                 "1. 学习文件；2. 交流思想工作情况",
                 "党小组成员集中学习，并结合手头案件交流思想工作情况。",
-                host=by_rank(members)[0],
+                host=by_rank(members, day)[0],
             )
             self.statutory(record, self.rolls[group.code].on)
 
@@ -677,22 +808,8 @@ class CourtLife:
 
         # 谈心谈话, recorded once a year by the branch (R1.5, configurable).
         day = day_in([9, 10, 11])
-        if day is not None and (members := members_on(day)):
-            self.statutory(
-                Record(
-                    "heart_talk",
-                    branch.code,
-                    day,
-                    f"{year}年度谈心谈话",
-                    Decimal("1.0"),
-                    None,
-                    "支部书记办公室",
-                    "支部委员与党员逐一谈心谈话",
-                    "支部委员与党员逐一谈心谈话，了解思想工作生活情况。",
-                    host=self.secretary_on(members, day),
-                ),
-                roll.on,
-            )
+        if day is not None and members_on(day):
+            self.heart_talks(branch, roll, day)
 
         # Beyond the statutory rhythm.
         for _ in range(rng.choice((2, 3, 4, 4, 5))):
@@ -705,6 +822,115 @@ class CourtLife:
             self.trial_observation(branch, roll, day_in(open_months))
         if rng.random() < 0.4:
             self.storytelling(branch, roll, day_in(open_months))
+
+    def heart_talks(self, branch: Branch, roll: Roll, start: dt.date) -> None:
+        """谈心谈话 (R1.5, D5): each committee member talks with every member of the branch,
+        the other committee members included, one record per talker over a few weeks. Now
+        and then a member away on business is missed; a talker may not get round to it."""
+        rng = self.rng
+        talkers = self.committee_of(branch, roll, start)
+        last = min(self.last, dt.date(start.year, 12, 31))
+        held: list[Record] = []
+        for i, talker in enumerate(talkers):
+            day = meeting_day_from(start + dt.timedelta(days=i * rng.randint(3, 9)))
+            if day > last or not any(p is talker for p in roll.on(day)):
+                continue
+            if rng.random() < TALK_NOT_HELD:
+                continue
+            record = Record(
+                "heart_talk",
+                branch.code,
+                day,
+                f"{day.year}年度谈心谈话（{talker.name}）",
+                Decimal("1.0"),
+                None,
+                "支部书记办公室" if i == 0 else "党员活动室",
+                f"{talker.name}与支部党员逐一谈心谈话",
+                f"{talker.name}与支部党员逐一谈心谈话，了解思想、工作和生活情况，听取意见建议。",
+                host=talker,
+                talker=talker,
+            )
+            self.seat_all(record, roll.on(day))
+            for seat in record.seats:
+                if seat.role != AttendanceRole.TALKER:
+                    seat.status = AttendanceStatus.PRESENT
+            if rng.random() < TALK_MISSED_ONE:
+                others = [s for s in record.seats if s.role != AttendanceRole.TALKER]
+                if others:
+                    rng.choice(others).status = AttendanceStatus.LEAVE
+            self.add(record)
+            held.append(record)
+        self.talks_caught_up(branch, roll, start.year, held)
+
+    def talks_caught_up(self, branch: Branch, roll: Roll, year: int, talks: list[Record]) -> None:
+        """In December the committee, as it then stands, talks with whoever it has not yet
+        talked with this year: members who joined since, those away at the time, and all
+        of them for a member elected to the committee since the autumn (D5)."""
+        rng = self.rng
+        day = working_day(year, 12, rng.randint(8, 22), self.last)
+        if day is None or rng.random() < TALK_NO_CATCH_UP:
+            return
+        talked = {
+            frozenset((id(record.talker), id(seat.person)))
+            for record in talks
+            for seat in record.seats
+            if seat.status == AttendanceStatus.PRESENT
+        }
+        members = roll.on(day)
+        talkers = self.committee_of(branch, roll, day)
+        for talker in talkers:
+            if not any(p is talker for p in members):
+                continue
+            missing = [
+                m
+                for m in members
+                if m is not talker and frozenset((id(talker), id(m))) not in talked
+            ]
+            if not missing:
+                continue
+            names = "、".join(m.name for m in sorted(missing, key=lambda p: p.employee_no)[:3])
+            record = Record(
+                "heart_talk",
+                branch.code,
+                day,
+                f"{year}年度谈心谈话（{talker.name}，补谈）",
+                Decimal("1.0"),
+                None,
+                "支部书记办公室",
+                f"{talker.name}与{names}等党员谈心谈话",
+                f"{talker.name}与本年度尚未谈心谈话的党员逐一谈心谈话。",
+                host=talker,
+                talker=talker,
+            )
+            self.seat_all(record, [talker, *missing])
+            for seat in record.seats:
+                seat.status = AttendanceStatus.PRESENT
+            self.add(record)
+            talked |= {frozenset((id(talker), id(m))) for m in missing}
+
+    def election_congresses(self, branch: Branch, roll: Roll) -> None:
+        """The 支部党员大会 at which the branch elected its committee (R1.4), as planned."""
+        rng = self.rng
+        for day in self.elections.get(branch.code, []):
+            if not self.first <= day <= self.last:
+                continue
+            members = roll.on(day)
+            record = Record(
+                "branch_congress",
+                branch.code,
+                day,
+                "支部党员大会（换届选举）",
+                Decimal("2.0"),
+                self.meeting_time(),
+                rng.choice(MEETING_ROOMS),
+                "1. 听取和审议支部委员会工作报告；2. 无记名投票选举新一届支部委员会",
+                "支部委员会作工作报告，到会党员无记名投票，选举产生新一届支部委员会。",
+                host=self.secretary_on(members, day),
+            )
+            self.seat_all(record, members)
+            quorum(record, day)
+            self.add(record)
+            self.election_records[(branch.code, day)] = record
 
     def volunteer(self, branch: Branch, roll: Roll, day: dt.date | None) -> None:
         if day is None or len(members := roll.on(day)) < 2:
@@ -1098,16 +1324,26 @@ class Writer:
         return cache[key]
 
     def insert(self, model: type[Model], names: tuple[str, ...], rows: Iterable[tuple]) -> int:
+        """Rows of the named columns; every other column takes its field's default, as an
+        instance saved by the ORM would (a field added later needs no change here)."""
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(model._meta.get_field(n).column) for n in names)
+        given = {model._meta.get_field(n).attname for n in names}
+        rest = [
+            f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in given
+        ]
+        defaults = tuple(self.db(model, f.name, f.get_default()) for f in rest)
+        columns = ", ".join(
+            quote(c)
+            for c in [*(model._meta.get_field(n).column for n in names), *(f.column for f in rest)]
+        )
         sql = (
             f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
-            f"VALUES ({', '.join(['%s'] * len(names))})"
+            f"VALUES ({', '.join(['%s'] * (len(names) + len(rest)))})"
         )
         count = 0
         with connection.cursor() as cursor:
             for chunk in chunks(rows, BATCH * 5):
-                cursor.executemany(sql, chunk)
+                cursor.executemany(sql, [(*row, *defaults) for row in chunk])
                 count += len(chunk)
         return count
 
@@ -1137,8 +1373,44 @@ ACTIVITY_COLUMNS = (
 )
 
 
+class Excuses:
+    """Why a member missed a meeting, and the make-up study (补学) a branch records for them.
+
+    A leave has its reason (请假（出差）); an absence stays unexplained. About half of those
+    who missed a meeting of organisational life study its content within ten days.
+    """
+
+    def __init__(self, rng: random.Random, last: dt.date) -> None:
+        self.rng, self.last = rng, last
+
+    def of(self, record: Record, status: str, w: Writer) -> tuple[str, object, str]:
+        if status == AttendanceStatus.PRESENT:
+            return "", None, ""
+        rng = self.rng
+        reason = (
+            rng.choices(COMMON_REASONS, weights=LEAVE_REASON_WEIGHTS)[0]
+            if status == AttendanceStatus.LEAVE
+            else ""
+        )
+        makeup = None
+        method = ""
+        org_life = any(
+            kinds.kind(k).attendance_trigger == ORG_LIFE
+            for k in kinds.counts_for(record.kind, record.also)
+        )
+        if org_life and rng.random() < (MAKEUP_AFTER_LEAVE if reason else MAKEUP_AFTER_ABSENCE):
+            day = record.on + dt.timedelta(days=rng.randint(1, 10))
+            if day <= self.last:
+                makeup, method = day, rng.choice(MAKEUP_METHODS)
+        return reason, w.db(Attendance, "makeup_on", makeup), method
+
+
 def write(
-    build: Build, records: list[Record], rules: dict[str, PointRule], org_ids: list[int]
+    build: Build,
+    records: list[Record],
+    rules: dict[str, PointRule],
+    org_ids: list[int],
+    rng: random.Random,
 ) -> tuple[int, int, int]:
     """Activities, then their attendance, then the ledger; ids carried from one to the next.
 
@@ -1185,6 +1457,8 @@ def write(
     )
     if len(activity_ids) != len(records):
         raise RuntimeError("the court's organisations hold activities this build did not write")
+    for activity_id, record in zip(activity_ids, records, strict=True):
+        record.pk = activity_id
 
     # As the recording action stores attendance: hours on the rows of those present.
     attendance = [
@@ -1199,12 +1473,37 @@ def write(
         if record.status == ActivityStatus.HELD
         for seat in record.seats
     ]
+    notes = Excuses(rng, build.plan.as_of)
     w.insert(
         Attendance,
-        ("activity_id", "person_id", "status", "role", "hours", "note", "updated_at"),
         (
-            (a, p, status, role, w.db(Attendance, "hours", hours), "", w.now)
-            for a, p, status, role, hours in attendance
+            "activity_id",
+            "person_id",
+            "status",
+            "role",
+            "hours",
+            "note",
+            "reason",
+            "makeup_on",
+            "makeup_method",
+            "updated_at",
+        ),
+        (
+            (
+                a,
+                p,
+                status,
+                role,
+                w.db(Attendance, "hours", hours),
+                "",
+                *notes.of(record, status, w),
+                w.now,
+            )
+            for (a, p, status, role, hours), record in zip(
+                attendance,
+                (r for r in records if r.status == ActivityStatus.HELD for _ in r.seats),
+                strict=True,
+            )
         ),
     )
     # The new rows' ids, by (activity, person), unique: the ledger cites each row.
@@ -1267,16 +1566,52 @@ def roomy_cache() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+def planned_committees(
+    build: Build,
+) -> tuple[Callable[[str, dt.date], list[PersonDraft] | None] | None, dict[str, list[dt.date]]]:
+    """The committees a step before planned (the demo's), if any: who sat when, and the days
+    of the elections held at a branch congress."""
+    plan = build.results.get("committee_plan")
+    if plan is None:
+        return None, {}
+    from tianping.demo.committees import Seats
+
+    elections = {code: [e.held_on for e in found] for code, found in plan.congresses().items()}
+    return Seats(plan).on, elections
+
+
 def add_activities(build: Build) -> None:
     """Organisational life for every court of the plan, court by court to bound memory."""
     first, last = window(build)
     rules = seed_point_rules(build)
+    committee, elections = planned_committees(build)
     totals = [0, 0, 0]
+    votes: dict[tuple[str, str], int | None] = {}
+    congresses: dict[tuple[str, dt.date], int | None] = {}
     with roomy_cache():
         for roster in build.rosters:
-            life = CourtLife(roster, build.rng(f"activities:{roster.plan.code}"), first, last)
+            life = CourtLife(
+                roster,
+                build.rng(f"activities:{roster.plan.code}"),
+                first,
+                last,
+                committee,
+                elections,
+            )
             org_ids = [build.org_ids[code] for code in codes_of(roster.tree)]
-            written = write(build, life.draw(), rules[roster.plan.code], org_ids)
+            written = write(
+                build,
+                life.draw(),
+                rules[roster.plan.code],
+                org_ids,
+                build.rng(f"attendance:{roster.plan.code}"),
+            )
             totals = [a + b for a, b in zip(totals, written, strict=True)]
+            votes.update({key: record.pk for key, record in life.votes.items()})
+            congresses.update({key: r.pk for key, r in life.election_records.items()})
     build.counts.update(activities=totals[0], attendance=totals[1], point_entries=totals[2])
     build.results["activities_window"] = (first, last)
+    # The congresses that voted on members, for the recruitment files: (purpose, 工号) → id.
+    build.results["membership_votes"] = votes
+    # The congresses that elected a committee: (branch code, day) → id.
+    build.results["election_congresses"] = congresses

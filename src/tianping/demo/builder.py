@@ -3,7 +3,8 @@
 Each step is a function of the `Build` under way. `STEPS` is what every data set gets (the
 demo and `tianping generate` alike); the records of later issues (activities with
 attendance, points, training) are further steps appended here, each drawing from its own
-seeded generator so that adding a step never changes what the steps before it wrote.
+seeded generator so that adding a step never changes what the steps before it wrote. The
+demo adds the steps of its own (`demo.city.DEMO_STEPS`): every module's records.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.db import connection, transaction
 from tianping.activities.models import Activity, Attendance
 from tianping.audit.recording import record
 from tianping.demo.activities import add_activities
-from tianping.demo.plans import Plan
+from tianping.demo.plans import PROFILE_NAMES, Plan
 from tianping.demo.roster import CourtRoster, OrgNode, PersonDraft, RosterDrawer
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import PARTY_STATUSES, Person, PersonStatus, Placement, PlacementKind
@@ -197,7 +198,7 @@ def build(
             action,
             root,
             after={
-                "profile": plan.profile,
+                "profile": PROFILE_NAMES.get(plan.profile, plan.profile),
                 "seed": plan.seed,
                 "as_of": plan.as_of.isoformat(),
                 **dict(sorted(result.counts.items())),

@@ -44,39 +44,56 @@ def _serving(people: list[PersonDraft], **match: str) -> list[PersonDraft]:
     ]
 
 
-def _staff_of(people: list[PersonDraft], dept: str) -> PersonDraft:
-    staff = _serving(people, dept=dept, post_level=PostLevel.STAFF, category=Category.ADMIN_STAFF)
-    return (staff or _serving(people, dept=dept))[0]
+def _officer_of(people: list[PersonDraft], dept: str) -> PersonDraft:
+    """A full party member on the staff of the department: who does the party's office work."""
+    members = [
+        p for p in _serving(people, dept=dept) if p.political_status == PoliticalStatus.MEMBER
+    ]
+    staff = [
+        p for p in members if p.post_level == PostLevel.STAFF and p.category == Category.ADMIN_STAFF
+    ]
+    return (staff or members)[0]
 
 
-def _demo_branch(build: Build) -> Branch:
+def demo_branch(build: Build) -> Branch:
     """A branch of the basic court with party groups, so the secretary sees them too."""
     roster = next(r for r in build.rosters if r.plan.code == BASIC_COURT)
     with_groups = [b for b in roster.branches if b.groups and b.secretary and b.depts]
     return (with_groups or [b for b in roster.branches if b.secretary])[0]
 
 
-def add_demo_logins(build: Build) -> None:
+def _chosen(build: Build) -> dict[str, tuple[PersonDraft | None, str]]:
+    """Each log-in's person and the organisation its role is granted on."""
     mid = next(r for r in build.rosters if r.plan.code == MID_COURT)
     basic = next(r for r in build.rosters if r.plan.code == BASIC_COURT)
-    branch = _demo_branch(build)
+    branch = demo_branch(build)
     assert branch.secretary is not None
     member = next(
         m
         for m in sorted(branch.members, key=lambda m: m.employee_no)
         if m is not branch.secretary
+        and m.status == PersonStatus.SERVING
         and m.political_status == PoliticalStatus.MEMBER
         and m.post_level == PostLevel.STAFF
     )
     chief = next(p for p in mid.leaders if p.post_level == PostLevel.COURT_CHIEF)
-    chosen: dict[str, tuple[PersonDraft | None, str]] = {
+    return {
         "admin": (None, MID_COURT),
-        "zhengzhibu": (_staff_of(mid.people, f"{MID_COURT}-ZZB"), MID_COURT),
-        "dangwei": (_staff_of(basic.people, f"{BASIC_COURT}-ZZB"), BASIC_COURT),
+        "zhengzhibu": (_officer_of(mid.people, f"{MID_COURT}-ZZB"), MID_COURT),
+        "dangwei": (_officer_of(basic.people, f"{BASIC_COURT}-ZZB"), BASIC_COURT),
         "shuji": (branch.secretary, branch.code),
         "dangyuan": (member, BASIC_COURT),
         "yuanzhang": (chief, MID_COURT),
     }
+
+
+def login_people(build: Build) -> dict[str, PersonDraft | None]:
+    """Who each log-in is: the records about them should fit their role (see the steps)."""
+    return {username: person for username, (person, _) in _chosen(build).items()}
+
+
+def add_demo_logins(build: Build) -> None:
+    chosen = _chosen(build)
     people = Person.objects.in_bulk([d.pk for d, _ in chosen.values() if d is not None])
     orgs = {o.code: o for o in Org.objects.filter(code__in=[code for _, code in chosen.values()])}
     for login in DEMO_LOGINS:

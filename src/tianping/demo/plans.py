@@ -201,3 +201,5 @@ def province_plan(seed: int) -> Plan:
 
 
 PROFILES = {"city": city_plan, "province": province_plan}
+# How the audit log names each data set.
+PROFILE_NAMES = {"demo": "演示城市", "city": "市级测试数据", "province": "省级测试数据"}

@@ -14,8 +14,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from tianping.demo.days import meeting_day_from
 from tianping.demo.names import ETHNICITIES, Weighted, chinese_number, person_name
 from tianping.demo.plans import CourtPlan
+from tianping.lib.dates import add_years
 from tianping.orgs.models import OrgKind
 from tianping.people.models import (
     Category,
@@ -228,13 +230,6 @@ class CourtRoster:
     leaders: list[PersonDraft]
 
 
-def add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a common year
-        return day.replace(year=day.year + years, day=28)
-
-
 def largest_remainder(total: int, weights: Sequence[float]) -> list[int]:
     if total <= 0 or not weights or sum(weights) <= 0:
         return [0] * len(weights)
@@ -322,6 +317,9 @@ SECRETARY_RANK = {
 # 审判团队 branches many courts keep, well under the 50 of DOMAIN R1.1).
 BRANCH_MIN, BRANCH_FILL, BRANCH_MAX, BRANCH_SPLIT = 8, 11, 16, 8
 RETIRED_SHARE, TRANSFERRED_SHARE, MOVED_SHARE = 0.025, 0.015, 0.08
+# Members under 35 admitted since the start of last year; their year of probation ended at
+# least this many days before the plan's day, so the vote on it falls within the records.
+RECENT_ADMISSION, RECENT_FULL_MARGIN = 0.04, 380
 
 
 class RosterDrawer:
@@ -425,15 +423,27 @@ class RosterDrawer:
             )
             joined = add_years(birth, join_age) + dt.timedelta(days=rng.randrange(365))
             latest = self.as_of - dt.timedelta(days=400)
+            if age < 35 and rng.random() < RECENT_ADMISSION:
+                # Admitted by their branch since the start of last year, and full members by
+                # now: the branch congresses of the records voted on them (R2.6, R2.7).
+                earliest = max(
+                    dt.date(self.as_of.year - 1, 1, 1), add_years(birth, 18) + dt.timedelta(1)
+                )
+                recent = self.as_of - dt.timedelta(days=RECENT_FULL_MARGIN)
+                if earliest < recent:
+                    joined = earliest + dt.timedelta(days=rng.randrange((recent - earliest).days))
+                    latest = recent
             if joined > latest:
                 earliest = add_years(birth, 18) + dt.timedelta(days=1)
                 joined = earliest + dt.timedelta(
                     days=rng.randrange(max(1, (latest - earliest).days))
                 )
-            # R2.7: full membership one year after the branch congress admits a member.
+            # The branch congress that admitted them met on a working day; R2.7: full
+            # membership one year after it.
+            joined = meeting_day_from(joined)
             return PoliticalStatus.MEMBER, joined, add_years(joined, 1)
         if age < 40 and rng.random() < 0.08:
-            joined = self.as_of - dt.timedelta(days=rng.randrange(20, 360))
+            joined = meeting_day_from(self.as_of - dt.timedelta(days=rng.randrange(20, 360)))
             return PoliticalStatus.PROBATIONARY, joined, None
         if age <= 28 and rng.random() < 0.85:
             return PoliticalStatus.LEAGUE, None, None
@@ -669,7 +679,9 @@ class RosterDrawer:
 
         # R1.2: a party committee from 100 members, a general branch from 50; fewer, and
         # the branches sit directly under the court.
-        total += len(retired_members) if with_retired else 0
+        # Retired members stay in the court's party organisation either way (their own
+        # branch, or the one they belonged to).
+        total += len(retired_members)
         if total >= 100:
             party_root: OrgNode | None = OrgNode(
                 f"{self.code}-JGDW", "机关党委", OrgKind.PARTY_COMMITTEE
@@ -724,6 +736,10 @@ class RosterDrawer:
                     Stint(PlacementKind.PARTY_ORG, retired_branch.code, end, None, "退休")
                 )
                 continue
+            if p.status == PersonStatus.RETIRED:
+                # No retirees' branch in this court: a retired member keeps their party
+                # life in the branch they belonged to (their relation stays with the court).
+                end = None
             p.stints.append(Stint(PlacementKind.PARTY_ORG, current.code, start, end, reason))
             if end is None:
                 current.members.append(p)
@@ -735,7 +751,11 @@ class RosterDrawer:
                 OrgNode(f"{branch.code}-G{g}", f"第{chinese_number(g)}党小组", OrgKind.GROUP)
                 for g in range(1, groups + 1)
             ]
-            full = [m for m in branch.members if m.political_status == PoliticalStatus.MEMBER]
+            full = [
+                m
+                for m in branch.members
+                if m.political_status == PoliticalStatus.MEMBER and m.status == PersonStatus.SERVING
+            ]
             if full:
                 branch.secretary = min(
                     full, key=lambda m: (SECRETARY_RANK[m.post_level], m.birth_date)

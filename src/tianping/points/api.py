@@ -27,7 +27,7 @@ router = Router(tags=["党员积分"])
 
 # R4.2: no compulsory public ranking.
 RANKING_CLOSED = (
-    "积分排名不公开（R4.2）：党委办公室可以查看；法院开启“向支部书记显示排名”后，"
+    "积分排名不公开（《整治形式主义为基层减负若干规定》）：党委办公室可以查看；法院开启“向支部书记显示排名”后，"
     "支部书记可以查看本支部的排名"
 )
 
@@ -59,7 +59,7 @@ class LedgerOut(Schema):
     year: int
     base: float = Field(description="所在法院的基础分")
     total: float = Field(description="本年度各条记录之和")
-    score: float = Field(description="年度积分 = 基础分 + 本年度记录之和；一票否决时为 0（R4.1）")
+    score: float = Field(description="年度积分 = 基础分 + 本年度记录之和；一票否决时为 0（本院党员积分管理办法）")
     vetoed: bool
     years: list[int] = Field(description="有记录的年度，新的在前")
     entries: list[EntryOut]
@@ -99,7 +99,7 @@ class ManualIn(Schema):
     points: Decimal = Field(
         ..., max_digits=6, decimal_places=2, description="加分为正、减分为负，如 2 或 -1.5"
     )
-    reason: str = Field(..., min_length=1, max_length=180, description="事由（R4.3）")
+    reason: str = Field(..., min_length=1, max_length=180, description="事由（本院党员积分管理办法）")
     on: dt.date | None = Field(None, description="日期，默认今天，不能晚于今天")
 
 

@@ -159,7 +159,7 @@ class StepForm(forms.Form):
         queryset=Person.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="按住Ctrl（手机上点选）可选多人",
+        help_text="按住 Ctrl 键（手机上直接点选）可选多人",
     )
     people_no = forms.CharField(
         label="或按工号指定",

@@ -7,8 +7,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from tianping.demo.builder import STEPS, build
-from tianping.demo.logins import add_demo_logins, demo_present, format_logins, login_rows
+from tianping.demo.builder import build
+from tianping.demo.city import DEMO_STEPS
+from tianping.demo.logins import demo_present, format_logins, login_rows
 from tianping.demo.plans import demo_plan
 from tianping.demo.tables import nonempty_models, wipe
 
@@ -39,11 +40,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             if reset:
                 wipe()
-            result = build(demo_plan(), action="demo.load", steps=[*STEPS, add_demo_logins])
+            result = build(demo_plan(), action="demo.load", steps=DEMO_STEPS)
         counts = result.counts
         self.stdout.write(
             f"已载入演示数据：{result.plan.root.name}及{counts['courts'] - 1}个基层法院，"
             f"{counts['departments']}个部门，{counts['branches']}个党支部，{counts['groups']}个党小组，"
-            f"{counts['people']}名人员（其中党员{counts['party_members']}名）。"
+            f"{counts['people']}名人员（其中党员{counts['party_members']}名）；"
+            f"发展党员档案{counts['recruit_files']}份，换届选举{counts['elections']}次，"
+            f"党费交纳记录{counts['dues_payments']}条，{counts['democratic_reviews']}个党支部的上年度民主评议。"
         )
         self.stdout.write(format_logins(login_rows()))

@@ -1,0 +1,29 @@
+"""The demo city's steps: what every data set gets, and the records of every module on top.
+
+`tianping generate` builds `builder.STEPS` only, so the benchmark profiles stay as fast as
+they were; the demo plans its committees before the records are drawn (their elections and talks are
+records too), adds the party's files (recruitment, committees, dues, last year's democratic
+reviews) after them, and its log-ins; each step draws from a generator of its own.
+"""
+
+from __future__ import annotations
+
+from tianping.demo.activities import add_activities
+from tianping.demo.builder import Step, add_roster, refresh_statistics
+from tianping.demo.committees import add_committees, plan_committees
+from tianping.demo.dues import add_dues
+from tianping.demo.logins import add_demo_logins
+from tianping.demo.recruitment import add_recruitment
+from tianping.demo.reviews import add_reviews
+
+DEMO_STEPS: list[Step] = [
+    add_roster,
+    plan_committees,
+    add_activities,
+    add_recruitment,
+    add_committees,
+    add_dues,
+    add_reviews,
+    refresh_statistics,
+    add_demo_logins,
+]
