@@ -178,7 +178,9 @@ def test_probationary_members_take_part_but_are_not_graded_R1_6(world: World) ->
     assert (zhao.self_assessment, zhao.votes_qualified) == ("认真学习，按时参加组织生活", 5)
     with pytest.raises(ValidationError) as error:
         do_update_review(None, review, entries={zhao.pk: {"grade": "qualified"}})
-    assert error.value.messages == ["赵磊是预备党员：参加评议，但不评定等次（《中国共产党支部工作条例（试行）》关于民主评议党员的规定）"]
+    assert error.value.messages == [
+        "赵磊是预备党员：参加评议，但不评定等次（《中国共产党支部工作条例（试行）》关于民主评议党员的规定）"
+    ]
     zhao.refresh_from_db()
     assert zhao.grade == ""
 

@@ -209,7 +209,10 @@ def test_the_election_form_shows_each_problem_beside_its_row(world):
         .post("/committees/BT-JY-B01/election/", election_post(D(2024, 5, 8), rows))
         .content.decode()
     )
-    assert "支委会应由3至5人组成，最多不超过7人（《中国共产党支部工作条例（试行）》第六章）：本次当选2人" in html
+    assert (
+        "支委会应由3至5人组成，最多不超过7人（《中国共产党支部工作条例（试行）》第六章）：本次当选2人"
+        in html
+    )
 
 
 def test_a_committee_of_seven_is_saved_with_a_warning_R1_3(world):
@@ -222,7 +225,10 @@ def test_a_committee_of_seven_is_saved_with_a_warning_R1_3(world):
     response = world.client("bob").post(
         "/committees/BT-JY-B01/election/", election_post(D(2024, 5, 8), rows), follow=True
     )
-    assert "支委会7人，一般应为3至5人（《中国共产党支部工作条例（试行）》第六章）" in response.content.decode()
+    assert (
+        "支委会7人，一般应为3至5人（《中国共产党支部工作条例（试行）》第六章）"
+        in response.content.decode()
+    )
 
 
 def test_a_postponement_form_refuses_thirteen_months_and_accepts_twelve_R1_4(world):
@@ -237,7 +243,10 @@ def test_a_postponement_form_refuses_thirteen_months_and_accepts_twelve_R1_4(wor
         "approved_on": "2025-12-01",
     }
     refused = bob.post("/committees/BT-JY-B02/postpone/", data).content.decode()
-    assert "换届最多延期1年（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）" in refused
+    assert (
+        "换届最多延期1年（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）"
+        in refused
+    )
     data["postponed_to"] = "2027-03-01"
     done = bob.post("/committees/BT-JY-B02/postpone/", data, follow=True).content.decode()
     assert "换届经批准延期至2027-03-01" in done

@@ -97,7 +97,9 @@ def test_a_secretary_takes_an_applicant_to_probationary_member_and_is_stopped_on
     )
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"{APPLICANT}的入党档案")
     expect(page.locator("#stage")).to_have_text("入党申请人")
-    expect(page.locator("#next")).to_contain_text("先与申请人谈话（《中国共产党发展党员工作细则》第七条）")
+    expect(page.locator("#next")).to_contain_text(
+        "先与申请人谈话（《中国共产党发展党员工作细则》第七条）"
+    )
 
     # 2. Talk, activist with a contact, two half-yearly assessments, the notice.
     record_step(page, "党组织派人谈话", {"谈话日期 *": "2022-03-15", "谈话情况": "支部书记谈话"})

@@ -69,7 +69,10 @@ def test_a_file_reads_with_its_steps_and_what_is_next(world, api):
     assert [p["name"] for p in data["contacts"]] == ["王芳"]
     candidate = next(n for n in data["next_steps"] if n["kind"] == "candidate")
     assert candidate["possible_on"] == "2023-04-01"
-    assert "发展对象公示5个工作日（《中国共产党发展党员工作细则》关于公示的规定）" in candidate["waiting_for"]
+    assert (
+        "发展对象公示5个工作日（《中国共产党发展党员工作细则》关于公示的规定）"
+        in candidate["waiting_for"]
+    )
     assert api("oscar").get(f"/recruitment/{recruit.pk}").status_code == 404
 
 
@@ -117,7 +120,9 @@ def test_a_refused_step_answers_422_with_the_rule_and_the_date(world, api):
     assert [(x["rule"], x["field"], x["possible_on"]) for x in data["refusals"]] == [
         ("R2.4", "on", "2023-04-01")
     ]
-    assert data["errors"]["on"][0].startswith("《中国共产党发展党员工作细则》第十三条：入党积极分子经过1年以上培养考察")
+    assert data["errors"]["on"][0].startswith(
+        "《中国共产党发展党员工作细则》第十三条：入党积极分子经过1年以上培养考察"
+    )
     assert data["detail"] == data["errors"]["on"][0]
     assert Recruit.objects.get(pk=recruit.pk).stage == Stage.ACTIVIST
 

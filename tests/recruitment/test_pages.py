@@ -213,7 +213,10 @@ def test_the_file_gives_the_first_date_a_future_step_becomes_possible(world):
     record(world, recruit, StepKind.ACTIVIST, since, people=[world.people["wang"]])
     record(world, recruit, StepKind.ASSESSMENT, today - dt.timedelta(days=10))
     html = page(world.client("carol").get(f"/recruitment/{recruit.pk}/"))
-    assert "需先完成：发展对象公示5个工作日（《中国共产党发展党员工作细则》关于公示的规定）" in section(html, "next")
+    assert (
+        "需先完成：发展对象公示5个工作日（《中国共产党发展党员工作细则》关于公示的规定）"
+        in section(html, "next")
+    )
     record(
         world,
         recruit,
@@ -250,7 +253,10 @@ def test_a_refused_step_shows_the_rule_and_its_date_beside_the_field(world):
     html = page(response)
     row = form_row(html, "on")
     assert "field-error" in row
-    assert "《中国共产党发展党员工作细则》第十三条：入党积极分子经过1年以上培养考察方可确定为发展对象" in row
+    assert (
+        "《中国共产党发展党员工作细则》第十三条：入党积极分子经过1年以上培养考察方可确定为发展对象"
+        in row
+    )
     assert "最早可于2023-04-01确定" in row
     assert "该步骤不符合发展党员规定，未予记录" in html
     assert refresh(recruit).stage == Stage.ACTIVIST

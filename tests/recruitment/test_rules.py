@@ -381,7 +381,9 @@ def test_r2_5_one_introducer_is_refused_and_two_are_accepted(world):
     m = full_members(world, 1)
     with pytest.raises(StepRefused) as excinfo:
         record(world, recruit, StepKind.INTRODUCERS, D(2023, 4, 10), people=[world.people["wang"]])
-    assert excinfo.value.message_dict["people"] == ["《中国共产党发展党员工作细则》第十四条至第十七条：应由2名正式党员作入党介绍人：现为1名。"]
+    assert excinfo.value.message_dict["people"] == [
+        "《中国共产党发展党员工作细则》第十四条至第十七条：应由2名正式党员作入党介绍人：现为1名。"
+    ]
     step = record(
         world, recruit, StepKind.INTRODUCERS, D(2023, 4, 10), people=[world.people["wang"], *m]
     )
@@ -813,7 +815,9 @@ def test_r2_7_probation_extends_once_by_6_to_12_months(world):
     assert recruit.probation_ends_on == D(2024, 12, 12)
     with pytest.raises(StepRefused) as excinfo:
         record(world, recruit, StepKind.EXTENSION, D(2024, 6, 20), months=6, note="再延长")
-    assert excinfo.value.message_dict["months"] == ["《中国共产党章程》第七条、《中国共产党发展党员工作细则》第五章：预备期只能延长一次：已于此前延长6个月。"]
+    assert excinfo.value.message_dict["months"] == [
+        "《中国共产党章程》第七条、《中国共产党发展党员工作细则》第五章：预备期只能延长一次：已于此前延长6个月。"
+    ]
     with pytest.raises(StepRefused) as excinfo:
         record(world, recruit, StepKind.FULL, D(2024, 12, 11))
     assert excinfo.value.possible_on == D(2024, 12, 12)

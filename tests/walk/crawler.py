@@ -58,7 +58,8 @@ ALLOWED_WORDS = {
     # the pinyin search's own example (typing "zhq" finds 张华庆)
     "zhq",
     # keys on a keyboard, as forms name them (按住 Ctrl 键多选)
-    "ctrl", "shift",
+    "ctrl",
+    "shift",
     # the product and demo accounts (usernames are names, not interface words)
     "tianping",
     "admin",

@@ -59,7 +59,9 @@ class ActivityOut(Schema):
     id: int
     kind: str
     kind_name: str
-    also_counts_as: list[str] = Field(description="同时计入的其他制度（活动类型代码，《中国共产党支部工作条例（试行）》第四章）")
+    also_counts_as: list[str] = Field(
+        description="同时计入的其他制度（活动类型代码，《中国共产党支部工作条例（试行）》第四章）"
+    )
     org: OrgRef
     title: str
     on: dt.date
@@ -130,7 +132,8 @@ class ActivityFieldsIn(Schema):
     lecturer: str | None = Field(None, description="授课人工号（有授课人的活动类型，如党课）")
     lecturer_is_secretary: bool | None = Field(None, description="授课人为党委（党组）书记")
     also_counts_as: list[ActivityKind] | None = Field(  # type: ignore[valid-type]
-        None, description="同时计入的其他制度，如主题党日同时讲党课（《中国共产党支部工作条例（试行）》第四章）"
+        None,
+        description="同时计入的其他制度，如主题党日同时讲党课（《中国共产党支部工作条例（试行）》第四章）",
     )
 
 
@@ -556,7 +559,11 @@ def cancel_activity(request: HttpRequest, activity_id: int, payload: CancelIn) -
     return activity_detail(scope, get_activity(scope, activity.pk))
 
 
-@compliance_router.get("", response=ComplianceOut, summary="组织生活合规情况（《中国共产党支部工作条例（试行）》第四章）")
+@compliance_router.get(
+    "",
+    response=ComplianceOut,
+    summary="组织生活合规情况（《中国共产党支部工作条例（试行）》第四章）",
+)
 @requires("compliance.view")
 def get_compliance(request: HttpRequest, query: Query[ComplianceQuery]) -> dict[str, Any]:
     """The document of `tianping compliance --json` (CONTRACT.md) for an organisation in scope."""

@@ -297,7 +297,9 @@ def do_postpone_term(
         errors["postponed_to"] = problem
     approved_by = approved_by.strip()
     if not approved_by:
-        errors["approved_by"] = "请填写批准延期的上级党组织（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》：延期须经批准）"
+        errors["approved_by"] = (
+            "请填写批准延期的上级党组织（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》：延期须经批准）"
+        )
     if approved_on > timezone.localdate():
         errors["approved_on"] = "批准日期不能晚于今天"
     elif approved_on < term.elected_on:

@@ -160,7 +160,10 @@ class PostponementIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     org: str = Field(..., min_length=1, description="党组织代码：延期的是其现任一届")
-    postponed_to: dt.date = Field(..., description="延期至，最多为届满后1年（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）")
+    postponed_to: dt.date = Field(
+        ...,
+        description="延期至，最多为届满后1年（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）",
+    )
     approved_by: str = Field(..., max_length=100, description="批准机关")
     approved_on: dt.date
     reason: str = Field("", max_length=200)
@@ -255,7 +258,11 @@ def _committee_org(scope: Scope, code: str) -> Org:
     return org
 
 
-@router.get("", response=StatusPage, summary="党组织委员会状况与提醒（《中国共产党支部工作条例（试行）》第二章–《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）")
+@router.get(
+    "",
+    response=StatusPage,
+    summary="党组织委员会状况与提醒（《中国共产党支部工作条例（试行）》第二章–《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）",
+)
 @requires("membership.view")
 def list_statuses(request: HttpRequest, filters: Query[StatusFilters]) -> dict[str, Any]:
     scope = scope_of(request)
@@ -309,7 +316,11 @@ def record_election(request: HttpRequest, payload: ElectionIn) -> Status[dict[st
     return Status(201, election_data(_elections(scope, org, election.pk)[0]))
 
 
-@router.post("/postponements", response=TermOut, summary="记录经批准的延期换届（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）")
+@router.post(
+    "/postponements",
+    response=TermOut,
+    summary="记录经批准的延期换届（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）",
+)
 @requires("membership.manage")
 def postpone(request: HttpRequest, payload: PostponementIn) -> dict[str, Any]:
     scope = scope_of(request)

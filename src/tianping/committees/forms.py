@@ -123,7 +123,9 @@ def candidate_formset(rows: int) -> type[forms.BaseFormSet]:
 
 class PostponeForm(forms.Form):
     postponed_to = forms.DateField(
-        label="延期至", widget=DATE_WIDGET, help_text="最多延期1年（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）"
+        label="延期至",
+        widget=DATE_WIDGET,
+        help_text="最多延期1年（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）",
     )
     approved_by = forms.CharField(
         label="批准机关", max_length=100, help_text="如：中共××市委政法委员会"

@@ -127,7 +127,9 @@ def election_errors(
                 f"{COMMITTEE_USUAL_MAX}人组成，最多不超过{COMMITTEE_MAX}人（《中国共产党支部工作条例（试行）》第六章）：本次当选{elected}人"
             )
         elif elected > COMMITTEE_MAX:
-            errors.append(f"支部委员会最多不超过{COMMITTEE_MAX}人（《中国共产党支部工作条例（试行）》第六章）：本次当选{elected}人")
+            errors.append(
+                f"支部委员会最多不超过{COMMITTEE_MAX}人（《中国共产党支部工作条例（试行）》第六章）：本次当选{elected}人"
+            )
     return errors
 
 
@@ -210,11 +212,23 @@ def _committee_alerts(facts: Facts) -> list[Alert]:
     if size == 0:
         if facts.kind == OrgKind.BRANCH:
             found.append(
-                Alert("《中国共产党支部工作条例（试行）》第六章", "no_secretary_recorded", "尚未记录支部书记的选举（《中国共产党支部工作条例（试行）》第六章）", INFO)
+                Alert(
+                    "《中国共产党支部工作条例（试行）》第六章",
+                    "no_secretary_recorded",
+                    "尚未记录支部书记的选举（《中国共产党支部工作条例（试行）》第六章）",
+                    INFO,
+                )
             )
         return found
     if Post.SECRETARY not in held:
-        found.append(Alert("《中国共产党支部工作条例（试行）》第六章", "no_secretary", "现任委员中没有书记（《中国共产党支部工作条例（试行）》第六章）", BAD))
+        found.append(
+            Alert(
+                "《中国共产党支部工作条例（试行）》第六章",
+                "no_secretary",
+                "现任委员中没有书记（《中国共产党支部工作条例（试行）》第六章）",
+                BAD,
+            )
+        )
     if facts.kind != OrgKind.BRANCH:
         return found
     if must:

@@ -75,7 +75,9 @@ class ArrearsOut(Schema):
     since: str = Field(description="连续未交的起始月份 YYYY-MM")
     months: int = Field(description="连续未交的月数")
     owed: str = Field(description="欠交金额（元）")
-    flagged: bool = Field(description=f"连续{ARREARS_MONTHS}个月及以上（党章第九条，中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》）")
+    flagged: bool = Field(
+        description=f"连续{ARREARS_MONTHS}个月及以上（党章第九条，中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》）"
+    )
 
 
 class ArrearsPage(Schema):
@@ -93,7 +95,9 @@ class ArrearsFilters(Paging):
 
 class OwnMonthOut(Schema):
     month: str
-    owes: bool = Field(description="该月是否应交（入党前的月份不交，中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》）")
+    owes: bool = Field(
+        description="该月是否应交（入党前的月份不交，中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》）"
+    )
     base: str | None
     category: str | None
     rate: str | None
@@ -127,7 +131,9 @@ class PaymentIn(Schema):
 
 class PaymentsOut(Schema):
     payments: list[PaymentOut]
-    warnings: list[str] = Field(description="提醒，如补交超过6个月（中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》）")
+    warnings: list[str] = Field(
+        description="提醒，如补交超过6个月（中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》）"
+    )
 
 
 def _month(text: str | None, field: str, default: dt.date | None = None) -> dt.date:

@@ -50,7 +50,10 @@ class MoneyField(forms.DecimalField):
 
 class UploadForm(forms.Form):
     court = forms.ChoiceField(label="法院")
-    month = MonthField(label="月份", help_text="工资表对应的月份；新基数自该月起执行（中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》）")
+    month = MonthField(
+        label="月份",
+        help_text="工资表对应的月份；新基数自该月起执行（中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》）",
+    )
     file = forms.FileField(
         label="工资表",
         help_text="Excel工作簿（.xlsx），表头含工号、姓名、月基数、人员状态，可有标题行",
@@ -123,5 +126,7 @@ class ExcuseForm(forms.Form):
 
 class SettingForm(forms.Form):
     rounding = forms.ChoiceField(
-        label="分以下处理", choices=Rounding.choices, help_text="中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》：默认四舍五入到分"
+        label="分以下处理",
+        choices=Rounding.choices,
+        help_text="中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》：默认四舍五入到分",
     )

@@ -289,7 +289,11 @@ def parse_pay_sheet(source: Source | IO[bytes], court: Org, month: dt.date) -> P
                 owes = person.pk in owing
                 if not owes:
                     plan.skipped.append(
-                        (number, person, f"{month:%Y年%m月}尚未入党，当月无需交纳（中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》）")
+                        (
+                            number,
+                            person,
+                            f"{month:%Y年%m月}尚未入党，当月无需交纳（中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》）",
+                        )
                     )
                 plan.lines.append(PayLine(number, person, base_fen, category, owes))
     except SheetError as e:

@@ -59,7 +59,9 @@ class LedgerOut(Schema):
     year: int
     base: float = Field(description="所在法院的基础分")
     total: float = Field(description="本年度各条记录之和")
-    score: float = Field(description="年度积分 = 基础分 + 本年度记录之和；一票否决时为 0（本院党员积分管理办法）")
+    score: float = Field(
+        description="年度积分 = 基础分 + 本年度记录之和；一票否决时为 0（本院党员积分管理办法）"
+    )
     vetoed: bool
     years: list[int] = Field(description="有记录的年度，新的在前")
     entries: list[EntryOut]
@@ -99,7 +101,9 @@ class ManualIn(Schema):
     points: Decimal = Field(
         ..., max_digits=6, decimal_places=2, description="加分为正、减分为负，如 2 或 -1.5"
     )
-    reason: str = Field(..., min_length=1, max_length=180, description="事由（本院党员积分管理办法）")
+    reason: str = Field(
+        ..., min_length=1, max_length=180, description="事由（本院党员积分管理办法）"
+    )
     on: dt.date | None = Field(None, description="日期，默认今天，不能晚于今天")
 
 

@@ -47,7 +47,9 @@ class StepOut(Schema):
     people: list[StepPersonOut] = Field(description="培养联系人或入党介绍人")
     days: int | None
     hours: Decimal | None
-    entitled: int | None = Field(description="有表决权的正式党员数（《中国共产党发展党员工作细则》第四章）")
+    entitled: int | None = Field(
+        description="有表决权的正式党员数（《中国共产党发展党员工作细则》第四章）"
+    )
     present: int | None
     votes_yes: int | None
     votes_no: int | None

@@ -760,7 +760,14 @@ def next_steps(recruit: Recruit, steps: Sequence[Step], notice_days: int) -> lis
                     rule="R2.2",
                 )
             )
-            out.append(NextStep(StepKind.ACTIVIST, None, ("先与申请人谈话（《中国共产党发展党员工作细则》第七条）",), rule="《中国共产党发展党员工作细则》第七条"))
+            out.append(
+                NextStep(
+                    StepKind.ACTIVIST,
+                    None,
+                    ("先与申请人谈话（《中国共产党发展党员工作细则》第七条）",),
+                    rule="《中国共产党发展党员工作细则》第七条",
+                )
+            )
         else:
             out.append(NextStep(StepKind.ACTIVIST, recruit.talked_on, rule="R2.3"))
     elif stage == Stage.ACTIVIST:
@@ -781,12 +788,16 @@ def next_steps(recruit: Recruit, steps: Sequence[Step], notice_days: int) -> lis
             possible = max(eligible, max(n.ends_on or n.on for n in notices) + dt.timedelta(1))
         else:
             out.append(NextStep(StepKind.CANDIDATE_NOTICE, recruit.activist_on, rule="R2.8"))
-            waiting.append(f"发展对象公示{notice_days}个工作日（《中国共产党发展党员工作细则》关于公示的规定）")
+            waiting.append(
+                f"发展对象公示{notice_days}个工作日（《中国共产党发展党员工作细则》关于公示的规定）"
+            )
         due = assessment_due(recruit, steps)
         if last_assessment(recruit, steps) is None:
             waiting.append("至少一次培养考察（《中国共产党发展党员工作细则》第十一条）")
         elif due is not None and possible is not None and due < possible:
-            waiting.append(f"{_d(due)}前再考察一次（《中国共产党发展党员工作细则》第十一条，每半年一次）")
+            waiting.append(
+                f"{_d(due)}前再考察一次（《中国共产党发展党员工作细则》第十一条，每半年一次）"
+            )
         out.append(NextStep(StepKind.CANDIDATE, possible, tuple(waiting), rule="R2.4"))
     elif stage == Stage.CANDIDATE and recruit.resolution_on is not None:
         out.append(
@@ -810,14 +821,18 @@ def next_steps(recruit: Recruit, steps: Sequence[Step], notice_days: int) -> lis
         days, hours = training_totals(steps)
         if days < TRAINING_DAYS and hours < TRAINING_HOURS:
             out.append(NextStep(StepKind.TRAINING, start, rule="R2.5"))
-            waiting.append(f"集中培训不少于{TRAINING_DAYS}天或{TRAINING_HOURS}学时（《中国共产党发展党员工作细则》第十四条至第十七条）")
+            waiting.append(
+                f"集中培训不少于{TRAINING_DAYS}天或{TRAINING_HOURS}学时（《中国共产党发展党员工作细则》第十四条至第十七条）"
+            )
         notices = _of(steps, StepKind.ADMISSION_NOTICE)
         possible = start
         if notices:
             possible = max(n.ends_on or n.on for n in notices) + dt.timedelta(1)
         else:
             out.append(NextStep(StepKind.ADMISSION_NOTICE, start, rule="R2.8"))
-            waiting.append(f"接收预备党员公示{notice_days}个工作日（《中国共产党发展党员工作细则》关于公示的规定）")
+            waiting.append(
+                f"接收预备党员公示{notice_days}个工作日（《中国共产党发展党员工作细则》关于公示的规定）"
+            )
         out.append(NextStep(StepKind.ADMISSION, possible, tuple(waiting), rule="R2.6"))
     elif stage == Stage.PROBATIONARY:
         assert recruit.probation_ends_on is not None
