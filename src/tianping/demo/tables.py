@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
+from tianping.audit.append_only import deletes_allowed
+
 ModelType = type[models.Model]
 
 # Made by `migrate` itself, so present in every migrated database; a backup still carries
@@ -135,8 +137,8 @@ def is_empty(using: str = DEFAULT_DB_ALIAS) -> bool:
 def wipe(using: str = DEFAULT_DB_ALIAS) -> None:
     """Delete every row of the domain and runtime tables, and restart their id sequences.
 
-    Audit rows are append-only by a trigger: PostgreSQL's TRUNCATE does not fire it, and
-    SQLite's trigger refuses only UPDATE, so both paths here get past it on purpose.
+    Audit rows and point entries are append-only by triggers: PostgreSQL's TRUNCATE does
+    not fire them, and on SQLite the delete triggers are lifted inside this transaction.
     """
     connection = connections[using]
     present = existing_tables(using)
@@ -158,8 +160,10 @@ def wipe(using: str = DEFAULT_DB_ALIAS) -> None:
             )
             return
         # Children first; the deferred foreign keys would forgive any order until commit.
-        for table in reversed(tables):
-            cursor.execute(f"DELETE FROM {quote(table)}")
+        # The append-only tables' delete triggers are lifted for this transaction only.
+        with deletes_allowed(cursor, tables):
+            for table in reversed(tables):
+                cursor.execute(f"DELETE FROM {quote(table)}")
         if connection.vendor == "sqlite":
             # AUTOINCREMENT counters live in sqlite_sequence, which introspection hides.
             cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
