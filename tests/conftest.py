@@ -186,6 +186,27 @@ def build_world() -> World:
     return World(orgs=orgs, people=people, users=users)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def flush_past_the_append_only_ledgers() -> Any:
+    """Transactional tests empty the database between tests with Django's flush.
+
+    On SQLite the ledgers' delete triggers refuse that (as they should in production);
+    the test harness lifts them around the flush, as `wipe` does for a reset.
+    """
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    from tianping.audit.append_only import around_deletes
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self: Any, style: Any, tables: Any, **kwargs: Any) -> list[str]:
+        return around_deletes(original(self, style, tables, **kwargs), list(tables))
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     # Argon2 is slow on purpose; tests that check the hasher itself ask for it back.

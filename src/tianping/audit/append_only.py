@@ -54,6 +54,13 @@ def remove_sqlite(schema_editor: Any, table: str) -> None:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name};")
 
 
+def around_deletes(statements: list[str], tables: list[str]) -> list[str]:
+    """SQLite: `statements` (deletes of `tables`) with the delete triggers lifted around them."""
+    guarded = [t for t in tables if t in APPEND_ONLY]
+    drops = [f"DROP TRIGGER IF EXISTS {_delete_trigger(t)[0]};" for t in guarded]
+    return [*drops, *statements, *(_delete_trigger(t)[1] for t in guarded)]
+
+
 @contextmanager
 def deletes_allowed(cursor: Any, tables: list[str]) -> Iterator[None]:
     """SQLite: the delete triggers of `tables` lifted for the block, then put back.
