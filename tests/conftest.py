@@ -193,18 +193,22 @@ def flush_past_the_append_only_ledgers() -> Any:
     On SQLite the ledgers' delete triggers refuse that (as they should in production);
     the test harness lifts them around the flush, as `wipe` does for a reset.
     """
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.db import connection
 
     from tianping.audit.append_only import around_deletes
 
-    original = DatabaseOperations.sql_flush
+    if connection.vendor != "sqlite":
+        yield
+        return
+    operations = type(connection.ops)
+    original = operations.sql_flush
 
     def sql_flush(self: Any, style: Any, tables: Any, **kwargs: Any) -> list[str]:
         return around_deletes(original(self, style, tables, **kwargs), list(tables))
 
-    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    operations.sql_flush = sql_flush  # type: ignore[method-assign]
     yield
-    DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
+    operations.sql_flush = original  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)
