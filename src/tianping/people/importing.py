@@ -39,6 +39,7 @@ from tianping.lib.sheets import (
 )
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.actions import (
+    EDITABLE_FIELDS,
     PERSON_FIELDS,
     PLACEMENT_FIELD,
     PLACEMENT_ORG_KINDS,
@@ -147,28 +148,8 @@ HEADERS = Columns(
     required=("工号", "姓名"),
 )
 COLUMN_ORDER = [*ROSTER_COLUMNS, COURT_COLUMN]
-VALUE_FIELDS = (
-    "name",
-    "gender",
-    "birth_date",
-    "ethnicity",
-    "education",
-    "category",
-    "post_level",
-    "political_status",
-    "party_joined_on",
-    "full_member_on",
-    "status",
-    "title",
-    "judge_grade",
-    "police_rank",
-    "civil_rank",
-    "work_started_on",
-    "joined_court_on",
-    "native_place",
-    "degree",
-    "phone",
-)
+# The values a row sets on a person: what a person's edit may change, less the key itself.
+VALUE_FIELDS = tuple(f for f in EDITABLE_FIELDS if f != "employee_no")
 # The dates a row may not give later than today, by column.
 DATE_COLUMNS = {
     "出生日期": "birth_date",
