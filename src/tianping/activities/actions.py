@@ -356,14 +356,9 @@ def do_record_makeup(
         errors["method"] = f"补学方式不能超过{MAKEUP_METHOD_MAX_LENGTH}字"
     if errors:
         raise ValidationError(errors)
-    was = row.makeup_text or "—"
     if (row.makeup_on, row.makeup_method) == (on, method):
         return row
-    row.makeup_on, row.makeup_method = on, method
-    row.makeup_by = user if getattr(user, "pk", None) else None
-    row.save(update_fields=["makeup_on", "makeup_method", "makeup_by", "updated_at"])
-    _record_makeup_change(user, activity, row, was)
-    return row
+    return _store_makeup(user, activity, row, on, method)
 
 
 @transaction.atomic
@@ -373,8 +368,16 @@ def do_clear_makeup(user: Any, activity: Activity, person: Person) -> Attendance
     row = _missed_row(activity, person)
     if row.makeup_on is None:
         return row
-    was = row.makeup_text
-    row.makeup_on, row.makeup_method, row.makeup_by = None, "", None
+    return _store_makeup(user, activity, row, None, "")
+
+
+def _store_makeup(
+    user: Any, activity: Activity, row: Attendance, on: dt.date | None, method: str
+) -> Attendance:
+    """Set or clear a row's 补学 and audit what it said before."""
+    was = row.makeup_text or "—"
+    row.makeup_on, row.makeup_method = on, method
+    row.makeup_by = user if on is not None and getattr(user, "pk", None) else None
     row.save(update_fields=["makeup_on", "makeup_method", "makeup_by", "updated_at"])
     _record_makeup_change(user, activity, row, was)
     return row
