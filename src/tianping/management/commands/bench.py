@@ -20,12 +20,26 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-import", action="store_true", help="skip the roster import case")
         parser.add_argument("--probe-import-memory", type=int, metavar="ROWS", help=ROWS_HELP)
+        parser.add_argument(
+            "--http",
+            action="store_true",
+            help="serve with `tianping serve` on loopback and load the people list and dashboard",
+        )
+        parser.add_argument(
+            "--requests", type=int, default=300, help="with --http: requests per page"
+        )
+        parser.add_argument(
+            "--concurrency", type=int, default=8, help="with --http: concurrent connections"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["probe_import_memory"]:
             self.stdout.write(
                 json.dumps(benchmarks.probe_import_memory(options["probe_import_memory"]))
             )
+            return
+        if options["http"]:
+            self._http(options)
             return
         report = benchmarks.run_all(options["rows"], include_import=not options["no_import"])
         if options["json"]:
@@ -44,6 +58,29 @@ class Command(BaseCommand):
             ratio = f"{r['ratio']:.1f}" if r["ratio"] is not None else "—"
             self.stdout.write(
                 f"{r['name']:36} {r['median_ms']:10.1f} {r['p95_ms']:9.1f} {floor:>9} {ratio:>7}  {r.get('note', '')}"
+            )
+
+    def _http(self, options: dict[str, Any]) -> None:
+        from tianping import loadtest
+
+        requests = min(max(options["requests"], 1), 10_000)
+        concurrency = min(max(options["concurrency"], 1), 64)
+        report = loadtest.run_http(requests=requests, concurrency=concurrency)
+        if options["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            return
+        server = report["server"]
+        self.stdout.write(
+            f"tianping serve：{server['workers']} 个进程 × {server['threads']} 线程，"
+            f"{server['concurrency']} 个并发连接，法院 {report['court']}"
+        )
+        self.stdout.write(
+            f"{'page':24} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}"
+        )
+        for r in report["http"]:
+            self.stdout.write(
+                f"{r['name']:24} {r['requests']:9d} {r['errors']:7d} {r['rps']:8.1f} "
+                f"{r['p50_ms']:8.1f} {r['p95_ms']:8.1f}"
             )
 
 
