@@ -12,7 +12,7 @@ from django.test import override_settings
 from tianping.demo.builder import build
 from tianping.demo.city import DEMO_STEPS
 from tianping.demo.plans import demo_plan
-from tianping.demo.tables import wipe
+from tianping.backup.tables import wipe
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from tianping.demo.builder import build
 from tianping.demo.plans import PROFILES
-from tianping.demo.tables import nonempty_models, wipe
+from tianping.backup.tables import nonempty_models, wipe
 
 
 class Command(BaseCommand):
