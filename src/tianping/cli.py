@@ -10,6 +10,7 @@ COMMANDS = {
     "serve": "serve",
     "demo": "demo",
     "createuser": "createuser",
+    "set-password": "set_password",
     "import-orgs": "import_orgs",
     "import-roster": "import_roster",
     "export-roster": "export_roster",

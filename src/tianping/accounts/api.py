@@ -76,8 +76,18 @@ def _attach_scope(request: HttpRequest, user: User, session_grant: int | None = 
     return user
 
 
+class TokenExpired(AuthenticationError):
+    """A token past its expiry: refused like any bad token, but the caller is told why."""
+
+    def __init__(self, token: ApiToken) -> None:
+        expired = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")
+        super().__init__(
+            401, f"API令牌“{token.name}”已于 {expired} 过期：请在“我的账户”中创建新令牌"
+        )
+
+
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer tp_…`: a current token of an active user."""
+    """`Authorization: Bearer tp_…`: a current, unexpired token of an active user."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         token = token.strip()
@@ -92,6 +102,8 @@ class TokenAuth(HttpBearer):
             # A client that presents a bad token is told so, even if it also has a session.
             raise AuthenticationError()
         now = timezone.now()
+        if found.expires_at <= now:
+            raise TokenExpired(found)
         if found.last_used_at is None or now - found.last_used_at >= TOKEN_TOUCH_INTERVAL:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         return _attach_scope(request, found.user)
