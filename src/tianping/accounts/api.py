@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest
@@ -19,6 +20,7 @@ from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf, contribute_operation_callback
 
+from tianping.accounts import throttle
 from tianping.accounts.middleware import SESSION_GRANT_KEY
 from tianping.accounts.models import ApiToken, RoleGrant, User
 from tianping.accounts.scoping import Scope, grants_for, scope_from_grant
@@ -90,6 +92,10 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer tp_…`: a current, unexpired token of an active user."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        if throttle.reached(throttle.TOKEN, request, settings.TIANPING_TOKEN_FAILURES_PER_MINUTE):
+            raise HttpError(
+                429, f"API令牌验证失败次数过多：请在 {throttle.seconds_left()} 秒后再试"
+            )
         token = token.strip()
         found = (
             ApiToken.objects.select_related("user")
@@ -100,9 +106,11 @@ class TokenAuth(HttpBearer):
         )
         if found is None:
             # A client that presents a bad token is told so, even if it also has a session.
+            throttle.count(throttle.TOKEN, request)
             raise AuthenticationError()
         now = timezone.now()
         if found.expires_at <= now:
+            throttle.count(throttle.TOKEN, request)
             raise TokenExpired(found)
         if found.last_used_at is None or now - found.last_used_at >= TOKEN_TOUCH_INTERVAL:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)

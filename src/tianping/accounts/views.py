@@ -28,6 +28,7 @@ from tianping.accounts.models import (
 )
 from tianping.accounts.permissions import authenticated, public, requires
 from tianping.accounts.scoping import get_scoped, grants_for, scoped
+from tianping.accounts.throttle import login_rate_limited
 from tianping.lib.script import SCRIPT_COOKIE, SIMPLIFIED, TRADITIONAL
 from tianping.orgs.models import Org
 from tianping.people.models import Person
@@ -41,10 +42,12 @@ class LoginForm(auth_views.AuthenticationForm):
 
 
 login = public(
-    auth_views.LoginView.as_view(
-        template_name="accounts/login.html",
-        authentication_form=LoginForm,
-        redirect_authenticated_user=True,
+    login_rate_limited(
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+        )
     )
 )
 logout = public(auth_views.LogoutView.as_view())
