@@ -11,6 +11,7 @@ COMMANDS = {
     "demo": "demo",
     "createuser": "createuser",
     "set-password": "set_password",
+    "pg-roles": "pg_roles",
     "import-orgs": "import_orgs",
     "import-roster": "import_roster",
     "export-roster": "export_roster",
