@@ -264,6 +264,6 @@ def empty_db(db: Any) -> None:
 
     The shared world is wiped inside the test's transaction and comes back when it rolls back.
     """
-    from tianping.demo.tables import wipe
+    from tianping.backup.tables import wipe
 
     wipe()

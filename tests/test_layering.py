@@ -3,8 +3,8 @@
 The base layer every app may use: the tree's models (`orgs.models`), `accounts`, `audit` and
 `lib`. Above it the apps stand in this order; an app may import from the apps before it in
 `ORDER`, never from those after it (orgs and people know nothing of activities). The
-project's glue (`urls`, `api`, `cli`, `settings`, `demo`, `benchmarks`, the management
-commands of the project) may import anything.
+project's glue (`urls`, `api`, `cli`, `settings`, `demo`, `backup`, `benchmarks`, the
+management commands of the project) may import anything.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ GLUE = {
     "settings",
     "wsgi",
     "demo",
+    "backup",
     "benchmarks",
     "management",
     "templatetags",

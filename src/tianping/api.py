@@ -30,7 +30,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.renderers import JSONRenderer
 
-from tianping.accounts.api import SessionAuth, TokenAuth
+from tianping.accounts.api import SessionAuth, TokenAuth, TokenExpired
 from tianping.accounts.api import router as accounts_router
 from tianping.activities.api import compliance_router
 from tianping.activities.api import router as activities_router
@@ -156,9 +156,10 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = _error(
-        request, 401, "未登录或API令牌无效：请登录，或在请求头中附上 Authorization: Bearer <令牌>"
-    )
+    detail = "未登录或API令牌无效：请登录，或在请求头中附上 Authorization: Bearer <令牌>"
+    if isinstance(exc, TokenExpired):
+        detail = str(exc)
+    response = _error(request, 401, detail)
     response["WWW-Authenticate"] = 'Bearer realm="tianping"'
     return response
 

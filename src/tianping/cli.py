@@ -10,6 +10,8 @@ COMMANDS = {
     "serve": "serve",
     "demo": "demo",
     "createuser": "createuser",
+    "set-password": "set_password",
+    "pg-roles": "pg_roles",
     "import-orgs": "import_orgs",
     "import-roster": "import_roster",
     "export-roster": "export_roster",

@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    "csp",
     "tianping",
     "tianping.orgs",
     "tianping.people",
@@ -85,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -159,16 +162,47 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
-# The client address is the connection's, unless the deployment says which proxy header
-# its load balancer sets (never trusted by default: a client could forge it).
+# The client address is the connection's, unless the deployment runs behind its own proxy:
+# then the last X-Forwarded-For entry, the one that proxy appended (never trusted by
+# default: a client could forge it). One function, shared by the lock-out and the limits.
 BEHIND_PROXY = envbool("TIANPING_BEHIND_PROXY")
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if BEHIND_PROXY else ("REMOTE_ADDR",)
-)
+AXES_CLIENT_IP_CALLABLE = "tianping.accounts.throttle.client_address"
+# Per-address limits (accounts/throttle.py), counted before the password hash runs: log-in
+# attempts a minute (a successful log-in gives its attempt back), and bad API tokens a minute.
+TIANPING_LOGIN_RATE_PER_MINUTE = envint("TIANPING_LOGIN_RATE_PER_MINUTE", 20)
+TIANPING_TOKEN_FAILURES_PER_MINUTE = envint("TIANPING_TOKEN_FAILURES_PER_MINUTE", 20)
+# The counters live in the database cache table (made by a migration), which every
+# gunicorn worker and every app server shares; nothing else is cached.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tianping_cache",
+        "OPTIONS": {"MAX_ENTRIES": 50000},
+    }
+}
 # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto, and tell browsers HTTPS only.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_HSTS_SECONDS = envint("TIANPING_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+
+# Content-Security-Policy on every response (django-csp): scripts only from our own static
+# files (no inline script, no eval: page behaviours live in static/tianping/site.js and
+# htmx runs with allowEval off). Inline styles stay allowed: the templates' style=""
+# attributes and the SVG that ECharts draws set them, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("TIANPING_SECURE_COOKIES")

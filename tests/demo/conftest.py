@@ -21,7 +21,7 @@ def _start_empty(request: pytest.FixtureRequest) -> None:
     if "demo_city" in request.fixturenames:
         return  # the module's demo build is the data under test
     if "transactional_db" in request.fixturenames:
-        from tianping.demo.tables import wipe
+        from tianping.backup.tables import wipe
 
         wipe()
     elif "db" in request.fixturenames:
@@ -35,10 +35,10 @@ class _Rollback(Exception):
 @pytest.fixture(scope="module")
 def demo_city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
     """The demo exactly as `tianping demo` loads it, in place of the shared test world."""
+    from tianping.backup.tables import wipe
     from tianping.demo.builder import build
     from tianping.demo.city import DEMO_STEPS
     from tianping.demo.plans import demo_plan
-    from tianping.demo.tables import wipe
 
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):
         try:

@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tianping.demo.tables import backup_models, wipe
+from tianping.backup.tables import backup_models, wipe
 from tianping.orgs.models import Org
 from tianping.people.models import Person
 

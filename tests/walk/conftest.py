@@ -9,10 +9,10 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
+from tianping.backup.tables import wipe
 from tianping.demo.builder import build
 from tianping.demo.city import DEMO_STEPS
 from tianping.demo.plans import demo_plan
-from tianping.demo.tables import wipe
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

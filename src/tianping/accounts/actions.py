@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -9,8 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tianping.accounts.models import ApiToken, Role, RoleGrant, User
-from tianping.audit.recording import record
+from tianping.accounts.models import (
+    TOKEN_DEFAULT_DAYS,
+    TOKEN_MAX_DAYS,
+    ApiToken,
+    Role,
+    RoleGrant,
+    User,
+)
+from tianping.audit.recording import jsonable, record
 from tianping.orgs.models import Org
 from tianping.people.models import Person
 
@@ -90,19 +98,55 @@ def do_revoke(actor: Any, grant: RoleGrant) -> RoleGrant:
 
 @transaction.atomic
 def do_set_password(actor: Any, user: User, password: str) -> None:
+    """Set a password (the user's own change, an administrator's reset, the CLI).
+
+    Every API token of the user is revoked first: whoever knew the old password may have
+    made one.
+    """
     validate_password(password, user)
+    revoke_tokens_on_password_change(actor, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     record(actor, "accounts.set_password", user, org=user.person.court if user.person_id else None)
 
 
+def revoke_tokens_on_password_change(actor: Any, user: User) -> int:
+    """Revoke the user's tokens still in force, each audited; also run by `User.save`."""
+    now = timezone.now()
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    for token in tokens:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        record(
+            actor,
+            "accounts.revoke_token",
+            token,
+            before={"name": token.name},
+            after={"reason": "密码已修改，令牌自动撤销"},
+        )
+    return len(tokens)
+
+
 @transaction.atomic
-def do_create_token(actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+def do_create_token(
+    actor: Any, user: User, name: str, *, days: int = TOKEN_DEFAULT_DAYS
+) -> tuple[ApiToken, str]:
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise ValidationError({"days": f"有效期须在 1 至 {TOKEN_MAX_DAYS} 天之间"})
     raw = ApiToken.new_raw()
     token = ApiToken.objects.create(
-        user=user, name=name, digest=ApiToken.hash(raw), prefix=raw[3:9]
+        user=user,
+        name=name,
+        digest=ApiToken.hash(raw),
+        prefix=raw[3:9],
+        expires_at=timezone.now() + dt.timedelta(days=days),
     )
-    record(actor, "accounts.create_token", token, after={"name": name})
+    record(
+        actor,
+        "accounts.create_token",
+        token,
+        after={"name": name, "expires_at": jsonable(token.expires_at)},
+    )
     return token, raw
 
 

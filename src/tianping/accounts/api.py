@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest
@@ -19,6 +20,7 @@ from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf, contribute_operation_callback
 
+from tianping.accounts import throttle
 from tianping.accounts.middleware import SESSION_GRANT_KEY
 from tianping.accounts.models import ApiToken, RoleGrant, User
 from tianping.accounts.scoping import Scope, grants_for, scope_from_grant
@@ -76,10 +78,24 @@ def _attach_scope(request: HttpRequest, user: User, session_grant: int | None = 
     return user
 
 
+class TokenExpired(AuthenticationError):
+    """A token past its expiry: refused like any bad token, but the caller is told why."""
+
+    def __init__(self, token: ApiToken) -> None:
+        expired = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")
+        super().__init__(
+            401, f"API令牌“{token.name}”已于 {expired} 过期：请在“我的账户”中创建新令牌"
+        )
+
+
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer tp_…`: a current token of an active user."""
+    """`Authorization: Bearer tp_…`: a current, unexpired token of an active user."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        if throttle.reached(throttle.TOKEN, request, settings.TIANPING_TOKEN_FAILURES_PER_MINUTE):
+            raise HttpError(
+                429, f"API令牌验证失败次数过多：请在 {throttle.seconds_left()} 秒后再试"
+            )
         token = token.strip()
         found = (
             ApiToken.objects.select_related("user")
@@ -90,8 +106,12 @@ class TokenAuth(HttpBearer):
         )
         if found is None:
             # A client that presents a bad token is told so, even if it also has a session.
+            throttle.count(throttle.TOKEN, request)
             raise AuthenticationError()
         now = timezone.now()
+        if found.expires_at <= now:
+            throttle.count(throttle.TOKEN, request)
+            raise TokenExpired(found)
         if found.last_used_at is None or now - found.last_used_at >= TOKEN_TOUCH_INTERVAL:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         return _attach_scope(request, found.user)

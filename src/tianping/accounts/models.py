@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
 from tianping.orgs.models import Org, subtree_q
@@ -38,6 +39,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs) -> None:
+        # A new password by any path (Django's `changepassword` too) ends the user's API
+        # tokens; `actions.do_set_password` revokes them first, naming who changed it.
+        # A hash upgrade at log-in clears `_password` first, so it revokes nothing.
+        password_changed = self.pk is not None and self._password is not None
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if password_changed:
+                from tianping.accounts.actions import revoke_tokens_on_password_change
+
+                revoke_tokens_on_password_change(None, self)
 
     @classmethod
     def scope_q(cls, scope) -> Q:
@@ -93,6 +106,17 @@ class RoleGrant(models.Model):
         return subtree_q(scope, "org__path", own=Q(user_id=scope.user_id))
 
 
+# How long a new API token lives: chosen when it is made, never longer than a year.
+TOKEN_LIFETIME_DAYS = (7, 30, 90, 180, 365)
+TOKEN_DEFAULT_DAYS = 90
+TOKEN_MAX_DAYS = 365
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self, now: dt.datetime) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
 class ApiToken(models.Model):
     """A bearer token for the API; only its SHA-256 is stored."""
 
@@ -100,9 +124,12 @@ class ApiToken(models.Model):
     name = models.CharField("名称", max_length=50)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(max_length=8, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("到期时间")
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = "API令牌"

@@ -12,14 +12,23 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tianping.accounts import actions
 from tianping.accounts.middleware import SESSION_GRANT_KEY
-from tianping.accounts.models import ApiToken, Role, RoleGrant, User
+from tianping.accounts.models import (
+    TOKEN_DEFAULT_DAYS,
+    TOKEN_LIFETIME_DAYS,
+    ApiToken,
+    Role,
+    RoleGrant,
+    User,
+)
 from tianping.accounts.permissions import authenticated, public, requires
 from tianping.accounts.scoping import get_scoped, grants_for, scoped
+from tianping.accounts.throttle import login_rate_limited
 from tianping.lib.script import SCRIPT_COOKIE, SIMPLIFIED, TRADITIONAL
 from tianping.orgs.models import Org
 from tianping.people.models import Person
@@ -33,10 +42,12 @@ class LoginForm(auth_views.AuthenticationForm):
 
 
 login = public(
-    auth_views.LoginView.as_view(
-        template_name="accounts/login.html",
-        authentication_form=LoginForm,
-        redirect_authenticated_user=True,
+    login_rate_limited(
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+        )
     )
 )
 logout = public(auth_views.LogoutView.as_view())
@@ -101,6 +112,12 @@ class PasswordForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label="令牌名称", max_length=50)
+    days = forms.TypedChoiceField(
+        label="有效期",
+        coerce=int,
+        choices=[(d, "1年" if d == 365 else f"{d}天") for d in TOKEN_LIFETIME_DAYS],
+        initial=TOKEN_DEFAULT_DAYS,
+    )
 
 
 @authenticated
@@ -119,7 +136,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     from django.contrib.auth import update_session_auth_hash
 
                     update_session_auth_hash(request, user)
-                    messages.success(request, "密码已修改。")
+                    messages.success(request, "密码已修改，您的API令牌已全部撤销。")
                     return redirect("accounts:profile")
         elif "revoke_token" in request.POST:
             # Tokens are the user's own: the owner is the scope.
@@ -131,7 +148,12 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             token_form = TokenForm(request.POST)
             if token_form.is_valid():
-                _, new_token = actions.do_create_token(user, user, token_form.cleaned_data["name"])
+                _, new_token = actions.do_create_token(
+                    user,
+                    user,
+                    token_form.cleaned_data["name"],
+                    days=token_form.cleaned_data["days"],
+                )
                 messages.success(request, "令牌已创建，请立即复制，它只显示这一次。")
     return render(
         request,
@@ -143,6 +165,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by(
                 "-created_at"
             ),
+            "now": timezone.now(),
             "grants": grants_for(user),
             "breadcrumbs": [("我的账户", None)],
         },
@@ -233,11 +256,41 @@ def users(request: HttpRequest) -> HttpResponse:
     )
 
 
+class PasswordResetForm(forms.Form):
+    reset_password = forms.CharField(label="新密码", widget=forms.PasswordInput)
+
+
+def may_reset_password(scope, target: User) -> bool:
+    """Only for an account wholly inside the scope: none of its grants reaches beyond it."""
+    if target.pk == scope.user_id or not scope.can("accounts.grant"):
+        return False
+    grants = RoleGrant.objects.current().filter(user=target).select_related("org")
+    return all(
+        (g.role != Role.PLATFORM_ADMIN or scope.is_global) and scope.covers_path(g.org.path)
+        for g in grants
+    )
+
+
 @requires("accounts.view")
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_scoped(request.scope, User.objects.select_related("person"), pk=pk)
     form = GrantForm(request)
-    if request.method == "POST":
+    reset_form = PasswordResetForm()
+    if request.method == "POST" and "reset_password" in request.POST:
+        if not may_reset_password(request.scope, target):
+            raise PermissionDenied("account reaches beyond the scope")
+        reset_form = PasswordResetForm(request.POST)
+        if reset_form.is_valid():
+            try:
+                actions.do_set_password(
+                    request.user, target, reset_form.cleaned_data["reset_password"]
+                )
+            except ValidationError as e:
+                reset_form.add_error("reset_password", e)
+            else:
+                messages.success(request, f"已重置“{target.username}”的密码，其API令牌已全部撤销。")
+                return redirect("accounts:user", pk=target.pk)
+    elif request.method == "POST":
         request.scope.require("accounts.grant")
         if "revoke" in request.POST:
             grant = get_scoped(
@@ -269,6 +322,8 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "target": target,
             "grants": grants,
             "form": form,
+            "reset_form": reset_form,
+            "may_reset": may_reset_password(request.scope, target),
             "breadcrumbs": [("账户与授权", reverse("accounts:users")), (target.username, None)],
         },
     )

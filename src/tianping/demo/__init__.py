@@ -1,6 +1,6 @@
-"""Deterministic synthetic data (the demo city, benchmark profiles) and the data-safety helpers.
+"""Deterministic synthetic data: the demo city and the benchmark profiles.
 
 Everything here draws from `random.Random(seed)` instances only, never the global generator
-or the clock, so the same seed yields the same rows. `tables` and `archive` are shared by
-`tianping demo --reset`, `generate`, `backup` and `restore`.
+or the clock, so the same seed yields the same rows. Wiping and the emptiness check come from
+`tianping.backup.tables`, which backup and restore share.
 """

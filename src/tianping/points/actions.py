@@ -110,7 +110,10 @@ def do_reverse(user: Any, entry: PointEntry, reason: str) -> PointEntry:
     the review), or the next change there would post them again.
     """
     reason = _reason(reason)
-    entry = PointEntry.objects.select_for_update().select_related("person").get(pk=entry.pk)
+    # Lock the person, not the entry: the app's database role may not lock (or change) a
+    # ledger row, and every write to a person's points takes this lock first.
+    entry = PointEntry.objects.select_related("person").get(pk=entry.pk)
+    Person.objects.select_for_update().filter(pk=entry.person_id).first()
     if entry.reverses_id is not None:
         raise ValidationError({"entry": "冲销记录不能再冲销；如需恢复，请重新录入"})
     if PointEntry.objects.filter(reverses=entry).exists():

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tianping.demo.archive import ArchiveError, write_backup
+from tianping.backup.archive import ArchiveError, write_backup
 
 
 class Command(BaseCommand):

@@ -7,11 +7,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from tianping.backup.tables import nonempty_models, wipe
 from tianping.demo.builder import build
 from tianping.demo.city import DEMO_STEPS
 from tianping.demo.logins import demo_present, format_logins, login_rows
 from tianping.demo.plans import demo_plan
-from tianping.demo.tables import nonempty_models, wipe
 
 
 class Command(BaseCommand):

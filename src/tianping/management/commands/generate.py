@@ -9,9 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from tianping.backup.tables import nonempty_models, wipe
 from tianping.demo.builder import build
 from tianping.demo.plans import PROFILES
-from tianping.demo.tables import nonempty_models, wipe
 
 
 class Command(BaseCommand):

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from tianping.audit.recording import record
+from tianping.backup.archive import ArchiveError, restore_backup
 from tianping.cli import ensure_migrated
-from tianping.demo.archive import ArchiveError, restore_backup
 
 
 class Command(BaseCommand):

@@ -32,7 +32,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from tianping.demo.tables import backup_models, nonempty_models, reference_models
+from tianping.backup.tables import backup_models, nonempty_models, reference_models
 
 FORMAT = "tianping-backup"
 VERSION = 1
