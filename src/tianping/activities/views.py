@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import (
     FileResponse,
     Http404,
@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, get_scoped, scoped
-from tianping.activities import actions, kinds
+from tianping.activities import actions, kinds, queries
 from tianping.activities.forms import (
     ActivityFilterForm,
     ActivityForm,
@@ -50,10 +50,18 @@ from tianping.activities.models import (
     AttendanceRole,
     AttendanceStatus,
     Evidence,
-    makeup_text,
-    status_text,
 )
-from tianping.activities.queries import activities_in, expected_attendees
+from tianping.activities.queries import (
+    ActivityFilter,
+    GridRow,
+    activities_in,
+    attendance_counts,
+    attendance_grid,
+    blank_grid,
+    expected_attendees,
+    tally,
+    tally_text,
+)
 from tianping.audit.models import AuditEvent
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import Org
@@ -78,7 +86,6 @@ ACTION_NAMES = {
 HISTORY_LABELS = {"attendance": "出勤", "file": "文件"}
 # Keys whose value is a dict by person, spelled out person by person.
 PER_PERSON = {"attendance": "出勤", "makeup": "补学"}
-STATUS_LABELS = dict(AttendanceStatus.choices)
 
 
 def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -115,98 +122,7 @@ def _also_names(activity: Activity) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------
-# The attendance grid
-
-
-@dataclass
-class GridRow:
-    person: Person
-    status: str  # what the page shows checked; "" when nobody has recorded this person yet
-    was: str  # what the page was rendered from: a POST passes on only rows that differ
-    role: str = AttendanceRole.PARTICIPANT
-    role_was: str = AttendanceRole.PARTICIPANT
-    expected: bool = True
-    reason: str = ""  # why on leave or absent, as shown
-    reason_was: str = ""  # as rendered, like `was`
-    makeup_on: dt.date | None = None
-    makeup_method: str = ""
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, "未记录")
-
-    @property
-    def status_text(self) -> str:
-        """请假（出差）: the status with its reason."""
-        return status_text(self.status, self.reason) if self.status else "未记录"
-
-    @property
-    def missed(self) -> bool:
-        return self.status in (AttendanceStatus.LEAVE, AttendanceStatus.ABSENT)
-
-    @property
-    def makeup_text(self) -> str:
-        return makeup_text(self.makeup_on, self.makeup_method)
-
-    @property
-    def role_label(self) -> str:
-        return AttendanceRole(self.role).label
-
-
-def grid_rows(scope: Scope, activity: Activity) -> list[GridRow]:
-    """The organisation's members as of the activity's date, plus anyone already recorded.
-
-    A member sees only their own row: the rest of the list is outside their scope.
-    """
-    recorded = {
-        a.person_id: a
-        for a in scoped(scope, Attendance.objects.filter(activity=activity)).select_related(
-            "person"
-        )
-    }
-    people: list[tuple[Person, bool]] = []
-    if not scope.self_only:
-        people = [(p, True) for p in expected_attendees(activity.org, activity.on)]
-    listed = {p.pk for p, _ in people}
-    people += [(a.person, False) for pid, a in recorded.items() if pid not in listed]
-    rows = []
-    for person, expected in sorted(people, key=lambda pe: (not pe[1], pe[0].employee_no)):
-        row = recorded.get(person.pk)
-        if row is None:
-            rows.append(GridRow(person, "", "", expected=expected))
-            continue
-        rows.append(
-            GridRow(
-                person,
-                row.status,
-                row.status,
-                row.role,
-                row.role,
-                expected,
-                row.reason,
-                row.reason,
-                row.makeup_on,
-                row.makeup_method,
-            )
-        )
-    return rows
-
-
-def tally(rows: list[GridRow]) -> dict[str, int]:
-    return {s: sum(1 for r in rows if r.status == s) for s in AttendanceStatus.values}
-
-
-def tally_text(counts: dict[str, int]) -> str:
-    """出席3人、请假1人、缺席1人: what a secretary counts after recording."""
-    return "、".join(
-        f"{label}{counts.get(value, 0)}人" for value, label in AttendanceStatus.choices
-    )
-
-
-def _blank_rows(org: Org | None, on: dt.date | None) -> list[GridRow]:
-    if org is None or on is None:
-        return []
-    return [GridRow(p, "", "") for p in expected_attendees(org, on)]
+# What the attendance grid sends back
 
 
 @dataclass
@@ -266,41 +182,23 @@ def _keep_choices(post: QueryDict, rows: list[GridRow]) -> None:
 def _filtered(request: HttpRequest) -> tuple[ActivityFilterForm, QuerySet[Activity]]:
     scope = request.scope
     form = ActivityFilterForm(scoped(scope, Org.objects.all()), request.GET or None)
-    activities = scoped(scope, Activity.objects.all())
+    f = ActivityFilter()
     if form.is_valid():
         data = form.cleaned_data
-        if data["org"]:
-            activities = activities.filter(org__path__startswith=data["org"].path)
-        if data["kind"]:
-            # A record counts for the kinds it also meets (R1.5): a 主题党日 with a 党课.
-            activities = activities.filter(
-                Q(kind=data["kind"]) | Q(also_counts_as__icontains=f'"{data["kind"]}"')
-            )
-        if data["category"]:
-            codes = [k.code for k in kinds.KINDS.values() if k.category == data["category"]]
-            activities = activities.filter(kind__in=codes)
-        if data["status"]:
-            activities = activities.filter(status=data["status"])
-        if data["start"]:
-            activities = activities.filter(on__gte=data["start"])
-        if data["end"]:
-            activities = activities.filter(on__lte=data["end"])
-        if data["q"].strip():
-            activities = activities.filter(title__icontains=data["q"].strip())
-    return form, activities.select_related("org").order_by("-on", "-id")
+        f = ActivityFilter(
+            q=data["q"],
+            org=data["org"],
+            kind=data["kind"],
+            category=data["category"],
+            status=data["status"],
+            start=data["start"],
+            end=data["end"],
+        )
+    return form, queries.activity_list(scope, f)
 
 
 def _annotate_page(scope: Scope, page_activities: list[Activity]) -> None:
-    ids = [a.pk for a in page_activities]
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = (
-        scoped(scope, Attendance.objects.filter(activity_id__in=ids))
-        .values_list("activity_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for activity_id, status, n in rows:
-        counts[activity_id][status] = n
+    counts = attendance_counts(scope, (a.pk for a in page_activities))
     for a in page_activities:
         a.counts = counts.get(a.pk, {})  # type: ignore[attr-defined]
         a.also_names = _also_names(a)  # type: ignore[attr-defined]
@@ -537,12 +435,12 @@ def record_past(request: HttpRequest) -> HttpResponse:
     """补录: an activity already held, with its attendance, in one step."""
     planning = _planning(request, past=True)
     form = planning.form
-    rows = _blank_rows(planning.org, planning.on)
+    rows = blank_grid(planning.org, planning.on)
     if request.method == "POST":
         if form.is_valid():
             org, on = form.cleaned_data["org"], form.cleaned_data["on"]
             if (org, on) != (planning.org, planning.on):
-                rows = _blank_rows(org, on)
+                rows = blank_grid(org, on)
             kind = kinds.KINDS[form.cleaned_data["kind"]]
             grid = _grid_changes(request.POST, rows, kind.counts_speakers)
             try:
@@ -559,7 +457,7 @@ def record_past(request: HttpRequest) -> HttpResponse:
             else:
                 done = f"已补录“{activity.title}”（{activity.on:%Y-%m-%d}）"
                 if kind.takes_attendance:
-                    done += "：" + tally_text(tally(grid_rows(request.scope, activity)))
+                    done += "：" + tally_text(tally(attendance_grid(request.scope, activity)))
                 messages.success(request, done + "。")
                 return redirect("activities:detail", pk=activity.pk)
         _keep_choices(request.POST, rows)
@@ -696,7 +594,7 @@ def _render_detail(
     makeup_form: MakeupForm | None = None,
 ) -> HttpResponse:
     scope = request.scope
-    rows = grid_rows(scope, activity)
+    rows = attendance_grid(scope, activity)
     can_record = scope.can("activities.record")
     evidence = scoped(scope, Evidence.objects.filter(activity=activity)).select_related(
         "blob", "uploaded_by"
@@ -753,7 +651,7 @@ def print_view(request: HttpRequest, pk: int) -> HttpResponse:
             {"activity": activity, "breadcrumbs": _activity_crumbs(activity, ("打印", None))},
             status=403,
         )
-    rows = grid_rows(request.scope, activity)
+    rows = attendance_grid(request.scope, activity)
     by_status: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         name = row.person.name
@@ -786,7 +684,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "已取消的活动不能记录为已召开。")
         return redirect("activities:detail", pk=activity.pk)
     kind = activity.kind_info
-    rows = grid_rows(request.scope, activity)
+    rows = attendance_grid(request.scope, activity)
     if request.method == "POST":
         post = request.POST
         form = RecordForm(post, kind=kind)
@@ -822,7 +720,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
                 except ValidationError as e:
                     _form_errors(form, e)
                 else:
-                    now = grid_rows(request.scope, activity)
+                    now = attendance_grid(request.scope, activity)
                     done = f"已记录“{activity.title}”召开情况"
                     if kind.takes_attendance or any(r.status for r in now):
                         done += "：" + tally_text(tally(now))
@@ -860,13 +758,36 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@dataclass
+class RowChange:
+    """A POST about one person's row of an activity's attendance grid."""
+
+    activity: Activity
+    back: str  # the attendance tab, where the outcome is shown
+
+    def row(self, scope: Scope, person_id: int | None) -> GridRow:
+        """The person's row as the grid shows it to this scope; 404 when it shows none."""
+        for row in attendance_grid(scope, self.activity):
+            if row.person.pk == person_id:
+                return row
+        raise Http404
+
+
+def _row_change(request: HttpRequest, pk: int) -> RowChange | HttpResponse:
+    # Scope first (404 whatever the method), then the method.
+    activity = _get_activity(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return RowChange(activity, reverse("activities:detail", args=[activity.pk]) + "?tab=attendance")
+
+
 @requires("activities.record")
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct one person's attendance; the points ledger follows with reversing entries."""
-    activity = _get_activity(request, pk)  # out of scope is 404 whatever the method
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    back = reverse("activities:detail", args=[activity.pk]) + "?tab=attendance"
+    change = _row_change(request, pk)
+    if isinstance(change, HttpResponse):
+        return change
+    activity, back = change.activity, change.back
     form = AttendanceForm(request.POST)
     if not form.is_valid():
         if "reason" in form.errors:
@@ -874,10 +795,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, "请选择出勤状态。")
         return redirect(back)
-    rows = {r.person.pk: r for r in grid_rows(request.scope, activity)}
-    row = rows.get(form.cleaned_data["person"])
-    if row is None:
-        raise Http404
+    row = change.row(request.scope, form.cleaned_data["person"])
     status = form.cleaned_data["status"]
     reason = form.cleaned_data["reason"] if "reason" in request.POST else None
     try:
@@ -894,16 +812,12 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("activities.record")
 def makeup(request: HttpRequest, pk: int) -> HttpResponse:
     """补学 of a member on leave or absent: recorded, corrected or withdrawn; no points."""
-    activity = _get_activity(request, pk)  # out of scope is 404 whatever the method
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    back = reverse("activities:detail", args=[activity.pk]) + "?tab=attendance"
+    change = _row_change(request, pk)
+    if isinstance(change, HttpResponse):
+        return change
+    activity, back = change.activity, change.back
     form = MakeupForm(request.POST)
-    rows = {r.person.pk: r for r in grid_rows(request.scope, activity)}
-    pid = _int(request.POST.get("person", ""))
-    row = rows.get(pid) if pid is not None else None
-    if row is None:
-        raise Http404
+    row = change.row(request.scope, _int(request.POST.get("person", "")))
     name = row.person.name
     try:
         if request.POST.get("withdraw") == "1":
