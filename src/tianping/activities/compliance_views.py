@@ -90,7 +90,9 @@ def matrix(request: HttpRequest) -> HttpResponse:
     problems_only = request.GET.get("problems") == "1"
     report = compliance_in_period(root, year, period)
     columns = matrix_columns(period)
-    rows = matrix_rows(report, matrix_sections(root), problems_only=problems_only, columns=columns)
+    rows = matrix_rows(
+        report, matrix_sections(request.scope, root), problems_only=problems_only, columns=columns
+    )
     query: dict[str, str | int] = {"org": root.code, "year": year}
     if period.code:
         query["period"] = period.code
@@ -213,7 +215,7 @@ def _health_context(
         "report": report,
         "summary": report.summary,
         "checks": engine.membership_checks(org, day, report, scope),
-        "obligations": obligation_lines(report),
+        "obligations": obligation_lines(scope, report),
         "missing": [r for r in report.rows if r.status == MISSING],
         "sources": SOURCES,
         "matrix_url": reverse("activities:compliance")
@@ -227,7 +229,7 @@ def _health_context(
     if org.kind in OBLIGATIONS["heart_talk"].holders:
         context["talks"] = _heart_talk_section(request, org, year, report, talk_form)
     if org.kind == OrgKind.LEADING_GROUP:
-        context["six"] = six_have(org, year)
+        context["six"] = six_have(scope, org, year)
         if scope.can("activities.record"):
             context["study_form"] = form or StudyRecordForm(org, scope, initial={"year": year})
     return context

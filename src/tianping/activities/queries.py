@@ -437,10 +437,10 @@ def _drop_empty_sections(rows: list[MatrixRow]) -> list[MatrixRow]:
     return [r for r in rows if not r.section or r.org.path in listed]
 
 
-def matrix_sections(root: Org) -> list[Org]:
+def matrix_sections(scope: Scope, root: Org) -> list[Org]:
     """The courts and general branches of the subtree, shown as headings."""
     return list(
-        Org.objects.filter(path__startswith=root.path, kind__in=SECTION_KINDS)
+        scoped(scope, Org.objects.filter(path__startswith=root.path, kind__in=SECTION_KINDS))
         .only("id", "code", "name", "kind", "path", "depth")
         .order_by("path")
     )
@@ -500,12 +500,11 @@ def _records_url(base: str, due: Due) -> str:
     return f"{base}?{query}"
 
 
-def obligation_lines(report: Report) -> list[ObligationLine]:
+def obligation_lines(scope: Scope, report: Report) -> list[ObligationLine]:
     """One line per organisation and obligation: its periods as chips, the records counted."""
     ids = {pk for r in report.rows for pk in r.activity_ids}
-    activities = {
-        a.pk: a for a in Activity.objects.filter(pk__in=ids).only("id", "title", "on", "kind")
-    }
+    counted = scoped(scope, Activity.objects.filter(pk__in=ids))
+    activities = {a.pk: a for a in counted.only("id", "title", "on", "kind")}
     records_base = reverse("activities:list")
     by_line: dict[tuple[int, str], list[Due]] = {}
     for r in report.rows:
@@ -554,10 +553,11 @@ class SixItem:
     note: str = ""
 
 
-def six_have(org: Org, year: int) -> list[SixItem]:
+def six_have(scope: Scope, org: Org, year: int) -> list[SixItem]:
     """R1.7: plan, a discussion record for each session, attendance, notes, articles, budget."""
     sessions = list(
-        Activity.objects.filter(
+        scoped(scope, Activity.objects.all())
+        .filter(
             org=org,
             kind="center_group_study",
             status=ActivityStatus.HELD,
@@ -569,7 +569,7 @@ def six_have(org: Org, year: int) -> list[SixItem]:
         .order_by("on", "id")
     )
     records = list(
-        StudyRecord.objects.filter(org=org, year=year)
+        scoped(scope, StudyRecord.objects.filter(org=org, year=year))
         .select_related("person", "evidence")
         .order_by("item", "id")
     )
@@ -652,7 +652,9 @@ def six_have(org: Org, year: int) -> list[SixItem]:
 def talk_people(org: Org, day: dt.date) -> tuple[list[Person], set[int]]:
     """The committee (书记 first), then the party members placed in the branch on `day`.
 
-    Returns the people and the committee's ids.
+    Returns the people and the committee's ids. The branch is in the caller's scope (found
+    through it); its people are read by placement history, not by today's scope, since a
+    member who has moved on since still owed and was owed a talk that year.
     """
     seats = committee_hooks.seats_on([org], day).get(org.pk, [])
     placed = Placement.objects.filter(placed_on(day), kind=PlacementKind.PARTY_ORG, org=org).values(
