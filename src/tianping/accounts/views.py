@@ -20,6 +20,7 @@ from tianping.accounts.middleware import SESSION_GRANT_KEY
 from tianping.accounts.models import ApiToken, Role, RoleGrant, User
 from tianping.accounts.permissions import authenticated, public, requires
 from tianping.accounts.scoping import get_scoped, grants_for, scoped
+from tianping.lib.errors import add_errors
 from tianping.lib.script import SCRIPT_COOKIE, SIMPLIFIED, TRADITIONAL
 from tianping.orgs.models import Org
 from tianping.people.models import Person
@@ -221,8 +222,7 @@ def users(request: HttpRequest) -> HttpResponse:
                     person=form.cleaned_data["employee_no"],
                 )
             except ValidationError as e:
-                for field, errs in e.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
+                add_errors(form, e)
             else:
                 messages.success(request, f"账户“{user.username}”已创建，请为其授予角色。")
                 return redirect("accounts:user", pk=user.pk)

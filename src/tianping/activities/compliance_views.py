@@ -43,6 +43,7 @@ from tianping.activities.queries import (
 )
 from tianping.activities.study_records import do_add_study_record
 from tianping.activities.views import INLINE_TYPES
+from tianping.lib.errors import add_errors
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import PARTY_KINDS, Org, OrgKind
 
@@ -277,8 +278,7 @@ def add_study_record(request: HttpRequest, code: str) -> HttpResponse:
                 content_type=(mimetypes.guess_type(upload.name)[0] or "") if upload else "",
             )
         except ValidationError as e:
-            for name, errs in e.message_dict.items():
-                form.add_error(name if name in form.fields else None, errs)
+            add_errors(form, e)
         else:
             messages.success(request, f"已登记{record.get_item_display()}：{record.title}。")
             return redirect(health_url(org, record.year) + "#six-have")
@@ -317,8 +317,7 @@ def add_heart_talk(request: HttpRequest, code: str) -> HttpResponse:
                 summary=data["summary"],
             )
         except ValidationError as e:
-            for name, errs in e.message_dict.items():
-                form.add_error(name if name in form.fields else None, errs)
+            add_errors(form, e)
         else:
             others = len(data["members"])
             messages.success(request, f"已登记谈心谈话：{record.title}（谈话对象{others}人）。")

@@ -23,18 +23,11 @@ from tianping.activities.models import (
     ReviewGrade,
     ReviewStatus,
 )
+from tianping.lib.errors import add_errors, error_text
 from tianping.orgs.models import Org, OrgKind
 from tianping.people.models import Person
 
 GRADE_CHOICES = [("", "—"), *ReviewGrade.choices]
-
-
-def _form_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -164,7 +157,7 @@ def review_open(request: HttpRequest) -> HttpResponse:
                     on=form.cleaned_data["on"],
                 )
             except ValidationError as e:
-                _form_errors(form, e)
+                add_errors(form, e)
             else:
                 messages.success(
                     request,
@@ -315,7 +308,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 try:
                     reviews.do_close_review(request.user, review)
                 except ValidationError as e:
-                    messages.error(request, "已保存，但未能完成评议：" + "；".join(e.messages))
+                    messages.error(request, "已保存，但未能完成评议：" + error_text(e))
                 else:
                     messages.success(
                         request,

@@ -63,6 +63,7 @@ from tianping.activities.queries import (
     tally_text,
 )
 from tianping.audit.models import AuditEvent
+from tianping.lib.errors import add_errors, error_text
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import Org
 from tianping.people.models import Person
@@ -97,15 +98,6 @@ def _activity_crumbs(
 ) -> list[tuple[str, str | None]]:
     url = reverse("activities:detail", args=[activity.pk]) if extra else None
     return _crumbs((activity.title, url), *extra)
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    """An action's ValidationError beside the field it names, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _get_activity(request: HttpRequest, pk: int) -> Activity:
@@ -413,7 +405,7 @@ def plan(request: HttpRequest) -> HttpResponse:
                 request.user, form.cleaned_data["org"], **form.activity_fields()
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已计划“{activity.title}”（{activity.on:%Y-%m-%d}）。")
             return redirect("activities:detail", pk=activity.pk)
@@ -453,7 +445,7 @@ def record_past(request: HttpRequest) -> HttpResponse:
                     **form.activity_fields(),
                 )
             except ValidationError as e:
-                _form_errors(form, e)
+                add_errors(form, e)
             else:
                 done = f"已补录“{activity.title}”（{activity.on:%Y-%m-%d}）"
                 if kind.takes_attendance:
@@ -505,7 +497,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 actions.do_update_activity(request.user, activity, **form.activity_fields())
             except ValidationError as e:
-                _form_errors(form, e)
+                add_errors(form, e)
             else:
                 messages.success(request, f"已保存“{form.cleaned_data['title']}”。")
                 return redirect("activities:detail", pk=activity.pk)
@@ -718,7 +710,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
                         **fields,
                     )
                 except ValidationError as e:
-                    _form_errors(form, e)
+                    add_errors(form, e)
                 else:
                     now = attendance_grid(request.scope, activity)
                     done = f"已记录“{activity.title}”召开情况"
@@ -803,7 +795,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             request.user, activity, row.person, status, reason=reason
         )
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, f"已将{row.person.name}的出勤更正为“{stored.status_text}”。")
     return redirect(back)
@@ -835,9 +827,9 @@ def makeup(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as e:
         if not hasattr(e, "error_dict") or set(e.error_dict) - {"on", "method"}:
-            messages.error(request, "；".join(e.messages))
+            messages.error(request, error_text(e))
             return redirect(back)
-        _form_errors(form, e)
+        add_errors(form, e)
         return _render_detail(request, activity, "attendance", status=400, makeup_form=form)
     messages.success(request, f"已登记{name}的补学：{stored.makeup_text}。补学不计积分。")
     return redirect(back)
@@ -861,7 +853,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.do_cancel(request.user, activity, form.cleaned_data["reason"])
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已取消“{activity.title}”，该活动不计入任何制度和积分。")
             return redirect("activities:detail", pk=activity.pk)

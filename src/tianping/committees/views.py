@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,6 +41,7 @@ from tianping.committees.queries import (
     full_members_on,
     own_branch,
 )
+from tianping.lib.errors import add_errors
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import COURT_KINDS, Org
 
@@ -51,14 +51,6 @@ YES_NO = {True: "是", False: "否"}
 
 def _scope(request: HttpRequest) -> Scope:
     return request.scope  # type: ignore[attr-defined]
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errs in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _day(text: str, default: dt.date) -> dt.date:
@@ -326,7 +318,7 @@ def election(request: HttpRequest, code: str) -> HttpResponse:
                         index = filled[int(key.split(".", 1)[1])][0]
                         formset.forms[index].add_error(None, errs)
                     else:
-                        _form_errors(form, ValidationError({key: errs}))
+                        add_errors(form, ValidationError({key: errs}))
             else:
                 term = new.term
                 messages.success(
@@ -386,7 +378,7 @@ def postpone(request: HttpRequest, code: str) -> HttpResponse:
                 reason=data["reason"],
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request, f"已记录：{org.name}换届经批准延期至{data['postponed_to']:%Y-%m-%d}。"
@@ -432,7 +424,7 @@ def court_settings(request: HttpRequest) -> HttpResponse:
                 primary_committee_min=form.cleaned_data["primary_committee_min"],
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已保存{court.name}的支委会设置。")
             return redirect(reverse("committees:settings") + f"?court={court.code}")

@@ -54,6 +54,7 @@ from tianping.dues.rules import (
     month_of,
     parse_month,
 )
+from tianping.lib.errors import add_errors, error_text
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import Person
@@ -466,14 +467,6 @@ def _payer(request: HttpRequest, person: Person, number: str) -> Person | None:
     return found
 
 
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errs in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _back(request: HttpRequest, person: Person, when: dt.date) -> str:
     fallback = reverse("dues:register") + "?" + _query(month=month_code(when))
     return _next_url(request, fallback)
@@ -517,7 +510,7 @@ def pay(request: HttpRequest) -> HttpResponse:
             note=data.get("note") or "",
         )
     except ValidationError as e:
-        _form_errors(form, e)
+        add_errors(form, e)
         if request.htmx:
             return _row_response(request, person, first, form=form)
         for errs in form.errors.values():
@@ -549,7 +542,7 @@ def void(request: HttpRequest) -> HttpResponse:
         try:
             actions.do_void_payment(request.user, payment, form.cleaned_data["reason"])
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
     if form.errors:
         if request.htmx:
             return _row_response(request, person, payment.month, form=form)
@@ -586,10 +579,10 @@ def set_base(request: HttpRequest) -> HttpResponse:
     try:
         actions.do_set_base(request.user, person, data["since"], form.base_fen(), data["category"])
     except ValidationError as e:
-        _form_errors(form, e)
+        add_errors(form, e)
         if request.htmx:
             return _row_response(request, person, data["since"], form=form)
-        messages.error(request, "；".join(m for errs in form.errors.values() for m in errs))
+        messages.error(request, error_text(form.errors))
         return redirect(_back(request, person, data["since"]))
     done = f"已核定{person.name}自{data['since']:%Y年%m月}起的党费基数。"
     if request.htmx:
@@ -662,7 +655,7 @@ def excuse(request: HttpRequest) -> HttpResponse:
                 request.user, person, data["first_month"], data.get("last_month"), data["reason"]
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已记录{person.name}未交党费的原因。")
             return redirect(_next_url(request, fallback))

@@ -14,6 +14,7 @@ from django.urls import reverse
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import can_change_org, get_scoped, scoped
 from tianping.audit.models import AuditEvent
+from tianping.lib.errors import add_errors
 from tianping.orgs import actions
 from tianping.orgs.forms import OrgCreateForm, OrgEditForm, OrgMoveForm
 from tianping.orgs.models import ALLOWED_PARENTS, Org, OrgKind
@@ -27,14 +28,6 @@ def _crumbs(org: Org, scope) -> list[tuple[str, str | None]]:
                 (node.name, reverse("orgs:detail", args=[node.code]) if node != org else None)
             )
     return crumbs
-
-
-def _apply_form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _require_change(request: HttpRequest, org: Org) -> None:
@@ -110,7 +103,7 @@ def create(request: HttpRequest, code: str | None = None) -> HttpResponse:
         try:
             org = actions.do_create_org(request.user, parent=parent, **form.cleaned_data)
         except ValidationError as e:
-            _apply_form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已创建{org.get_kind_display()}“{org.name}”。")
             return redirect("orgs:detail", code=org.code)
@@ -143,7 +136,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.do_update_org(request.user, org, **form.cleaned_data)
         except ValidationError as e:
-            _apply_form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已保存“{org.name}”。")
             return redirect("orgs:detail", code=org.code)
@@ -180,7 +173,7 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.do_move_org(request.user, org, form.cleaned_data["parent"])
         except ValidationError as e:
-            _apply_form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request, f"已将“{org.name}”移至“{form.cleaned_data['parent'].name}”之下。"

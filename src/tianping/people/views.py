@@ -18,6 +18,7 @@ from django.utils import timezone
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, can_change_org, get_scoped, scoped
 from tianping.audit.models import AuditEvent
+from tianping.lib.errors import add_errors
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people import actions
 from tianping.people.forms import (
@@ -37,14 +38,6 @@ from tianping.people.queries import (
     people_list,
     political_birthdays,
 )
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _filtered(request: HttpRequest) -> tuple[PeopleFilterForm, PeopleFilter]:
@@ -214,7 +207,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.do_update_person(request.user, person, **fields)
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已保存{person.name}的信息。")
             return redirect("people:detail", pk=person.pk)
@@ -244,7 +237,7 @@ def create(request: HttpRequest) -> HttpResponse:
         try:
             person = actions.do_create_person(request.user, court, **data)
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已新增{person.name}（{person.employee_no}）。")
             return redirect("people:detail", pk=person.pk)
@@ -283,7 +276,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"{person.name}的调动已于{data['on']:%Y-%m-%d}生效。")
             return redirect("people:detail", pk=person.pk)
@@ -347,7 +340,7 @@ def merge_branch(request: HttpRequest, code: str) -> HttpResponse:
         try:
             moved = actions.do_merge_branches(request.user, org, target, form.cleaned_data["on"])
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request, f"“{org.name}”已并入“{target.name}”，{moved}人的组织关系随之转入。"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from tianping.accounts.models import Role
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, get_scoped, scoped
+from tianping.lib.errors import add_errors, error_text
 from tianping.orgs.models import COURT_KINDS, PARTY_KINDS, Org, OrgKind
 from tianping.people.models import PARTY_STATUSES, Person
 from tianping.points import actions
@@ -31,14 +32,6 @@ R42_NOTE = (
     "如需让支部书记看到本支部的排名，可在下方开启。党员本人始终可以看到自己的积分明细。"
 )
 LEDGER_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.PARTY_COMMITTEE)
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _year(request: HttpRequest) -> int:
@@ -230,11 +223,11 @@ def _save_rules(request: HttpRequest, scheme, scheme_form, rule_forms) -> bool |
                         active=d.get("active", False),
                     )
                 except ValidationError as e:
-                    _form_errors(form, e)
+                    add_errors(form, e)
                     raise
     except ValidationError as e:
         if not any(f.errors for f in rule_forms):
-            _form_errors(scheme_form, e)
+            add_errors(scheme_form, e)
         return None
     return True
 
@@ -264,7 +257,7 @@ def manual(request: HttpRequest) -> HttpResponse:
                 request.user, d["person"], d["points"], d["reason"], d["on"]
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request, f"已为{entry.person.name}记录{entry.points:+}分：{entry.reason}。"
@@ -297,7 +290,7 @@ def veto(request: HttpRequest) -> HttpResponse:
         try:
             entry = actions.do_veto(request.user, d["person"], d["year"], d["reason"])
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已对{entry.person.name}{d['year']}年度积分一票否决。")
             return redirect(reverse("points:person", args=[entry.person_id]) + f"?year={d['year']}")
@@ -333,7 +326,7 @@ def reverse_entry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_reverse(request.user, entry, form.cleaned_data["reason"])
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        messages.error(request, error_text(e))
     else:
         label = "一票否决" if entry.trigger == Trigger.VETO else f"{entry.points:+}分"
         messages.success(request, f"已冲销{entry.on:%Y-%m-%d}的{label}。")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import get_scoped, scoped
 from tianping.activities.models import Activity, ActivityStatus
+from tianping.lib.errors import add_errors, error_text
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import PARTY_STATUSES, Person
 from tianping.recruitment import actions, queries, rules
@@ -32,14 +33,6 @@ from tianping.recruitment.models import (
 )
 
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"})
-
-
-def _form_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errs in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -227,7 +220,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 **_read_upload(form),
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request,
@@ -310,9 +303,9 @@ def step(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except rules.StepRefused as e:
             refusals = e.refusals
-            _form_errors(form, e)
+            add_errors(form, e)
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             text = f"已记录“{done.get_kind_display()}”（{done.on:%Y-%m-%d}）。"
             if done.flags:
@@ -353,7 +346,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
                 request.user, court, form.cleaned_data["notice_working_days"]
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request,
@@ -425,7 +418,7 @@ def workdays_view(request: HttpRequest) -> HttpResponse:
         try:
             actions.do_remove_calendar_day(request.user, day)
         except ValidationError as e:
-            messages.error(request, "；".join(e.messages))
+            messages.error(request, error_text(e))
         else:
             messages.success(
                 request, f"已删除{day:%Y-%m-%d}的节假日安排，该日按周一至周五计算是否为工作日。"
@@ -441,7 +434,7 @@ def workdays_view(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request,
