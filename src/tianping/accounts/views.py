@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tianping.accounts import actions
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.middleware import SESSION_GRANT_KEY
 from tianping.accounts.models import ApiToken, Role, RoleGrant, User
 from tianping.accounts.permissions import authenticated, public, requires
@@ -192,7 +193,7 @@ class UserCreateForm(forms.Form):
 
 
 @requires("accounts.view")
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = (
         scoped(request.scope, User.objects.all())
         .select_related("person")
@@ -234,7 +235,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 @requires("accounts.view")
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = get_scoped(request.scope, User.objects.select_related("person"), pk=pk)
     form = GrantForm(request)
     if request.method == "POST":

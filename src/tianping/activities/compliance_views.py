@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, get_scoped
 from tianping.activities import compliance as engine
@@ -66,9 +67,9 @@ def _years() -> list[int]:
     return list(range(this, this - 6, -1))
 
 
-def _root(request: HttpRequest) -> Org:
+def _root(request: AuthenticatedHttpRequest) -> Org:
     """The organisation asked for (in scope, else 404), or the root of the user's scope."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request.scope
     code = request.GET.get("org", "").strip()
     if code:
         return get_scoped(scope, Org.objects.all(), code=code)
@@ -83,7 +84,7 @@ def _root(request: HttpRequest) -> Org:
 
 
 @requires("compliance.view")
-def matrix(request: HttpRequest) -> HttpResponse:
+def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Organisations × periods for a subtree and a year: met / missing / upcoming (R1.5)."""
     root = _root(request)
     year = _year(request)
@@ -112,7 +113,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
             "columns": columns,
             "span": len(columns) + 1,
             "problems_only": problems_only,
-            "picker": matrix_picker(request.scope, root),  # type: ignore[attr-defined]
+            "picker": matrix_picker(request.scope, root),
             "export_url": reverse("activities:compliance_export") + f"?{urlencode(query)}",
             "legend": [(engine.SHORT_NAMES[o.code], o.name) for o in OBLIGATIONS.values()],
             "breadcrumbs": [("组织生活合规", None)],
@@ -124,7 +125,7 @@ EXPORT_HEADERS = ["组织代码", "组织名称", "制度", "周期", "应开展
 
 
 @requires("compliance.view")
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The matrix as a sheet: one row per organisation, obligation and period."""
     root = _root(request)
     year = _year(request)
@@ -162,9 +163,13 @@ def _talk_day(year: int, as_of: dt.date) -> dt.date:
 
 
 def _heart_talk_section(
-    request: HttpRequest, org: Org, year: int, report: Report, form: HeartTalkForm | None
+    request: AuthenticatedHttpRequest,
+    org: Org,
+    year: int,
+    report: Report,
+    form: HeartTalkForm | None,
 ) -> dict[str, object]:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
+    scope: Scope = request.scope
     talks = heart_talks(org, year, report)
     health = health_url(org, year)
     if form is None and scope.can("activities.record"):
@@ -197,13 +202,13 @@ def _heart_talk_section(
 
 
 def _health_context(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     org: Org,
     year: int,
     form: StudyRecordForm | None = None,
     talk_form: HeartTalkForm | None = None,
 ) -> dict[str, object]:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
+    scope: Scope = request.scope
     as_of = default_as_of(year)
     # A branch answers for its party groups too; a committee's branches have their own pages.
     report = compliance(org, year, as_of, descendants=org.kind == OrgKind.BRANCH, with_ids=True)
@@ -236,22 +241,22 @@ def _health_context(
     return context
 
 
-def _party_org(request: HttpRequest, code: str) -> Org:
-    org = get_scoped(request.scope, Org.objects.all(), code=code)  # type: ignore[attr-defined]
+def _party_org(request: AuthenticatedHttpRequest, code: str) -> Org:
+    org = get_scoped(request.scope, Org.objects.all(), code=code)
     if org.kind not in PARTY_KINDS:
         raise Http404
     return org
 
 
 @requires("compliance.view")
-def health(request: HttpRequest, code: str) -> HttpResponse:
+def health(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """支部体检: R1.1–R1.5 and D5 for a branch, R1.2–R1.5 for a committee, R1.5/R1.7 for the 党组."""
     org = _party_org(request, code)
     return render(request, "activities/health.html", _health_context(request, org, _year(request)))
 
 
 @requires("activities.record")
-def add_study_record(request: HttpRequest, code: str) -> HttpResponse:
+def add_study_record(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Add a record to the center group's "六有" (R1.7) from the health page."""
     org = _party_org(request, code)
     # Scope first, then the method: an outsider learns nothing, not even that this is a form.
@@ -259,7 +264,7 @@ def add_study_record(request: HttpRequest, code: str) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     if org.kind != OrgKind.LEADING_GROUP:
         raise Http404
-    scope: Scope = request.scope  # type: ignore[attr-defined]
+    scope: Scope = request.scope
     form = StudyRecordForm(org, scope, request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -289,7 +294,7 @@ def add_study_record(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires("activities.record")
-def add_heart_talk(request: HttpRequest, code: str) -> HttpResponse:
+def add_heart_talk(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Record a 谈心谈话 (D5) from the branch's health page: the talker and whom they talked with."""
     org = _party_org(request, code)
     # Scope first, then the method: an outsider learns nothing, not even that this is a form.
@@ -331,14 +336,14 @@ def add_heart_talk(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires("compliance.view")
-def study_record_file(request: HttpRequest, code: str) -> HttpResponse:
+def study_record_file(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The file proving one "六有" record; without a record named, back to the health page."""
     org = _party_org(request, code)
     record_id = request.GET.get("id", "")
     if not record_id.isdigit():
         return redirect(health_url(org, _year(request)) + "#six-have")
     item = get_scoped(
-        request.scope,  # type: ignore[attr-defined]
+        request.scope,
         StudyRecord.objects.select_related("evidence").filter(org=org),
         pk=int(record_id),
     )

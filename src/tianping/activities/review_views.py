@@ -8,11 +8,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import get_scoped, scoped
 from tianping.activities import review as reviews
@@ -52,8 +53,8 @@ class ReviewFilterForm(forms.Form):
 
 
 @requires("activities.view")
-def review_list(request: HttpRequest) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    scope = request.scope
     qs = reviews.reviews_for(scope)
     today = timezone.localdate()
     years = sorted(
@@ -95,7 +96,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         "can_record": scope.can("activities.record"),
         "breadcrumbs": _crumbs(),
     }
-    if request.htmx and request.htmx.target == "results":  # type: ignore[attr-defined]
+    if request.htmx and request.htmx.target == "results":
         return render(request, "activities/reviews_results.html", context)
     return render(request, "activities/review_list.html", context)
 
@@ -119,16 +120,16 @@ class OpenForm(forms.Form):
         self.fields["branch"].choices = [(b.code, b.name) for b in branches]
 
 
-def _branches(request: HttpRequest) -> list[Org]:
+def _branches(request: AuthenticatedHttpRequest) -> list[Org]:
     return list(
-        scoped(request.scope, Org.objects.filter(kind=OrgKind.BRANCH, is_active=True)).order_by(  # type: ignore[attr-defined]
+        scoped(request.scope, Org.objects.filter(kind=OrgKind.BRANCH, is_active=True)).order_by(
             "path"
         )
     )
 
 
 @requires("activities.record")
-def review_open(request: HttpRequest) -> HttpResponse:
+def review_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     branches = _branches(request)
     # Several branches share a name across courts: show the court beside each.
     courts = {o.path: o.name for o in Org.objects.courts()}  # type: ignore[attr-defined]
@@ -141,7 +142,7 @@ def review_open(request: HttpRequest) -> HttpResponse:
         code = request.POST.get("branch", "")
         branch = (
             get_scoped(
-                request.scope,  # type: ignore[attr-defined]
+                request.scope,
                 Org.objects.filter(kind=OrgKind.BRANCH),
                 code=code,
             )
@@ -247,14 +248,14 @@ class MeetingForm(forms.Form):
 
 
 def _grid_context(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     review: DemocraticReview,
     entries: list[ReviewEntry],
     entry_forms: list[EntryForm] | None,
     meeting_form: MeetingForm | None,
     errors: list[str],
 ) -> dict[str, Any]:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request.scope
     full = [e for e in entries if not e.probationary]
     return {
         "review": review,
@@ -273,8 +274,8 @@ def _grid_context(
 
 
 @requires("activities.view")
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope
     review = get_scoped(scope, DemocraticReview.objects.select_related("branch", "meeting"), pk=pk)
     entries = list(reviews.entries_for(scope, review))
     editable = (
@@ -332,8 +333,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("people.view")
-def person_reviews(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+def person_reviews(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope
     person = get_scoped(scope, Person.objects.all(), pk=pk)
     entries = list(reviews.results_for(scope, person))
     return render(

@@ -25,6 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, get_scoped, scoped
 from tianping.activities import actions, kinds, queries
@@ -100,7 +101,7 @@ def _activity_crumbs(
     return _crumbs((activity.title, url), *extra)
 
 
-def _get_activity(request: HttpRequest, pk: int) -> Activity:
+def _get_activity(request: AuthenticatedHttpRequest, pk: int) -> Activity:
     return get_scoped(
         request.scope,
         Activity.objects.select_related("org", "host", "recorder", "lecturer"),
@@ -171,7 +172,7 @@ def _keep_choices(post: QueryDict, rows: list[GridRow]) -> None:
 # The list, its export, the calendar
 
 
-def _filtered(request: HttpRequest) -> tuple[ActivityFilterForm, QuerySet[Activity]]:
+def _filtered(request: AuthenticatedHttpRequest) -> tuple[ActivityFilterForm, QuerySet[Activity]]:
     scope = request.scope
     form = ActivityFilterForm(scoped(scope, Org.objects.all()), request.GET or None)
     f = ActivityFilter()
@@ -197,7 +198,7 @@ def _annotate_page(scope: Scope, page_activities: list[Activity]) -> None:
 
 
 @requires("activities.view")
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, activities = _filtered(request)
     page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
     _annotate_page(request.scope, list(page.object_list))
@@ -235,7 +236,7 @@ EXPORT_HEADERS = [
 
 
 @requires("activities.view")
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     _, activities = _filtered(request)
     attendance = scoped(request.scope, Attendance.objects.all()).select_related("person")
     activities = activities.prefetch_related(
@@ -283,7 +284,7 @@ def _month(text: str | None) -> dt.date | None:
 
 
 @requires("activities.view")
-def calendar_view(request: HttpRequest) -> HttpResponse:
+def calendar_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     month = _month(request.GET.get("month")) or today.replace(day=1)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
@@ -358,7 +359,7 @@ class Planning:
     on: dt.date
 
 
-def _planning(request: HttpRequest, *, past: bool) -> Planning:
+def _planning(request: AuthenticatedHttpRequest, *, past: bool) -> Planning:
     """The plan (or 补录) form for what the user has chosen so far.
 
     The organisation decides which kinds are offered (kinds_for_holder), and a kind chosen
@@ -396,7 +397,7 @@ def _planning(request: HttpRequest, *, past: bool) -> Planning:
 
 
 @requires("activities.record")
-def plan(request: HttpRequest) -> HttpResponse:
+def plan(request: AuthenticatedHttpRequest) -> HttpResponse:
     planning = _planning(request, past=False)
     form = planning.form
     if request.method == "POST" and form.is_valid():
@@ -423,7 +424,7 @@ def plan(request: HttpRequest) -> HttpResponse:
 
 
 @requires("activities.record")
-def record_past(request: HttpRequest) -> HttpResponse:
+def record_past(request: AuthenticatedHttpRequest) -> HttpResponse:
     """补录: an activity already held, with its attendance, in one step."""
     planning = _planning(request, past=True)
     form = planning.form
@@ -472,7 +473,7 @@ def record_past(request: HttpRequest) -> HttpResponse:
 
 
 @requires("activities.record")
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request, pk)
     if activity.status == ActivityStatus.CANCELLED:
         messages.error(request, "已取消的活动不能修改。")
@@ -578,7 +579,7 @@ def _history(scope: Scope, activity: Activity) -> list[dict[str, Any]]:
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     activity: Activity,
     tab: str,
     evidence_form: EvidenceForm | None = None,
@@ -620,7 +621,7 @@ def _render_detail(
 
 
 @requires("activities.view")
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request, pk)
     tab = request.GET.get("tab", "overview")
     if tab not in ("overview", "attendance", "evidence", "history"):
@@ -629,7 +630,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("activities.view")
-def print_view(request: HttpRequest, pk: int) -> HttpResponse:
+def print_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The 会议记录 for the paper file, on A4.
 
     The record lists everyone's attendance. A member sees only their own row, so a print
@@ -669,7 +670,7 @@ def _was(post: QueryDict, name: str) -> str:
 
 
 @requires("activities.record")
-def record(request: HttpRequest, pk: int) -> HttpResponse:
+def record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record as held: the grid of members as of the date, minutes, hours, audience, speakers."""
     activity = _get_activity(request, pk)
     if activity.status == ActivityStatus.CANCELLED:
@@ -774,7 +775,7 @@ def _row_change(request: HttpRequest, pk: int) -> RowChange | HttpResponse:
 
 
 @requires("activities.record")
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct one person's attendance; the points ledger follows with reversing entries."""
     change = _row_change(request, pk)
     if isinstance(change, HttpResponse):
@@ -802,7 +803,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("activities.record")
-def makeup(request: HttpRequest, pk: int) -> HttpResponse:
+def makeup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """补学 of a member on leave or absent: recorded, corrected or withdrawn; no points."""
     change = _row_change(request, pk)
     if isinstance(change, HttpResponse):
@@ -843,7 +844,7 @@ def _int(text: str) -> int | None:
 
 
 @requires("activities.record")
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request, pk)
     if activity.status == ActivityStatus.CANCELLED:
         messages.info(request, "该活动已取消。")
@@ -869,7 +870,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("activities.record")
-def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Attach an optional file (never compulsory, R4.2); identical content is stored once."""
     activity = _get_activity(request, pk)
     if request.method != "POST":
@@ -892,7 +893,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("activities.view")
-def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
+def evidence_file(request: AuthenticatedHttpRequest, evidence_id: int) -> HttpResponse:
     item = get_scoped(request.scope, Evidence.objects.select_related("blob"), pk=evidence_id)
     content_type = mimetypes.guess_type(item.name)[0] or "application/octet-stream"
     try:

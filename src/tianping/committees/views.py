@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, get_scoped, scoped
 from tianping.activities.models import Activity, ActivityStatus
@@ -49,8 +50,8 @@ PAGE_SIZE = 100
 YES_NO = {True: "是", False: "否"}
 
 
-def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined]
+def _scope(request: AuthenticatedHttpRequest) -> Scope:
+    return request.scope
 
 
 def _day(text: str, default: dt.date) -> dt.date:
@@ -106,7 +107,7 @@ def _summary(statuses: list[CommitteeStatus]) -> dict[str, int]:
 
 
 @requires("membership.view")
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = _scope(request)
     if scope.self_only:
         return redirect("committees:mine")
@@ -134,7 +135,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "can_configure": _can_configure(scope),
         "breadcrumbs": [("支委会与换届", None)],
     }
-    if request.htmx and request.htmx.target == "results":  # type: ignore[attr-defined]
+    if request.htmx and request.htmx.target == "results":
         return render(request, "committees/_results.html", context)
     return render(request, "committees/overview.html", context)
 
@@ -144,7 +145,7 @@ def _committee_text(status: CommitteeStatus) -> str:
 
 
 @requires("membership.view")
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     if _scope(request).self_only:
         raise PermissionDenied("a member sees their own branch only")
     _, on, _, statuses = _overview_data(request)
@@ -244,7 +245,7 @@ def _render_branch(request: HttpRequest, org: Org, *, mine: bool) -> HttpRespons
 
 
 @requires("membership.view")
-def branch(request: HttpRequest, code: str) -> HttpResponse:
+def branch(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     scope = _scope(request)
     org = get_scoped(scope, Org.objects.all(), code=code)
     if org.kind not in COMMITTEE_KINDS:
@@ -254,7 +255,7 @@ def branch(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires("membership.view")
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The committee of the branch the user belongs to: read-only, the way a member sees it."""
     org = own_branch(_scope(request))
     if org is None:
@@ -284,7 +285,7 @@ def _rows(request: HttpRequest) -> int:
 
 
 @requires("membership.manage")
-def election(request: HttpRequest, code: str) -> HttpResponse:
+def election(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     scope = _scope(request)
     org = _committee_org(request, code)
     congresses = scoped(
@@ -352,7 +353,7 @@ def election(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires("membership.manage")
-def postpone(request: HttpRequest, code: str) -> HttpResponse:
+def postpone(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     scope = _scope(request)
     org = _committee_org(request, code)
     term = scoped(scope, Term.objects.filter(branch=org, closed_on__isnull=True)).first()
@@ -403,7 +404,7 @@ def _can_configure(scope: Scope) -> bool:
 
 
 @requires("membership.manage")
-def court_settings(request: HttpRequest) -> HttpResponse:
+def court_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A court's threshold for a primary party committee (R1.2)."""
     scope = _scope(request)
     if not _can_configure(scope):

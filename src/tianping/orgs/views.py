@@ -7,10 +7,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import can_change_org, get_scoped, scoped
 from tianping.audit.models import AuditEvent
@@ -30,13 +31,13 @@ def _crumbs(org: Org, scope) -> list[tuple[str, str | None]]:
     return crumbs
 
 
-def _require_change(request: HttpRequest, org: Org) -> None:
+def _require_change(request: AuthenticatedHttpRequest, org: Org) -> None:
     if not can_change_org(request.scope, org.kind):
         raise PermissionDenied("orgs.change")
 
 
 @requires("orgs.view")
-def tree(request: HttpRequest) -> HttpResponse:
+def tree(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = request.scope
     q = request.GET.get("q", "").strip()
     visible = scoped(scope, Org.objects.all())
@@ -57,14 +58,14 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 
 @requires("orgs.view")
-def children(request: HttpRequest, code: str) -> HttpResponse:
+def children(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     org = get_scoped(request.scope, Org.objects.all(), code=code)
     nodes = scoped(request.scope, Org.objects.get_children(org)).order_by("-is_active", "path")
     return render(request, "orgs/_children.html", {"nodes": nodes})
 
 
 @requires("orgs.view")
-def detail(request: HttpRequest, code: str) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     scope = request.scope
     org = get_scoped(scope, Org.objects.select_related("merged_into"), code=code)
     kids = scoped(scope, Org.objects.get_children(org)).order_by("-is_active", "path")
@@ -90,7 +91,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires("orgs.change")
-def create(request: HttpRequest, code: str | None = None) -> HttpResponse:
+def create(request: AuthenticatedHttpRequest, code: str | None = None) -> HttpResponse:
     scope = request.scope
     parent = get_scoped(scope, Org.objects.all(), code=code) if code else None
     if parent is None and not scope.is_global:
@@ -125,7 +126,7 @@ def create(request: HttpRequest, code: str | None = None) -> HttpResponse:
 
 
 @requires("orgs.change")
-def edit(request: HttpRequest, code: str) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     org = get_scoped(request.scope, Org.objects.all(), code=code)
     _require_change(request, org)
     form = OrgEditForm(
@@ -157,7 +158,7 @@ def _with_link(crumbs: list, org: Org) -> list:
 
 
 @requires("orgs.change")
-def move(request: HttpRequest, code: str) -> HttpResponse:
+def move(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     scope = request.scope
     org = get_scoped(scope, Org.objects.all(), code=code)
     _require_change(request, org)

@@ -10,11 +10,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, can_change_org, get_scoped, scoped
 from tianping.audit.models import AuditEvent
@@ -40,7 +41,7 @@ from tianping.people.queries import (
 )
 
 
-def _filtered(request: HttpRequest) -> tuple[PeopleFilterForm, PeopleFilter]:
+def _filtered(request: AuthenticatedHttpRequest) -> tuple[PeopleFilterForm, PeopleFilter]:
     visible_orgs = scoped(request.scope, Org.objects.all())
     form = PeopleFilterForm(visible_orgs, request.GET or None)
     f = PeopleFilter()
@@ -59,7 +60,7 @@ def _filtered(request: HttpRequest) -> tuple[PeopleFilterForm, PeopleFilter]:
 
 
 @requires("people.view")
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.scope.self_only:
         return redirect("people:me")
     form, f = _filtered(request)
@@ -80,7 +81,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires("people.export")
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     from tianping.people.exporting import roster_workbook
 
     _, f = _filtered(request)
@@ -103,7 +104,7 @@ def _person_crumbs(person: Person, *extra: tuple[str, str | None]) -> list[tuple
 
 
 @requires("people.view")
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scope = request.scope
     person = get_scoped(
         scope,
@@ -190,7 +191,7 @@ def _record_links(scope: Scope, person: Person) -> RecordLinks:
 
 
 @requires("people.view")
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: AuthenticatedHttpRequest) -> HttpResponse:
     person_id = request.user.person_id
     if person_id is None:
         return render(request, "people/no_person.html", {"breadcrumbs": [("我的档案", None)]})
@@ -198,7 +199,7 @@ def me(request: HttpRequest) -> HttpResponse:
 
 
 @requires("people.change")
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_scoped(request.scope, Person.objects.select_related("court"), pk=pk)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
@@ -224,7 +225,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("people.change")
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = request.scope
     courts = scoped(scope, Org.objects.filter(kind__in=COURT_KINDS)).order_by("path")
     court_code = request.GET.get("court") or request.POST.get("court")
@@ -255,7 +256,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @requires("people.change")
-def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scope = request.scope
     person = get_scoped(
         scope,
@@ -288,7 +289,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("people.view")
-def org_members(request: HttpRequest, code: str) -> HttpResponse:
+def org_members(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The people of an organisation now, or on a past date (from placement history)."""
     scope = request.scope
     org = get_scoped(scope, Org.objects.all(), code=code)
@@ -320,7 +321,7 @@ def org_members(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires("orgs.change")
-def merge_branch(request: HttpRequest, code: str) -> HttpResponse:
+def merge_branch(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     scope = request.scope
     org = get_scoped(scope, Org.objects.all(), code=code)
     if not can_change_org(scope, org.kind) or org.kind != OrgKind.BRANCH or not org.is_active:
@@ -362,7 +363,7 @@ def merge_branch(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires("people.view")
-def birthdays(request: HttpRequest) -> HttpResponse:
+def birthdays(request: AuthenticatedHttpRequest) -> HttpResponse:
     """政治生日: members whose party anniversary falls in the month, for the branch's activity."""
     if request.scope.self_only:
         return redirect("people:me")

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.models import Role
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, get_scoped, scoped
@@ -48,7 +49,7 @@ def _self_scope(scope: Scope) -> Scope:
     )
 
 
-def _ledger_page(request: HttpRequest, person: Person, *, own: bool) -> HttpResponse:
+def _ledger_page(request: AuthenticatedHttpRequest, person: Person, *, own: bool) -> HttpResponse:
     scope = request.scope
     year = _year(request)
     data = ledger(person, year)
@@ -87,7 +88,7 @@ def _person_queryset():
 
 
 @requires("points.view")
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """R4.2: a member always sees their own ledger, with the source of every entry (R4.3)."""
     person_id = request.user.person_id
     if person_id is None:
@@ -97,7 +98,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @requires("points.view")
-def person_ledger(request: HttpRequest, pk: int) -> HttpResponse:
+def person_ledger(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A person's ledger for those whose scope holds them; a member reaches only their own."""
     person = get_scoped(request.scope, _person_queryset(), pk=pk)
     own = person.pk == request.user.person_id
@@ -105,7 +106,7 @@ def person_ledger(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("points.view")
-def branch(request: HttpRequest, code: str) -> HttpResponse:
+def branch(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """A party organisation's members with their year scores; ranks only where the court allows."""
     scope = request.scope
     org = get_scoped(scope, Org.objects.filter(kind__in=LEDGER_KINDS), code=code)
@@ -160,7 +161,7 @@ def _may_manage(scope: Scope, court: Org) -> bool:
 
 
 @requires("points.view")
-def rules(request: HttpRequest) -> HttpResponse:
+def rules(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The court's rule set and base, editable with points.manage; every change audited."""
     scope = request.scope
     courts = _courts_for(scope)
@@ -232,7 +233,7 @@ def _save_rules(request: HttpRequest, scheme, scheme_form, rule_forms) -> bool |
     return True
 
 
-def _people_for_forms(request: HttpRequest) -> tuple:
+def _people_for_forms(request: AuthenticatedHttpRequest) -> tuple:
     """People the user may post for, and the one the page was opened for (?person=pk)."""
     scope = request.scope
     people = scoped(scope, Person.objects.party_members())
@@ -245,7 +246,7 @@ def _people_for_forms(request: HttpRequest) -> tuple:
 
 
 @requires("points.manage")
-def manual(request: HttpRequest) -> HttpResponse:
+def manual(request: AuthenticatedHttpRequest) -> HttpResponse:
     """R4.3: a hand entry with its reason, posted by a named user."""
     people, chosen = _people_for_forms(request)
     initial = {"person": chosen.employee_no} if chosen else {}
@@ -280,7 +281,7 @@ def manual(request: HttpRequest) -> HttpResponse:
 
 
 @requires("points.manage")
-def veto(request: HttpRequest) -> HttpResponse:
+def veto(request: AuthenticatedHttpRequest) -> HttpResponse:
     """R4.1: the one-vote veto sets a member's year to 0; it is recorded with its reason."""
     people, chosen = _people_for_forms(request)
     initial = {"person": chosen.employee_no} if chosen else {}
@@ -310,7 +311,7 @@ def veto(request: HttpRequest) -> HttpResponse:
 
 
 @requires("points.manage")
-def reverse_entry(request: HttpRequest, pk: int) -> HttpResponse:
+def reverse_entry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """R4.3: a hand entry or a veto is cancelled by a reversing entry, never by deleting it."""
     person = get_scoped(request.scope, _person_queryset(), pk=pk)
     back = reverse("points:person", args=[person.pk])
@@ -334,7 +335,7 @@ def reverse_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("points.view")
-def branches(request: HttpRequest) -> HttpResponse:
+def branches(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The party organisations in scope, each opening its members' year scores.
 
     A secretary's scope is one branch: they go straight to it.

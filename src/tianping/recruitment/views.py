@@ -10,11 +10,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import get_scoped, scoped
 from tianping.activities.models import Activity, ActivityStatus
@@ -42,17 +43,17 @@ def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
 
 
 def _file_crumbs(
-    request: HttpRequest, recruit: Recruit, *extra: tuple[str, str | None]
+    request: AuthenticatedHttpRequest, recruit: Recruit, *extra: tuple[str, str | None]
 ) -> list[tuple[str, str | None]]:
     url = reverse("recruitment:detail", args=[recruit.pk]) if extra else None
-    if request.scope.self_only:  # type: ignore[attr-defined]
+    if request.scope.self_only:
         return [("我的入党档案", url), *extra]
     return _crumbs((recruit.person.name, url), *extra)
 
 
-def _get_file(request: HttpRequest, pk: int) -> Recruit:
+def _get_file(request: AuthenticatedHttpRequest, pk: int) -> Recruit:
     return get_scoped(
-        request.scope,  # type: ignore[attr-defined]
+        request.scope,
         Recruit.objects.select_related("person", "person__court", "branch"),
         pk=pk,
     )
@@ -74,8 +75,8 @@ def _read_upload(form: forms.Form) -> dict[str, Any]:
 
 
 @requires("membership.view")
-def board(request: HttpRequest) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
+    scope = request.scope
     today = timezone.localdate()
     if scope.self_only:
         mine = scoped(scope, Recruit.objects.all()).order_by("-applied_on", "-id").first()
@@ -115,8 +116,8 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @requires("membership.view")
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope
     recruit = _get_file(request, pk)
     steps = list(
         scoped(scope, Step.objects.filter(recruit=recruit))
@@ -158,9 +159,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("membership.view")
-def evidence_file(request: HttpRequest, step_id: int) -> HttpResponse:
+def evidence_file(request: AuthenticatedHttpRequest, step_id: int) -> HttpResponse:
     step = get_scoped(
-        request.scope,  # type: ignore[attr-defined]
+        request.scope,
         Step.objects.select_related("evidence"),
         pk=step_id,
     )
@@ -184,8 +185,8 @@ def evidence_file(request: HttpRequest, step_id: int) -> HttpResponse:
 # Writes
 
 
-def _applicants(request: HttpRequest) -> QuerySet[Person]:
-    scope = request.scope  # type: ignore[attr-defined]
+def _applicants(request: AuthenticatedHttpRequest) -> QuerySet[Person]:
+    scope = request.scope
     return (
         scoped(scope, Person.objects.serving())
         .exclude(political_status__in=PARTY_STATUSES)
@@ -196,9 +197,9 @@ def _applicants(request: HttpRequest) -> QuerySet[Person]:
 
 
 @requires("membership.manage")
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open a file: an applicant hands in their application (入党申请书)."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request.scope
     branches = scoped(scope, Org.objects.filter(kind=OrgKind.BRANCH, is_active=True)).order_by(
         "path"
     )
@@ -235,8 +236,8 @@ def new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _step_form(request: HttpRequest, recruit: Recruit, kind: str) -> StepForm:
-    scope = request.scope  # type: ignore[attr-defined]
+def _step_form(request: AuthenticatedHttpRequest, recruit: Recruit, kind: str) -> StepForm:
+    scope = request.scope
     court = recruit.branch.court()
     people = (
         scoped(scope, Person.objects.filter(court=court).party_members())
@@ -275,7 +276,7 @@ def _step_form(request: HttpRequest, recruit: Recruit, kind: str) -> StepForm:
 
 
 @requires("membership.manage")
-def step(request: HttpRequest, pk: int) -> HttpResponse:
+def step(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a step of a file; a refused step shows the rule beside the field it concerns."""
     recruit = _get_file(request, pk)
     allowed = rules.allowed_kinds(recruit)
@@ -329,9 +330,9 @@ def step(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("membership.manage")
-def settings_view(request: HttpRequest) -> HttpResponse:
+def settings_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A court's notice length (R2.8, configurable)."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request.scope
     courts = scoped(scope, Org.objects.filter(kind__in=COURT_KINDS)).order_by("path")
     code = request.GET.get("org") or request.POST.get("org")
     court = get_scoped(scope, courts, code=code) if code else courts.first()
@@ -389,9 +390,9 @@ def _date(text: str) -> dt.date | None:
 
 
 @requires("platform.calendar")
-def workdays_view(request: HttpRequest) -> HttpResponse:
+def workdays_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A year's statutory holidays and 调休 days, which every court's notices count by (D6)."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request.scope
     today = timezone.localdate()
     year = _year(request.GET.get("year", ""), today.year)
     editing = _date(request.GET.get("day", ""))
