@@ -1,4 +1,4 @@
-"""The request a view behind `requires` receives, typed: its user, its scope, its HTMX details."""
+"""The requests a guarded view receives, typed: its user, its scope, its HTMX details."""
 
 from __future__ import annotations
 
@@ -7,6 +7,14 @@ from django_htmx.middleware import HtmxDetails
 
 from tianping.accounts.models import User
 from tianping.accounts.scoping import Scope
+
+
+class LoggedInHttpRequest(HttpRequest):
+    """For annotations only: a view behind `authenticated`, whose user may hold no grant."""
+
+    user: User
+    scope: Scope | None
+    htmx: HtmxDetails
 
 
 class AuthenticatedHttpRequest(HttpRequest):

@@ -854,7 +854,8 @@ def compliance(
         for obligation in kinds.OBLIGATIONS.values():
             if org.kind not in obligation.holders:
                 continue
-            period, required = obligation.period, obligation.count
+            period: str = obligation.period
+            required = obligation.count
             if obligation.configurable and court is not None:
                 period, required = settings.get((court.pk, obligation.code), (period, required))
             if required <= 0:
@@ -981,7 +982,7 @@ def _idle_branches(root: Org | None, report: Report, today: dt.date) -> list[Idl
         for o in report.orgs
         if o.kind == OrgKind.BRANCH
         and o.is_active
-        and (report.life[o.pk][0] is None or (today - report.life[o.pk][0]).days >= IDLE_DAYS)
+        and ((born := report.life[o.pk][0]) is None or (today - born).days >= IDLE_DAYS)
     ]
     if not branches:
         return []

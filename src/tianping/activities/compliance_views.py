@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -125,7 +126,7 @@ EXPORT_HEADERS = ["组织代码", "组织名称", "制度", "周期", "应开展
 
 
 @requires("compliance.view")
-def export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The matrix as a sheet: one row per organisation, obligation and period."""
     root = _root(request)
     year = _year(request)
@@ -336,7 +337,7 @@ def add_heart_talk(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
 
 
 @requires("compliance.view")
-def study_record_file(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def study_record_file(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
     """The file proving one "六有" record; without a record named, back to the health page."""
     org = _party_org(request, code)
     record_id = request.GET.get("id", "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -90,10 +90,13 @@ class ActivityFilterForm(forms.Form):
 
     def __init__(self, visible_orgs: QuerySet[Org], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = visible_orgs.order_by("path")
-        self.fields["org"].label_from_instance = org_label
-        self.fields["kind"].choices = [("", "全部"), *kinds.choices()]
-        self.fields["category"].choices = [("", "全部"), *kinds.CATEGORY_NAMES.items()]
+        cast(forms.ModelChoiceField, self.fields["org"]).queryset = visible_orgs.order_by("path")
+        cast(forms.ModelChoiceField, self.fields["org"]).label_from_instance = org_label  # type: ignore[method-assign, assignment]  # Django reads the label function per instance
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", "全部"), *kinds.choices()]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            ("", "全部"),
+            *kinds.CATEGORY_NAMES.items(),
+        ]
 
 
 class ActivityForm(forms.Form):
@@ -161,24 +164,32 @@ class ActivityForm(forms.Form):
         initial: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(data, initial=initial)
-        self.org, self.kind, self.past = org, kind, past
+        # The form's metaclass moves the declared fields to base_fields: on the instance,
+        # `org` and `kind` name what the view chose, not the fields.
+        self.org = org  # type: ignore[assignment]
+        self.kind = kind  # type: ignore[assignment]
+        self.past = past
         if orgs is None:
             del self.fields["org"]
         else:
-            self.fields["org"].queryset = orgs
-            self.fields["org"].label_from_instance = org_label
+            cast(forms.ModelChoiceField, self.fields["org"]).queryset = orgs
+            cast(forms.ModelChoiceField, self.fields["org"]).label_from_instance = org_label  # type: ignore[method-assign, assignment]  # Django reads the label function per instance
         holdable = (
             kinds.kinds_for_holder(org.kind) if org is not None else list(kinds.KINDS.values())
         )
-        self.fields["kind"].choices = [("", "请选择"), *((k.code, k.name) for k in holdable)]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            ("", "请选择"),
+            *((k.code, k.name) for k in holdable),
+        ]
         for name in self.PEOPLE:
-            self.fields[name].queryset = candidates
-            self.fields[name].label_from_instance = person_label
+            field = cast(forms.ModelChoiceField, self.fields[name])
+            field.queryset = candidates
+            field.label_from_instance = person_label  # type: ignore[method-assign, assignment]
         if kind is None or not kind.has_lecturer:
             for name in ("lecturer", "lecturer_no", "lecturer_is_secretary"):
                 del self.fields[name]
         if kind is not None and kind.may_also_count_as:
-            self.fields["also_counts_as"].choices = [
+            cast(forms.ChoiceField, self.fields["also_counts_as"]).choices = [
                 (code, kinds.KINDS[code].name) for code in kind.may_also_count_as
             ]
         else:
@@ -198,8 +209,8 @@ class ActivityForm(forms.Form):
         return on
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        org = data.get("org") or self.org
+        data = cast(dict[str, Any], super().clean())
+        org: Org | None = data.get("org") or self.org  # type: ignore[assignment]  # see __init__
         for name in self.PEOPLE:
             if name not in self.fields:
                 continue
@@ -393,8 +404,8 @@ class HeartTalkForm(forms.Form):
             return f"{p.name} {p.employee_no}{mark}"
 
         choices = [(p.pk, label(p)) for p in people]
-        self.fields["talker"].choices = [("", "请选择")] + choices  # type: ignore[attr-defined]
-        self.fields["members"].choices = choices  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["talker"]).choices = [("", "请选择"), *choices]
+        cast(forms.ChoiceField, self.fields["members"]).choices = choices
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

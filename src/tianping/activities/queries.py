@@ -458,7 +458,7 @@ def matrix_picker(scope: Scope, root: Org) -> list[Org]:
         orgs.sort(key=lambda o: o.path)
     top = min((o.depth for o in orgs), default=1)
     for o in orgs:
-        o.picker_label = "　" * (o.depth - top) + o.name  # type: ignore[attr-defined]
+        o.picker_label = "　" * (o.depth - top) + o.name
     return orgs
 
 
@@ -503,8 +503,8 @@ def _records_url(base: str, due: Due) -> str:
 def obligation_lines(scope: Scope, report: Report) -> list[ObligationLine]:
     """One line per organisation and obligation: its periods as chips, the records counted."""
     ids = {pk for r in report.rows for pk in r.activity_ids}
-    counted = scoped(scope, Activity.objects.filter(pk__in=ids))
-    activities = {a.pk: a for a in counted.only("id", "title", "on", "kind")}
+    records = scoped(scope, Activity.objects.filter(pk__in=ids))
+    activities = {a.pk: a for a in records.only("id", "title", "on", "kind")}
     records_base = reverse("activities:list")
     by_line: dict[tuple[int, str], list[Due]] = {}
     for r in report.rows:
@@ -601,8 +601,8 @@ def six_have(scope: Scope, org: Org, year: int) -> list[SixItem]:
     no_sessions = "本年度尚无已召开的中心组学习记录"
     discussed = [a for a in sessions if a.summary.strip()]
     undiscussed = [a for a in sessions if not a.summary.strip()]
-    attended = [a for a in sessions if a.attended]  # type: ignore[attr-defined]
-    unattended = [a for a in sessions if not a.attended]  # type: ignore[attr-defined]
+    attended = [a for a in sessions if a.attended]
+    unattended = [a for a in sessions if not a.attended]
     budget = sum(
         (r.amount or Decimal(0) for r in records if r.item == StudyItem.BUDGET), Decimal(0)
     )
@@ -622,7 +622,7 @@ def six_have(scope: Scope, org: Org, year: int) -> list[SixItem]:
         SixItem(
             "有考勤记录",
             bool(sessions) and not unattended,
-            [(f"{label(a)}（{a.attended}人次）", detail(a)) for a in attended],  # type: ignore[attr-defined]
+            [(f"{label(a)}（{a.attended}人次）", detail(a)) for a in attended],
             [(label(a) + "（未登记出勤）", detail(a)) for a in unattended],
             "" if sessions else no_sessions,
         ),

@@ -16,11 +16,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import (
     FileResponse,
     Http404,
-    HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
     QueryDict,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -236,7 +236,7 @@ EXPORT_HEADERS = [
 
 
 @requires("activities.view")
-def export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     _, activities = _filtered(request)
     attendance = scoped(request.scope, Attendance.objects.all()).select_related("person")
     activities = activities.prefetch_related(
@@ -378,7 +378,7 @@ def _planning(request: AuthenticatedHttpRequest, *, past: bool) -> Planning:
     on = parse_date(data.get("on")) or timezone.localdate()
     orgs = all_orgs.filter(kind__in=kind.holders) if kind else all_orgs
     candidates = _candidates(org, on)
-    options = {
+    options: dict[str, Any] = {
         "orgs": orgs,
         "org": org,
         "kind": kind,
@@ -454,7 +454,7 @@ def record_past(request: AuthenticatedHttpRequest) -> HttpResponse:
                 messages.success(request, done + "。")
                 return redirect("activities:detail", pk=activity.pk)
         _keep_choices(request.POST, rows)
-    kind = planning.kind
+    chosen = planning.kind
     return render(
         request,
         "activities/form.html",
@@ -462,8 +462,8 @@ def record_past(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "planning": planning,
             "rows": rows,
-            "show_grid": kind is None or kind.takes_attendance,
-            "counts_speakers": bool(kind and kind.counts_speakers),
+            "show_grid": chosen is None or chosen.takes_attendance,
+            "counts_speakers": bool(chosen and chosen.counts_speakers),
             "reasons": COMMON_REASONS,
             "title": "补录活动",
             "submit": "补录",
@@ -483,7 +483,7 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if kind is not None and activity.org.kind not in kind.holders:
         kind = activity.kind_info
     on = parse_date(data.get("on")) or activity.on
-    options = {
+    options: dict[str, Any] = {
         "orgs": None,
         "org": activity.org,
         "kind": kind,
@@ -766,7 +766,7 @@ class RowChange:
         raise Http404
 
 
-def _row_change(request: HttpRequest, pk: int) -> RowChange | HttpResponse:
+def _row_change(request: AuthenticatedHttpRequest, pk: int) -> RowChange | HttpResponse:
     # Scope first (404 whatever the method), then the method.
     activity = _get_activity(request, pk)
     if request.method != "POST":
@@ -893,7 +893,7 @@ def evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("activities.view")
-def evidence_file(request: AuthenticatedHttpRequest, evidence_id: int) -> HttpResponse:
+def evidence_file(request: AuthenticatedHttpRequest, evidence_id: int) -> HttpResponseBase:
     item = get_scoped(request.scope, Evidence.objects.select_related("blob"), pk=evidence_id)
     content_type = mimetypes.guess_type(item.name)[0] or "application/octet-stream"
     try:

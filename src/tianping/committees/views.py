@@ -8,7 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -65,7 +66,9 @@ def _day(text: str, default: dt.date) -> dt.date:
 # The overview
 
 
-def _overview_data(request: HttpRequest) -> tuple[Org | None, dt.date, bool, list[CommitteeStatus]]:
+def _overview_data(
+    request: AuthenticatedHttpRequest,
+) -> tuple[Org | None, dt.date, bool, list[CommitteeStatus]]:
     """The root asked for (404 outside the scope), the day, the alerts-only switch, the rows."""
     scope = _scope(request)
     code = request.GET.get("org", "").strip()
@@ -145,7 +148,7 @@ def _committee_text(status: CommitteeStatus) -> str:
 
 
 @requires("membership.view")
-def export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if _scope(request).self_only:
         raise PermissionDenied("a member sees their own branch only")
     _, on, _, statuses = _overview_data(request)
@@ -188,7 +191,7 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponse:
 # One organisation's committee
 
 
-def _committee_org(request: HttpRequest, code: str) -> Org:
+def _committee_org(request: AuthenticatedHttpRequest, code: str) -> Org:
     """A party organisation that elects a committee, inside the scope, else 404."""
     org = get_scoped(_scope(request), Org.objects.all(), code=code)
     if org.kind not in COMMITTEE_KINDS:
@@ -217,7 +220,7 @@ def _history(scope: Scope, org: Org) -> tuple[list[Term], list[Election]]:
     return list(reversed(terms)), elections
 
 
-def _render_branch(request: HttpRequest, org: Org, *, mine: bool) -> HttpResponse:
+def _render_branch(request: AuthenticatedHttpRequest, org: Org, *, mine: bool) -> HttpResponse:
     scope = _scope(request)
     today = timezone.localdate()
     status = committee_status(org, today)
@@ -277,7 +280,7 @@ def _branch_crumbs(org: Org, label: str) -> list[tuple[str, str | None]]:
     ]
 
 
-def _rows(request: HttpRequest) -> int:
+def _rows(request: AuthenticatedHttpRequest) -> int:
     try:
         return int(request.GET.get("rows", CANDIDATE_ROWS))
     except ValueError:

@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -214,7 +215,7 @@ def month(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @requires("membership.view")
-def month_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def month_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The dues sheet of the month as Excel, the same columns the command line writes."""
     if request.scope.self_only:
         raise Http404
@@ -388,7 +389,7 @@ def upload_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
 
 
 @requires("dues.manage")
-def upload_template(request: AuthenticatedHttpRequest) -> HttpResponse:
+def upload_template(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """An empty pay sheet with the columns the upload reads."""
     return FileResponse(
         table_bytes(list(PAY_COLUMNS), [["", "", "", "在职"]], title="工资表"),

@@ -21,7 +21,7 @@ def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errs)
 
 
-def error_text(errors: ValidationError | Mapping[str, Iterable[str]]) -> str:
+def error_text(errors: ValidationError | Mapping[str, Iterable[object]]) -> str:
     """Every message on one line, as a page's message or the API's `detail` shows them."""
     if isinstance(errors, ValidationError):
         errors = error_lists(errors)

@@ -4,9 +4,12 @@ A node's people and branch merges move people, so those pages live in the people
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.forms import ChoiceField
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -97,9 +100,9 @@ def create(request: AuthenticatedHttpRequest, code: str | None = None) -> HttpRe
     if parent is None and not scope.is_global:
         raise PermissionDenied("only a platform admin creates a top-level court")
     form = OrgCreateForm(parent, request.POST or None, initial={"kind": request.GET.get("kind")})
-    form.fields["kind"].choices = [
-        c for c in form.fields["kind"].choices if can_change_org(scope, c[0])
-    ]
+    kinds = cast(ChoiceField, form.fields["kind"])
+    offered = cast(list[tuple[str, str]], kinds.choices)
+    kinds.choices = [c for c in offered if can_change_org(scope, c[0])]
     if request.method == "POST" and form.is_valid():
         try:
             org = actions.do_create_org(request.user, parent=parent, **form.cleaned_data)

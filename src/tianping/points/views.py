@@ -56,11 +56,12 @@ def _ledger_page(request: AuthenticatedHttpRequest, person: Person, *, own: bool
     can_manage = (
         scope.can("points.manage") and scoped(scope, Person.objects.filter(pk=person.pk)).exists()
     )
+    crumbs: list[tuple[str, str | None]]
     if own:
         crumbs = [("我的积分", None)]
     else:
         crumbs = [(person.name, reverse("people:detail", args=[person.pk])), ("积分明细", None)]
-        if person.party_org_id and scope.covers_path(person.party_org.path):
+        if person.party_org is not None and scope.covers_path(person.party_org.path):
             crumbs.insert(
                 0,
                 (

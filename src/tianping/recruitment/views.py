@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -159,7 +160,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("membership.view")
-def evidence_file(request: AuthenticatedHttpRequest, step_id: int) -> HttpResponse:
+def evidence_file(request: AuthenticatedHttpRequest, step_id: int) -> HttpResponseBase:
     step = get_scoped(
         request.scope,
         Step.objects.select_related("evidence"),
