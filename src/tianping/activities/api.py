@@ -115,7 +115,9 @@ class ActivityPage(Schema):
 class ActivityFilters(Paging):
     org: str | None = Field(None, description="组织代码")
     subtree: bool = Field(True, description="默认含下级组织的活动；false 只列该组织本身的")
-    kind: ActivityKind | None = Field(None, description="活动类型；也匹配同时计入该类型的活动")
+    kind: ActivityKind | None = Field(  # type: ignore[valid-type]
+        None, description="活动类型；也匹配同时计入该类型的活动"
+    )
     status: ActivityStatus | None = None
     start: dt.date | None = Field(None, description="起始日期（含）")
     end: dt.date | None = Field(None, description="截止日期（含）")
@@ -133,7 +135,7 @@ class ActivityFieldsIn(Schema):
     recorder: str | None = Field(None, description="记录人工号")
     lecturer: str | None = Field(None, description="授课人工号（有授课人的活动类型，如党课）")
     lecturer_is_secretary: bool | None = Field(None, description="授课人为党委（党组）书记")
-    also_counts_as: list[ActivityKind] | None = Field(
+    also_counts_as: list[ActivityKind] | None = Field(  # type: ignore[valid-type]
         None,
         description="同时计入的其他制度，如主题党日同时讲党课（《中国共产党支部工作条例（试行）》第四章）",
     )
@@ -141,7 +143,7 @@ class ActivityFieldsIn(Schema):
 
 class ActivityCreateIn(ActivityFieldsIn):
     org: str = Field(..., min_length=1, description="开展活动的组织代码")
-    kind: ActivityKind = Field(..., description=KIND_HELP)
+    kind: ActivityKind = Field(..., description=KIND_HELP)  # type: ignore[valid-type]
     title: str = Field("", max_length=200, description="留空则按“年月+活动类型”生成")
     on: dt.date = Field(..., description="活动日期")
 
@@ -149,7 +151,7 @@ class ActivityCreateIn(ActivityFieldsIn):
 class ActivityUpdateIn(ActivityFieldsIn):
     """Only the fields sent are changed; null clears an optional field."""
 
-    kind: ActivityKind | None = Field(None, description=KIND_HELP)
+    kind: ActivityKind | None = Field(None, description=KIND_HELP)  # type: ignore[valid-type]
     title: str | None = Field(None, max_length=200)
     on: dt.date | None = None
     summary: str | None = None
