@@ -30,6 +30,7 @@ chromium:
 
 test: install chromium
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy
 	$(BIN)/python scripts/run_tests.py
 
 test-sqlite: install chromium
@@ -40,6 +41,7 @@ test-postgres: install chromium
 
 lint: install
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/tianping bench

@@ -36,6 +36,7 @@ from tianping.activities.api import compliance_router
 from tianping.activities.api import router as activities_router
 from tianping.committees.api import router as committees_router
 from tianping.dues.api import router as dues_router
+from tianping.lib.errors import error_lists, error_text
 from tianping.orgs.api import router as orgs_router
 from tianping.people.api import members_router
 from tianping.people.api import router as people_router
@@ -76,12 +77,8 @@ def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> Http
 
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    if hasattr(exc, "error_dict"):
-        errors = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
-    else:
-        errors = {"__all__": [str(m) for m in exc.messages]}
-    detail = "；".join(m for messages in errors.values() for m in messages)
-    return _error(request, 422, detail, errors=errors)
+    errors = error_lists(exc)
+    return _error(request, 422, error_text(errors), errors=errors)
 
 
 # Pydantic's messages are English; the caller reads Chinese.

@@ -107,7 +107,12 @@ def do_set_password(actor: Any, user: User, password: str) -> None:
     revoke_tokens_on_password_change(actor, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    record(actor, "accounts.set_password", user, org=user.person.court if user.person_id else None)
+    record(
+        actor,
+        "accounts.set_password",
+        user,
+        org=user.person.court if user.person is not None else None,
+    )
 
 
 def revoke_tokens_on_password_change(actor: Any, user: User) -> int:

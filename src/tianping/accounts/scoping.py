@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
@@ -17,6 +17,8 @@ from tianping.accounts.models import Role, RoleGrant
 from tianping.orgs.models import PARTY_KINDS
 
 M = TypeVar("M", bound=models.Model)
+# A queryset keeps its own class (and its methods: `Person.objects.serving()`) through scoping.
+QS = TypeVar("QS", bound=models.QuerySet[Any])
 
 # What each role may do inside its scope. Seeing is separate from changing: a leader
 # sees a whole court read-only; a member sees only themself.
@@ -150,7 +152,7 @@ def scope_for(user: Any, grant_id: int | None = None) -> Scope | None:
     return scope_from_grant(chosen) if chosen else None
 
 
-def scoped(scope: Scope | None, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+def scoped(scope: Scope | None, queryset: QS) -> QS:
     """Restrict a queryset to what the scope may see. Nothing is visible without a scope."""
     model = queryset.model
     scope_q = getattr(model, "scope_q", None)
@@ -167,7 +169,7 @@ def get_scoped(scope: Scope | None, queryset: models.QuerySet[M], **lookup: Any)
     """One object inside the scope, or 404: out of scope looks exactly like absent."""
     try:
         return scoped(scope, queryset).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tianping.accounts import actions
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.middleware import SESSION_GRANT_KEY
 from tianping.accounts.models import (
     TOKEN_DEFAULT_DAYS,
@@ -29,6 +30,7 @@ from tianping.accounts.models import (
 from tianping.accounts.permissions import authenticated, public, requires
 from tianping.accounts.scoping import get_scoped, grants_for, scoped
 from tianping.accounts.throttle import login_rate_limited
+from tianping.lib.errors import add_errors
 from tianping.lib.script import SCRIPT_COOKIE, SIMPLIFIED, TRADITIONAL
 from tianping.orgs.models import Org
 from tianping.people.models import Person
@@ -214,7 +216,7 @@ class UserCreateForm(forms.Form):
 
 
 @requires("accounts.view")
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = (
         scoped(request.scope, User.objects.all())
         .select_related("person")
@@ -244,8 +246,7 @@ def users(request: HttpRequest) -> HttpResponse:
                     person=form.cleaned_data["employee_no"],
                 )
             except ValidationError as e:
-                for field, errs in e.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
+                add_errors(form, e)
             else:
                 messages.success(request, f"账户“{user.username}”已创建，请为其授予角色。")
                 return redirect("accounts:user", pk=user.pk)
@@ -272,7 +273,7 @@ def may_reset_password(scope, target: User) -> bool:
 
 
 @requires("accounts.view")
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = get_scoped(request.scope, User.objects.select_related("person"), pk=pk)
     form = GrantForm(request)
     reset_form = PasswordResetForm()

@@ -10,7 +10,6 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -28,7 +27,12 @@ from tianping.activities.models import (
     AttendanceRole,
     AttendanceStatus,
 )
-from tianping.activities.queries import expected_attendees
+from tianping.activities.queries import (
+    ActivityFilter,
+    activity_list,
+    attendance_counts,
+    expected_attendees,
+)
 from tianping.orgs.api import find_org
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.models import Person
@@ -247,20 +251,6 @@ def _people_ref(person: Person | None) -> dict[str, Any] | None:
     return {"id": person.pk, "employee_no": person.employee_no, "name": person.name}
 
 
-def _counts(scope: Scope, ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """Attendance tallies of many activities in one aggregate query, within the scope."""
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = (
-        scoped(scope, Attendance.objects.filter(activity_id__in=list(ids)))
-        .values_list("activity_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for activity_id, status, n in rows:
-        counts[activity_id][status] = n
-    return counts
-
-
 def activity_data(activity: Activity, counts: dict[str, int]) -> dict[str, Any]:
     return {
         "id": activity.pk,
@@ -333,29 +323,6 @@ def activity_detail(scope: Scope, activity: Activity) -> dict[str, Any]:
 
 def get_activity(scope: Scope, pk: int) -> Activity:
     return get_scoped(scope, Activity.objects.select_related(*RELATED), pk=pk)
-
-
-def filtered(scope: Scope, filters: ActivityFilters) -> QuerySet[Activity]:
-    activities = scoped(scope, Activity.objects.all())
-    if filters.org:
-        org = find_org(scope, filters.org, "org")
-        if filters.subtree:
-            activities = activities.filter(org__path__startswith=org.path)
-        else:
-            activities = activities.filter(org=org)
-    if filters.kind is not None:
-        code = str(filters.kind)
-        # A record counts for the kinds it also meets (R1.5): a 主题党日 with a 党课.
-        activities = activities.filter(Q(kind=code) | Q(also_counts_as__icontains=f'"{code}"'))
-    if filters.status is not None:
-        activities = activities.filter(status=filters.status)
-    if filters.start is not None:
-        activities = activities.filter(on__gte=filters.start)
-    if filters.end is not None:
-        activities = activities.filter(on__lte=filters.end)
-    if q := filters.q.strip():
-        activities = activities.filter(title__icontains=q)
-    return activities.select_related("org").order_by("-on", "-id")
 
 
 # ---------------------------------------------------------------------------------------
@@ -453,8 +420,17 @@ def _refuse_cancelled(activity: Activity, message: str) -> None:
 @requires("activities.view")
 def list_activities(request: HttpRequest, filters: Query[ActivityFilters]) -> dict[str, Any]:
     scope = scope_of(request)
-    result = page(filtered(scope, filters), filters)
-    counts = _counts(scope, (a.pk for a in result["items"]))
+    f = ActivityFilter(
+        q=filters.q,
+        org=find_org(scope, filters.org, "org") if filters.org else None,
+        subtree=filters.subtree,
+        kind=str(filters.kind) if filters.kind is not None else "",
+        status=filters.status or "",
+        start=filters.start,
+        end=filters.end,
+    )
+    result = page(activity_list(scope, f), filters)
+    counts = attendance_counts(scope, (a.pk for a in result["items"]))
     result["items"] = [activity_data(a, counts.get(a.pk, {})) for a in result["items"]]
     return result
 

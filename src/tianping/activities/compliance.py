@@ -854,7 +854,8 @@ def compliance(
         for obligation in kinds.OBLIGATIONS.values():
             if org.kind not in obligation.holders:
                 continue
-            period, required = obligation.period, obligation.count
+            period: str = obligation.period
+            required = obligation.count
             if obligation.configurable and court is not None:
                 period, required = settings.get((court.pk, obligation.code), (period, required))
             if required <= 0:
@@ -981,7 +982,7 @@ def _idle_branches(root: Org | None, report: Report, today: dt.date) -> list[Idl
         for o in report.orgs
         if o.kind == OrgKind.BRANCH
         and o.is_active
-        and (report.life[o.pk][0] is None or (today - report.life[o.pk][0]).days >= IDLE_DAYS)
+        and ((born := report.life[o.pk][0]) is None or (today - born).days >= IDLE_DAYS)
     ]
     if not branches:
         return []
@@ -1032,3 +1033,53 @@ def dashboard_summary(scope: Scope | None, today: dt.date | None = None) -> Dash
     idle = _idle_branches(root, report, today)
     several = len({c.pk for c in report.courts.values()}) > 1
     return DashboardSummary(today, due, overdue, idle, several)
+
+
+def membership_checks(
+    org: Org, day: dt.date, report: Report, scope: Scope
+) -> list[committee_hooks.Check]:
+    """Health checks: set-up and size (R1.1, R1.2), then committee and term (R1.3, R1.4)."""
+    members = membership_on(org, day)
+    on = f"{day:%Y年%m月%d日}"
+    checks: list[committee_hooks.Check] = []
+    if org.kind == OrgKind.BRANCH:
+        lines = [f"截至{on}，正式党员{members.full}名，预备党员{members.probationary}名。"]
+        level = "ok"
+        if members.full < BRANCH_MIN_FULL_MEMBERS:
+            level = "bad"
+            lines.append(
+                "正式党员不足3名，按规定应与其他单位联合成立党支部（联合党支部不超过5个单位）。"
+            )
+        if members.total > BRANCH_MAX_MEMBERS:
+            level = "warn" if level == "ok" else level
+            lines.append(f"党员{members.total}名，超过50名，宜分设党支部。")
+        checks.append(
+            committee_hooks.Check("setup", "设立条件与规模", SOURCES["setup"], level, lines)
+        )
+    elif org.kind in (OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH):
+        total = members.total
+        if total >= PARTY_COMMITTEE_MEMBERS:
+            fits, should = OrgKind.PARTY_COMMITTEE, "党员100名以上，应设立基层党委"
+        elif total >= GENERAL_BRANCH_MEMBERS:
+            fits, should = OrgKind.GENERAL_BRANCH, "党员50至99名，可设立党总支"
+        else:
+            fits, should = OrgKind.BRANCH, "党员不足50名，设立党支部即可"
+        level = "ok" if fits == org.kind else "warn"
+        checks.append(
+            committee_hooks.Check(
+                "structure",
+                "组织设置",
+                SOURCES["structure"],
+                level,
+                [
+                    f"截至{on}，下属党员{total}名（正式党员{members.full}名，预备党员{members.probationary}名）。",
+                    f"{should}；本组织现为{org.get_kind_display()}。",
+                    "默认阈值：100名以上设基层党委，50至99名设党总支（条文在恰好100名处表述不一，各院可另行掌握）。",
+                ],
+            )
+        )
+    # The committee and its term, as the committees module records them (R1.3, R1.4).
+    checks += committee_hooks.health_checks(
+        org, day, scope, members.full, report.committee_months(org)
+    )
+    return checks

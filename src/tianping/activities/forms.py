@@ -1,22 +1,24 @@
-"""Forms for activity pages: list filters, planning and editing, recording, cancelling, evidence."""
+"""Forms of activity pages: filters, planning, recording, corrections, evidence, health records."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tianping.accounts.scoping import Scope, scoped
 from tianping.activities import kinds
 from tianping.activities.models import (
     MAKEUP_METHOD_MAX_LENGTH,
     REASON_MAX_LENGTH,
     ActivityStatus,
     AttendanceStatus,
+    StudyItem,
 )
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.models import Person
@@ -88,10 +90,13 @@ class ActivityFilterForm(forms.Form):
 
     def __init__(self, visible_orgs: QuerySet[Org], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = visible_orgs.order_by("path")
-        self.fields["org"].label_from_instance = org_label
-        self.fields["kind"].choices = [("", "全部"), *kinds.choices()]
-        self.fields["category"].choices = [("", "全部"), *kinds.CATEGORY_NAMES.items()]
+        cast(forms.ModelChoiceField, self.fields["org"]).queryset = visible_orgs.order_by("path")
+        cast(forms.ModelChoiceField, self.fields["org"]).label_from_instance = org_label  # type: ignore[method-assign, assignment]  # Django reads the label function per instance
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", "全部"), *kinds.choices()]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            ("", "全部"),
+            *kinds.CATEGORY_NAMES.items(),
+        ]
 
 
 class ActivityForm(forms.Form):
@@ -159,24 +164,32 @@ class ActivityForm(forms.Form):
         initial: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(data, initial=initial)
-        self.org, self.kind, self.past = org, kind, past
+        # The form's metaclass moves the declared fields to base_fields: on the instance,
+        # `org` and `kind` name what the view chose, not the fields.
+        self.org = org  # type: ignore[assignment]
+        self.kind = kind  # type: ignore[assignment]
+        self.past = past
         if orgs is None:
             del self.fields["org"]
         else:
-            self.fields["org"].queryset = orgs
-            self.fields["org"].label_from_instance = org_label
+            cast(forms.ModelChoiceField, self.fields["org"]).queryset = orgs
+            cast(forms.ModelChoiceField, self.fields["org"]).label_from_instance = org_label  # type: ignore[method-assign, assignment]  # Django reads the label function per instance
         holdable = (
             kinds.kinds_for_holder(org.kind) if org is not None else list(kinds.KINDS.values())
         )
-        self.fields["kind"].choices = [("", "请选择"), *((k.code, k.name) for k in holdable)]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            ("", "请选择"),
+            *((k.code, k.name) for k in holdable),
+        ]
         for name in self.PEOPLE:
-            self.fields[name].queryset = candidates
-            self.fields[name].label_from_instance = person_label
+            field = cast(forms.ModelChoiceField, self.fields[name])
+            field.queryset = candidates
+            field.label_from_instance = person_label  # type: ignore[method-assign, assignment]
         if kind is None or not kind.has_lecturer:
             for name in ("lecturer", "lecturer_no", "lecturer_is_secretary"):
                 del self.fields[name]
         if kind is not None and kind.may_also_count_as:
-            self.fields["also_counts_as"].choices = [
+            cast(forms.ChoiceField, self.fields["also_counts_as"]).choices = [
                 (code, kinds.KINDS[code].name) for code in kind.may_also_count_as
             ]
         else:
@@ -196,8 +209,8 @@ class ActivityForm(forms.Form):
         return on
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        org = data.get("org") or self.org
+        data = cast(dict[str, Any], super().clean())
+        org: Org | None = data.get("org") or self.org  # type: ignore[assignment]  # see __init__
         for name in self.PEOPLE:
             if name not in self.fields:
                 continue
@@ -309,3 +322,97 @@ class EvidenceForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError(f"“{upload.name}”是空文件")
         return upload
+
+
+# ---------------------------------------------------------------------------------------
+# The health page: a record of the center group's "六有" (R1.7), a 谈心谈话 (D5)
+
+
+class StudyRecordForm(forms.Form):
+    item = forms.ChoiceField(label="项目", choices=StudyItem.choices)
+    title = forms.CharField(label="标题/说明", max_length=200)
+    employee_no = forms.CharField(
+        label="本人工号", max_length=30, required=False, help_text="学习笔记、心得文章填写作者工号"
+    )
+    amount = forms.DecimalField(
+        label="金额（元）",
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="专项经费填写",
+    )
+    file = forms.FileField(label="佐证文件", required=False, help_text="可选；不超过20MB")
+    year = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, org: Org, scope: Scope, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.org = org
+        self.scope = scope
+        self.person: Person | None = None
+
+    def clean_employee_no(self) -> str:
+        number = self.cleaned_data["employee_no"].strip().upper()
+        if number:
+            self.person = (
+                scoped(self.scope, Person.objects.filter(court=self.org.court()))
+                .filter(employee_no=number)
+                .first()
+            )
+            if self.person is None:
+                raise forms.ValidationError(f"本院没有工号为“{number}”的人员")
+        return number
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > MAX_EVIDENCE_BYTES:
+            raise forms.ValidationError(f"“{upload.name}”超过20MB，请压缩后再上传")
+        return upload
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= timezone.localdate().year + 1:
+            raise forms.ValidationError("年度无效")
+        return year
+
+
+class HeartTalkForm(forms.Form):
+    on = forms.DateField(label="谈话日期", widget=forms.DateInput(attrs={"type": "date"}))
+    talker = forms.TypedChoiceField(
+        label="谈话人", coerce=int, empty_value=None, error_messages={"required": "请选择谈话人"}
+    )
+    members = forms.TypedMultipleChoiceField(
+        label="谈话对象",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一名谈话对象（谈话人本人除外）"},
+        help_text="可多选；一次谈话记录一名谈话人与其谈话的党员",
+    )
+    location = forms.CharField(label="地点", max_length=200, required=False)
+    summary = forms.CharField(
+        label="谈话要点", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    year = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(
+        self, people: list[Person], committee: set[int], *args: object, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.people = {p.pk: p for p in people}
+
+        def label(p: Person) -> str:
+            mark = "（支部委员）" if p.pk in committee else ""
+            return f"{p.name} {p.employee_no}{mark}"
+
+        choices = [(p.pk, label(p)) for p in people]
+        cast(forms.ChoiceField, self.fields["talker"]).choices = [("", "请选择"), *choices]
+        cast(forms.ChoiceField, self.fields["members"]).choices = choices
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        talker, members = data.get("talker"), data.get("members") or []
+        if talker is not None and talker in members:
+            members = [m for m in members if m != talker]
+            data["members"] = members
+        if talker is not None and not members and "members" not in self.errors:
+            self.add_error("members", "请至少选择一名谈话对象（谈话人本人除外）")
+        return data

@@ -55,7 +55,7 @@ def do_record_heart_talk(
         errors["members"] = [f"{'、'.join(strangers)}不是{court.name}的人员"]
     if errors:
         raise ValidationError(errors)
-    attendance = {p.pk: AttendanceStatus.PRESENT for p in [talker, *others]}
+    attendance: dict[int, str] = {p.pk: AttendanceStatus.PRESENT for p in [talker, *others]}
     return do_record_past_activity(
         user,
         branch,

@@ -6,10 +6,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, get_scoped, scoped
 from tianping.activities.models import ActivityStatus, Attendance, AttendanceStatus
@@ -60,8 +61,8 @@ def person_history(scope: Scope | None, person: Person, asked: str) -> History:
 
 
 @requires("activities.view")
-def history(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+def history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope
     person = get_scoped(scope, Person.objects.select_related("court", "party_org"), pk=pk)
     data = person_history(scope, person, request.GET.get("year", ""))
     own = scope.person_id is not None and scope.person_id == person.pk

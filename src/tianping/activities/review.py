@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Field, Q, QuerySet
 from django.utils import timezone
 
 from tianping.accounts.scoping import Scope, scoped
@@ -36,7 +36,9 @@ REVIEW_KIND = "democratic_review"
 EARLIEST_YEAR = 2000
 VOTE_FIELDS = ("votes_excellent", "votes_qualified", "votes_basic", "votes_unqualified")
 ENTRY_FIELDS = ("self_assessment", *VOTE_FIELDS, "grade")
-FIELD_LABELS = {name: str(ReviewEntry._meta.get_field(name).verbose_name) for name in ENTRY_FIELDS}
+FIELD_LABELS = {
+    name: str(cast(Field, ReviewEntry._meta.get_field(name)).verbose_name) for name in ENTRY_FIELDS
+}
 GRADE_LABELS = dict(ReviewGrade.choices)
 
 

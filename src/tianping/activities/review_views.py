@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import get_scoped, scoped
 from tianping.activities import review as reviews
@@ -23,18 +24,11 @@ from tianping.activities.models import (
     ReviewGrade,
     ReviewStatus,
 )
+from tianping.lib.errors import add_errors, error_text
 from tianping.orgs.models import Org, OrgKind
 from tianping.people.models import Person
 
 GRADE_CHOICES = [("", "—"), *ReviewGrade.choices]
-
-
-def _form_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -59,8 +53,8 @@ class ReviewFilterForm(forms.Form):
 
 
 @requires("activities.view")
-def review_list(request: HttpRequest) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    scope = request.scope
     qs = reviews.reviews_for(scope)
     today = timezone.localdate()
     years = sorted(
@@ -79,14 +73,15 @@ def review_list(request: HttpRequest) -> HttpResponse:
         mine = {
             e.review_id: e
             for e in ReviewEntry.objects.filter(
-                person_id=scope.person_id, review__in=[r.pk for r in page]
+                person_id=scope.person_id,  # type: ignore[misc]  # a member's scope names them
+                review__in=[r.pk for r in page],
             )
         }
     rows = [
         {
             "review": r,
-            "full": r.members - r.probationary_count,
-            "cap": reviews.excellent_cap(r.members - r.probationary_count),
+            "full": r.members - r.probationary_count,  # type: ignore[attr-defined]  # annotated
+            "cap": reviews.excellent_cap(r.members - r.probationary_count),  # type: ignore[attr-defined]
             "mine": mine.get(r.pk),
         }
         for r in page
@@ -102,7 +97,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         "can_record": scope.can("activities.record"),
         "breadcrumbs": _crumbs(),
     }
-    if request.htmx and request.htmx.target == "results":  # type: ignore[attr-defined]
+    if request.htmx and request.htmx.target == "results":
         return render(request, "activities/reviews_results.html", context)
     return render(request, "activities/review_list.html", context)
 
@@ -123,52 +118,54 @@ class OpenForm(forms.Form):
 
     def __init__(self, branches: list[Org], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["branch"].choices = [(b.code, b.name) for b in branches]
+        cast(forms.ChoiceField, self.fields["branch"]).choices = [
+            (b.code, b.name) for b in branches
+        ]
 
 
-def _branches(request: HttpRequest) -> list[Org]:
+def _branches(request: AuthenticatedHttpRequest) -> list[Org]:
     return list(
-        scoped(request.scope, Org.objects.filter(kind=OrgKind.BRANCH, is_active=True)).order_by(  # type: ignore[attr-defined]
+        scoped(request.scope, Org.objects.filter(kind=OrgKind.BRANCH, is_active=True)).order_by(
             "path"
         )
     )
 
 
 @requires("activities.record")
-def review_open(request: HttpRequest) -> HttpResponse:
+def review_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     branches = _branches(request)
     # Several branches share a name across courts: show the court beside each.
-    courts = {o.path: o.name for o in Org.objects.courts()}  # type: ignore[attr-defined]
+    courts = {o.path: o.name for o in Org.objects.courts()}
     for branch in branches:
         owner = next((courts[p] for p in reversed(branch.ancestor_paths()) if p in courts), "")
-        branch.label = f"{branch.name}（{owner}）" if owner else branch.name  # type: ignore[attr-defined]
+        branch.label = f"{branch.name}（{owner}）" if owner else branch.name
     today = timezone.localdate()
     if request.method == "POST":
         form = OpenForm(branches, request.POST)
         code = request.POST.get("branch", "")
-        branch = (
+        chosen = (
             get_scoped(
-                request.scope,  # type: ignore[attr-defined]
+                request.scope,
                 Org.objects.filter(kind=OrgKind.BRANCH),
                 code=code,
             )
             if code
             else None
         )
-        if form.is_valid() and branch is not None:
+        if form.is_valid() and chosen is not None:
             try:
                 review = reviews.do_open_review(
                     request.user,
-                    branch,
+                    chosen,
                     form.cleaned_data["year"],
                     on=form.cleaned_data["on"],
                 )
             except ValidationError as e:
-                _form_errors(form, e)
+                add_errors(form, e)
             else:
                 messages.success(
                     request,
-                    f"已开启{branch.name}{review.year}年度民主评议，参评党员{review.entries.count()}人。",
+                    f"已开启{chosen.name}{review.year}年度民主评议，参评党员{review.entries.count()}人。",
                 )
                 return redirect("activities:review", pk=review.pk)
     else:
@@ -213,16 +210,16 @@ class EntryForm(forms.Form):
         label="评定等次", required=False, choices=GRADE_CHOICES, show_hidden_initial=True
     )
 
-    def __init__(self, entry: ReviewEntry, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, entry: ReviewEntry, data: QueryDict | None = None) -> None:
         initial = {name: getattr(entry, name) for name in reviews.ENTRY_FIELDS}
-        super().__init__(*args, prefix=f"e{entry.pk}", initial=initial, **kwargs)
+        super().__init__(data, prefix=f"e{entry.pk}", initial=initial)
         self.entry = entry
         for name in reviews.VOTE_FIELDS:
             self.fields[name].widget.attrs.update({"class": "votes", "min": 0})
         if entry.probationary:
             # R1.6: a probationary member takes part but is not graded.
             self.fields["grade"].disabled = True
-            self.fields["grade"].choices = [("", "不评定等次")]
+            cast(forms.ChoiceField, self.fields["grade"]).choices = [("", "不评定等次")]
 
     def changes(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -243,29 +240,29 @@ class MeetingForm(forms.Form):
     )
 
     def __init__(
-        self, review: DemocraticReview, meetings: list[Activity], *args: Any, **kwargs: Any
+        self, review: DemocraticReview, meetings: list[Activity], data: QueryDict | None = None
     ) -> None:
-        super().__init__(*args, initial={"meeting": review.meeting_id}, **kwargs)
+        super().__init__(data, initial={"meeting": review.meeting_id})
         self.meetings = {m.pk: m for m in meetings}
-        self.fields["meeting"].choices = [
+        cast(forms.ChoiceField, self.fields["meeting"]).choices = [
             ("", "未关联"),
             *((m.pk, f"{m.on:%Y-%m-%d} {m.title}（{m.kind_info.name}）") for m in meetings),
         ]
 
 
 def _grid_context(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     review: DemocraticReview,
     entries: list[ReviewEntry],
     entry_forms: list[EntryForm] | None,
     meeting_form: MeetingForm | None,
     errors: list[str],
 ) -> dict[str, Any]:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request.scope
     full = [e for e in entries if not e.probationary]
     return {
         "review": review,
-        "rows": list(zip(entries, entry_forms or [None] * len(entries), strict=True)),
+        "rows": list(zip(entries, entry_forms or [None] * len(entries), strict=True)),  # type: ignore[list-item]  # no forms: each row shows its entry alone
         "editing": entry_forms is not None,
         "meeting_form": meeting_form,
         "errors": errors,
@@ -280,8 +277,8 @@ def _grid_context(
 
 
 @requires("activities.view")
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope
     review = get_scoped(scope, DemocraticReview.objects.select_related("branch", "meeting"), pk=pk)
     entries = list(reviews.entries_for(scope, review))
     editable = (
@@ -289,6 +286,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and scope.can("activities.record")
         and not scope.self_only
     )
+    entry_forms: list[EntryForm] | None
+    meeting_form: MeetingForm | None
     if request.method == "POST":
         if not editable:
             if not scope.can("activities.record"):
@@ -315,7 +314,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 try:
                     reviews.do_close_review(request.user, review)
                 except ValidationError as e:
-                    messages.error(request, "已保存，但未能完成评议：" + "；".join(e.messages))
+                    messages.error(request, "已保存，但未能完成评议：" + error_text(e))
                 else:
                     messages.success(
                         request,
@@ -339,8 +338,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("people.view")
-def person_reviews(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+def person_reviews(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope
     person = get_scoped(scope, Person.objects.all(), pk=pk)
     entries = list(reviews.results_for(scope, person))
     return render(

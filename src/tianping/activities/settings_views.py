@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import get_scoped, scoped
 from tianping.activities import kinds
@@ -17,7 +18,7 @@ from tianping.orgs.models import COURT_KINDS, Org
 
 
 @requires("compliance.manage")
-def obligation_settings(request: HttpRequest) -> HttpResponse:
+def obligation_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = request.scope
     courts = scoped(scope, Org.objects.filter(kind__in=COURT_KINDS)).order_by("path")
     code = request.GET.get("court") or request.POST.get("court")

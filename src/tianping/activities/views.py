@@ -12,22 +12,23 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import (
     FileResponse,
     Http404,
-    HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
     QueryDict,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, get_scoped, scoped
-from tianping.activities import actions, kinds
+from tianping.activities import actions, kinds, queries
 from tianping.activities.forms import (
     ActivityFilterForm,
     ActivityForm,
@@ -50,11 +51,20 @@ from tianping.activities.models import (
     AttendanceRole,
     AttendanceStatus,
     Evidence,
-    makeup_text,
-    status_text,
 )
-from tianping.activities.queries import activities_in, expected_attendees
+from tianping.activities.queries import (
+    ActivityFilter,
+    GridRow,
+    activities_in,
+    attendance_counts,
+    attendance_grid,
+    blank_grid,
+    expected_attendees,
+    tally,
+    tally_text,
+)
 from tianping.audit.models import AuditEvent
+from tianping.lib.errors import add_errors, error_text
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import Org
 from tianping.people.models import Person
@@ -78,7 +88,6 @@ ACTION_NAMES = {
 HISTORY_LABELS = {"attendance": "出勤", "file": "文件"}
 # Keys whose value is a dict by person, spelled out person by person.
 PER_PERSON = {"attendance": "出勤", "makeup": "补学"}
-STATUS_LABELS = dict(AttendanceStatus.choices)
 
 
 def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -92,16 +101,7 @@ def _activity_crumbs(
     return _crumbs((activity.title, url), *extra)
 
 
-def _form_errors(form: Any, error: ValidationError) -> None:
-    """An action's ValidationError beside the field it names, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _get_activity(request: HttpRequest, pk: int) -> Activity:
+def _get_activity(request: AuthenticatedHttpRequest, pk: int) -> Activity:
     return get_scoped(
         request.scope,
         Activity.objects.select_related("org", "host", "recorder", "lecturer"),
@@ -115,98 +115,7 @@ def _also_names(activity: Activity) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------
-# The attendance grid
-
-
-@dataclass
-class GridRow:
-    person: Person
-    status: str  # what the page shows checked; "" when nobody has recorded this person yet
-    was: str  # what the page was rendered from: a POST passes on only rows that differ
-    role: str = AttendanceRole.PARTICIPANT
-    role_was: str = AttendanceRole.PARTICIPANT
-    expected: bool = True
-    reason: str = ""  # why on leave or absent, as shown
-    reason_was: str = ""  # as rendered, like `was`
-    makeup_on: dt.date | None = None
-    makeup_method: str = ""
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, "未记录")
-
-    @property
-    def status_text(self) -> str:
-        """请假（出差）: the status with its reason."""
-        return status_text(self.status, self.reason) if self.status else "未记录"
-
-    @property
-    def missed(self) -> bool:
-        return self.status in (AttendanceStatus.LEAVE, AttendanceStatus.ABSENT)
-
-    @property
-    def makeup_text(self) -> str:
-        return makeup_text(self.makeup_on, self.makeup_method)
-
-    @property
-    def role_label(self) -> str:
-        return AttendanceRole(self.role).label
-
-
-def grid_rows(scope: Scope, activity: Activity) -> list[GridRow]:
-    """The organisation's members as of the activity's date, plus anyone already recorded.
-
-    A member sees only their own row: the rest of the list is outside their scope.
-    """
-    recorded = {
-        a.person_id: a
-        for a in scoped(scope, Attendance.objects.filter(activity=activity)).select_related(
-            "person"
-        )
-    }
-    people: list[tuple[Person, bool]] = []
-    if not scope.self_only:
-        people = [(p, True) for p in expected_attendees(activity.org, activity.on)]
-    listed = {p.pk for p, _ in people}
-    people += [(a.person, False) for pid, a in recorded.items() if pid not in listed]
-    rows = []
-    for person, expected in sorted(people, key=lambda pe: (not pe[1], pe[0].employee_no)):
-        row = recorded.get(person.pk)
-        if row is None:
-            rows.append(GridRow(person, "", "", expected=expected))
-            continue
-        rows.append(
-            GridRow(
-                person,
-                row.status,
-                row.status,
-                row.role,
-                row.role,
-                expected,
-                row.reason,
-                row.reason,
-                row.makeup_on,
-                row.makeup_method,
-            )
-        )
-    return rows
-
-
-def tally(rows: list[GridRow]) -> dict[str, int]:
-    return {s: sum(1 for r in rows if r.status == s) for s in AttendanceStatus.values}
-
-
-def tally_text(counts: dict[str, int]) -> str:
-    """出席3人、请假1人、缺席1人: what a secretary counts after recording."""
-    return "、".join(
-        f"{label}{counts.get(value, 0)}人" for value, label in AttendanceStatus.choices
-    )
-
-
-def _blank_rows(org: Org | None, on: dt.date | None) -> list[GridRow]:
-    if org is None or on is None:
-        return []
-    return [GridRow(p, "", "") for p in expected_attendees(org, on)]
+# What the attendance grid sends back
 
 
 @dataclass
@@ -263,51 +172,33 @@ def _keep_choices(post: QueryDict, rows: list[GridRow]) -> None:
 # The list, its export, the calendar
 
 
-def _filtered(request: HttpRequest) -> tuple[ActivityFilterForm, QuerySet[Activity]]:
+def _filtered(request: AuthenticatedHttpRequest) -> tuple[ActivityFilterForm, QuerySet[Activity]]:
     scope = request.scope
     form = ActivityFilterForm(scoped(scope, Org.objects.all()), request.GET or None)
-    activities = scoped(scope, Activity.objects.all())
+    f = ActivityFilter()
     if form.is_valid():
         data = form.cleaned_data
-        if data["org"]:
-            activities = activities.filter(org__path__startswith=data["org"].path)
-        if data["kind"]:
-            # A record counts for the kinds it also meets (R1.5): a 主题党日 with a 党课.
-            activities = activities.filter(
-                Q(kind=data["kind"]) | Q(also_counts_as__icontains=f'"{data["kind"]}"')
-            )
-        if data["category"]:
-            codes = [k.code for k in kinds.KINDS.values() if k.category == data["category"]]
-            activities = activities.filter(kind__in=codes)
-        if data["status"]:
-            activities = activities.filter(status=data["status"])
-        if data["start"]:
-            activities = activities.filter(on__gte=data["start"])
-        if data["end"]:
-            activities = activities.filter(on__lte=data["end"])
-        if data["q"].strip():
-            activities = activities.filter(title__icontains=data["q"].strip())
-    return form, activities.select_related("org").order_by("-on", "-id")
+        f = ActivityFilter(
+            q=data["q"],
+            org=data["org"],
+            kind=data["kind"],
+            category=data["category"],
+            status=data["status"],
+            start=data["start"],
+            end=data["end"],
+        )
+    return form, queries.activity_list(scope, f)
 
 
 def _annotate_page(scope: Scope, page_activities: list[Activity]) -> None:
-    ids = [a.pk for a in page_activities]
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = (
-        scoped(scope, Attendance.objects.filter(activity_id__in=ids))
-        .values_list("activity_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for activity_id, status, n in rows:
-        counts[activity_id][status] = n
+    counts = attendance_counts(scope, (a.pk for a in page_activities))
     for a in page_activities:
         a.counts = counts.get(a.pk, {})  # type: ignore[attr-defined]
         a.also_names = _also_names(a)  # type: ignore[attr-defined]
 
 
 @requires("activities.view")
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, activities = _filtered(request)
     page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
     _annotate_page(request.scope, list(page.object_list))
@@ -345,7 +236,7 @@ EXPORT_HEADERS = [
 
 
 @requires("activities.view")
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     _, activities = _filtered(request)
     attendance = scoped(request.scope, Attendance.objects.all()).select_related("person")
     activities = activities.prefetch_related(
@@ -393,7 +284,7 @@ def _month(text: str | None) -> dt.date | None:
 
 
 @requires("activities.view")
-def calendar_view(request: HttpRequest) -> HttpResponse:
+def calendar_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     month = _month(request.GET.get("month")) or today.replace(day=1)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
@@ -468,7 +359,7 @@ class Planning:
     on: dt.date
 
 
-def _planning(request: HttpRequest, *, past: bool) -> Planning:
+def _planning(request: AuthenticatedHttpRequest, *, past: bool) -> Planning:
     """The plan (or 补录) form for what the user has chosen so far.
 
     The organisation decides which kinds are offered (kinds_for_holder), and a kind chosen
@@ -487,7 +378,7 @@ def _planning(request: HttpRequest, *, past: bool) -> Planning:
     on = parse_date(data.get("on")) or timezone.localdate()
     orgs = all_orgs.filter(kind__in=kind.holders) if kind else all_orgs
     candidates = _candidates(org, on)
-    options = {
+    options: dict[str, Any] = {
         "orgs": orgs,
         "org": org,
         "kind": kind,
@@ -506,7 +397,7 @@ def _planning(request: HttpRequest, *, past: bool) -> Planning:
 
 
 @requires("activities.record")
-def plan(request: HttpRequest) -> HttpResponse:
+def plan(request: AuthenticatedHttpRequest) -> HttpResponse:
     planning = _planning(request, past=False)
     form = planning.form
     if request.method == "POST" and form.is_valid():
@@ -515,7 +406,7 @@ def plan(request: HttpRequest) -> HttpResponse:
                 request.user, form.cleaned_data["org"], **form.activity_fields()
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已计划“{activity.title}”（{activity.on:%Y-%m-%d}）。")
             return redirect("activities:detail", pk=activity.pk)
@@ -533,16 +424,16 @@ def plan(request: HttpRequest) -> HttpResponse:
 
 
 @requires("activities.record")
-def record_past(request: HttpRequest) -> HttpResponse:
+def record_past(request: AuthenticatedHttpRequest) -> HttpResponse:
     """补录: an activity already held, with its attendance, in one step."""
     planning = _planning(request, past=True)
     form = planning.form
-    rows = _blank_rows(planning.org, planning.on)
+    rows = blank_grid(planning.org, planning.on)
     if request.method == "POST":
         if form.is_valid():
             org, on = form.cleaned_data["org"], form.cleaned_data["on"]
             if (org, on) != (planning.org, planning.on):
-                rows = _blank_rows(org, on)
+                rows = blank_grid(org, on)
             kind = kinds.KINDS[form.cleaned_data["kind"]]
             grid = _grid_changes(request.POST, rows, kind.counts_speakers)
             try:
@@ -555,15 +446,15 @@ def record_past(request: HttpRequest) -> HttpResponse:
                     **form.activity_fields(),
                 )
             except ValidationError as e:
-                _form_errors(form, e)
+                add_errors(form, e)
             else:
                 done = f"已补录“{activity.title}”（{activity.on:%Y-%m-%d}）"
                 if kind.takes_attendance:
-                    done += "：" + tally_text(tally(grid_rows(request.scope, activity)))
+                    done += "：" + tally_text(tally(attendance_grid(request.scope, activity)))
                 messages.success(request, done + "。")
                 return redirect("activities:detail", pk=activity.pk)
         _keep_choices(request.POST, rows)
-    kind = planning.kind
+    chosen = planning.kind
     return render(
         request,
         "activities/form.html",
@@ -571,8 +462,8 @@ def record_past(request: HttpRequest) -> HttpResponse:
             "form": form,
             "planning": planning,
             "rows": rows,
-            "show_grid": kind is None or kind.takes_attendance,
-            "counts_speakers": bool(kind and kind.counts_speakers),
+            "show_grid": chosen is None or chosen.takes_attendance,
+            "counts_speakers": bool(chosen and chosen.counts_speakers),
             "reasons": COMMON_REASONS,
             "title": "补录活动",
             "submit": "补录",
@@ -582,7 +473,7 @@ def record_past(request: HttpRequest) -> HttpResponse:
 
 
 @requires("activities.record")
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request, pk)
     if activity.status == ActivityStatus.CANCELLED:
         messages.error(request, "已取消的活动不能修改。")
@@ -592,7 +483,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if kind is not None and activity.org.kind not in kind.holders:
         kind = activity.kind_info
     on = parse_date(data.get("on")) or activity.on
-    options = {
+    options: dict[str, Any] = {
         "orgs": None,
         "org": activity.org,
         "kind": kind,
@@ -607,7 +498,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 actions.do_update_activity(request.user, activity, **form.activity_fields())
             except ValidationError as e:
-                _form_errors(form, e)
+                add_errors(form, e)
             else:
                 messages.success(request, f"已保存“{form.cleaned_data['title']}”。")
                 return redirect("activities:detail", pk=activity.pk)
@@ -688,7 +579,7 @@ def _history(scope: Scope, activity: Activity) -> list[dict[str, Any]]:
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     activity: Activity,
     tab: str,
     evidence_form: EvidenceForm | None = None,
@@ -696,7 +587,7 @@ def _render_detail(
     makeup_form: MakeupForm | None = None,
 ) -> HttpResponse:
     scope = request.scope
-    rows = grid_rows(scope, activity)
+    rows = attendance_grid(scope, activity)
     can_record = scope.can("activities.record")
     evidence = scoped(scope, Evidence.objects.filter(activity=activity)).select_related(
         "blob", "uploaded_by"
@@ -730,7 +621,7 @@ def _render_detail(
 
 
 @requires("activities.view")
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request, pk)
     tab = request.GET.get("tab", "overview")
     if tab not in ("overview", "attendance", "evidence", "history"):
@@ -739,7 +630,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("activities.view")
-def print_view(request: HttpRequest, pk: int) -> HttpResponse:
+def print_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The 会议记录 for the paper file, on A4.
 
     The record lists everyone's attendance. A member sees only their own row, so a print
@@ -753,7 +644,7 @@ def print_view(request: HttpRequest, pk: int) -> HttpResponse:
             {"activity": activity, "breadcrumbs": _activity_crumbs(activity, ("打印", None))},
             status=403,
         )
-    rows = grid_rows(request.scope, activity)
+    rows = attendance_grid(request.scope, activity)
     by_status: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         name = row.person.name
@@ -779,14 +670,14 @@ def _was(post: QueryDict, name: str) -> str:
 
 
 @requires("activities.record")
-def record(request: HttpRequest, pk: int) -> HttpResponse:
+def record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record as held: the grid of members as of the date, minutes, hours, audience, speakers."""
     activity = _get_activity(request, pk)
     if activity.status == ActivityStatus.CANCELLED:
         messages.error(request, "已取消的活动不能记录为已召开。")
         return redirect("activities:detail", pk=activity.pk)
     kind = activity.kind_info
-    rows = grid_rows(request.scope, activity)
+    rows = attendance_grid(request.scope, activity)
     if request.method == "POST":
         post = request.POST
         form = RecordForm(post, kind=kind)
@@ -820,9 +711,9 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
                         **fields,
                     )
                 except ValidationError as e:
-                    _form_errors(form, e)
+                    add_errors(form, e)
                 else:
-                    now = grid_rows(request.scope, activity)
+                    now = attendance_grid(request.scope, activity)
                     done = f"已记录“{activity.title}”召开情况"
                     if kind.takes_attendance or any(r.status for r in now):
                         done += "：" + tally_text(tally(now))
@@ -860,13 +751,36 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires("activities.record")
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    """Correct one person's attendance; the points ledger follows with reversing entries."""
-    activity = _get_activity(request, pk)  # out of scope is 404 whatever the method
+@dataclass
+class RowChange:
+    """A POST about one person's row of an activity's attendance grid."""
+
+    activity: Activity
+    back: str  # the attendance tab, where the outcome is shown
+
+    def row(self, scope: Scope, person_id: int | None) -> GridRow:
+        """The person's row as the grid shows it to this scope; 404 when it shows none."""
+        for row in attendance_grid(scope, self.activity):
+            if row.person.pk == person_id:
+                return row
+        raise Http404
+
+
+def _row_change(request: AuthenticatedHttpRequest, pk: int) -> RowChange | HttpResponse:
+    # Scope first (404 whatever the method), then the method.
+    activity = _get_activity(request, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    back = reverse("activities:detail", args=[activity.pk]) + "?tab=attendance"
+    return RowChange(activity, reverse("activities:detail", args=[activity.pk]) + "?tab=attendance")
+
+
+@requires("activities.record")
+def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Correct one person's attendance; the points ledger follows with reversing entries."""
+    change = _row_change(request, pk)
+    if isinstance(change, HttpResponse):
+        return change
+    activity, back = change.activity, change.back
     form = AttendanceForm(request.POST)
     if not form.is_valid():
         if "reason" in form.errors:
@@ -874,10 +788,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, "请选择出勤状态。")
         return redirect(back)
-    rows = {r.person.pk: r for r in grid_rows(request.scope, activity)}
-    row = rows.get(form.cleaned_data["person"])
-    if row is None:
-        raise Http404
+    row = change.row(request.scope, form.cleaned_data["person"])
     status = form.cleaned_data["status"]
     reason = form.cleaned_data["reason"] if "reason" in request.POST else None
     try:
@@ -885,25 +796,21 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             request.user, activity, row.person, status, reason=reason
         )
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, f"已将{row.person.name}的出勤更正为“{stored.status_text}”。")
     return redirect(back)
 
 
 @requires("activities.record")
-def makeup(request: HttpRequest, pk: int) -> HttpResponse:
+def makeup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """补学 of a member on leave or absent: recorded, corrected or withdrawn; no points."""
-    activity = _get_activity(request, pk)  # out of scope is 404 whatever the method
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    back = reverse("activities:detail", args=[activity.pk]) + "?tab=attendance"
+    change = _row_change(request, pk)
+    if isinstance(change, HttpResponse):
+        return change
+    activity, back = change.activity, change.back
     form = MakeupForm(request.POST)
-    rows = {r.person.pk: r for r in grid_rows(request.scope, activity)}
-    pid = _int(request.POST.get("person", ""))
-    row = rows.get(pid) if pid is not None else None
-    if row is None:
-        raise Http404
+    row = change.row(request.scope, _int(request.POST.get("person", "")))
     name = row.person.name
     try:
         if request.POST.get("withdraw") == "1":
@@ -921,9 +828,9 @@ def makeup(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as e:
         if not hasattr(e, "error_dict") or set(e.error_dict) - {"on", "method"}:
-            messages.error(request, "；".join(e.messages))
+            messages.error(request, error_text(e))
             return redirect(back)
-        _form_errors(form, e)
+        add_errors(form, e)
         return _render_detail(request, activity, "attendance", status=400, makeup_form=form)
     messages.success(request, f"已登记{name}的补学：{stored.makeup_text}。补学不计积分。")
     return redirect(back)
@@ -937,7 +844,7 @@ def _int(text: str) -> int | None:
 
 
 @requires("activities.record")
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request, pk)
     if activity.status == ActivityStatus.CANCELLED:
         messages.info(request, "该活动已取消。")
@@ -947,7 +854,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.do_cancel(request.user, activity, form.cleaned_data["reason"])
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已取消“{activity.title}”，该活动不计入任何制度和积分。")
             return redirect("activities:detail", pk=activity.pk)
@@ -963,7 +870,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("activities.record")
-def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Attach an optional file (never compulsory, R4.2); identical content is stored once."""
     activity = _get_activity(request, pk)
     if request.method != "POST":
@@ -986,7 +893,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("activities.view")
-def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
+def evidence_file(request: AuthenticatedHttpRequest, evidence_id: int) -> HttpResponseBase:
     item = get_scoped(request.scope, Evidence.objects.select_related("blob"), pk=evidence_id)
     content_type = mimetypes.guess_type(item.name)[0] or "application/octet-stream"
     try:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import get_scoped, scoped
 from tianping.audit.models import ACTION_LABELS, AuditEvent
@@ -45,7 +46,7 @@ def _apply(qs, data: dict):
 
 
 @requires("audit.view")
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     qs = scoped(request.scope, AuditEvent.objects.all())
     if form.is_valid():
@@ -66,7 +67,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires("audit.view")
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def event_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = get_scoped(request.scope, AuditEvent.objects.select_related("org"), pk=pk)
     return render(
         request,

@@ -78,7 +78,8 @@ def dependency_order(candidates: list[ModelType]) -> list[ModelType]:
         needs[label] = {
             f.related_model._meta.label_lower
             for f in model._meta.concrete_fields
-            if f.is_relation and f.related_model is not None
+            # Django resolves a relation to "self" to the model class itself.
+            if f.is_relation and isinstance(f.related_model, type)
         } & set(pending) - {label}
     ordered: list[ModelType] = []
     done: set[str] = set()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -32,7 +32,7 @@ class OverviewFilterForm(forms.Form):
 
     def __init__(self, orgs: QuerySet[Org], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["org"]).queryset = orgs
 
 
 class ElectionForm(forms.Form):
@@ -89,7 +89,7 @@ class CandidateForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         filled = data.get("employee_no") or data.get("elected") or data.get("posts")
         if filled and data.get("votes") is None:
             self.add_error("votes", "请填写得票数")

@@ -17,7 +17,7 @@ from tianping.committees.models import COMMITTEE_KINDS
 from tianping.committees.queries import committee_status
 from tianping.orgs.models import Org, OrgKind
 
-COMMITTEE_BODIES = {
+COMMITTEE_BODIES: dict[str, str] = {
     OrgKind.BRANCH: "支部委员会",
     OrgKind.GENERAL_BRANCH: "党总支委员会",
     OrgKind.PARTY_COMMITTEE: "党委委员会",

@@ -32,7 +32,11 @@ COMMITTEE_DUTIES = (Post.ORGANISATION, Post.PUBLICITY, Post.DISCIPLINE)
 # Below the threshold a branch elects a 书记 and may elect a 副书记, nothing more.
 SECRETARY_POSTS = frozenset({Post.SECRETARY, Post.DEPUTY_SECRETARY})
 # R1.4: term lengths, the most an election may move with approval, the reminder lead time.
-TERM_YEARS = {OrgKind.PARTY_COMMITTEE: 5, OrgKind.GENERAL_BRANCH: 3, OrgKind.BRANCH: 3}
+TERM_YEARS: dict[str, int] = {
+    OrgKind.PARTY_COMMITTEE: 5,
+    OrgKind.GENERAL_BRANCH: 3,
+    OrgKind.BRANCH: 3,
+}
 MAX_POSTPONEMENT_YEARS = 1
 # D7: an early election, with approval, comes at most as far before term end.
 MAX_ADVANCE_YEARS = 1
@@ -312,10 +316,11 @@ def _term_alerts(facts: Facts, on: dt.date) -> list[Alert]:
 
 
 def _body(kind: str) -> str:
-    return {
+    bodies: dict[str, str] = {
         OrgKind.PARTY_COMMITTEE: "党委委员会",
         OrgKind.GENERAL_BRANCH: "党总支委员会",
-    }.get(kind, "支部委员会")
+    }
+    return bodies.get(kind, "支部委员会")
 
 
 def alerts(facts: Facts, on: dt.date) -> list[Alert]:

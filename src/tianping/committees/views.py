@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, get_scoped, scoped
 from tianping.activities.models import Activity, ActivityStatus
@@ -42,6 +43,7 @@ from tianping.committees.queries import (
     full_members_on,
     own_branch,
 )
+from tianping.lib.errors import add_errors
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import COURT_KINDS, Org
 
@@ -49,16 +51,8 @@ PAGE_SIZE = 100
 YES_NO = {True: "是", False: "否"}
 
 
-def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined]
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errs in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
+def _scope(request: AuthenticatedHttpRequest) -> Scope:
+    return request.scope
 
 
 def _day(text: str, default: dt.date) -> dt.date:
@@ -72,7 +66,9 @@ def _day(text: str, default: dt.date) -> dt.date:
 # The overview
 
 
-def _overview_data(request: HttpRequest) -> tuple[Org | None, dt.date, bool, list[CommitteeStatus]]:
+def _overview_data(
+    request: AuthenticatedHttpRequest,
+) -> tuple[Org | None, dt.date, bool, list[CommitteeStatus]]:
     """The root asked for (404 outside the scope), the day, the alerts-only switch, the rows."""
     scope = _scope(request)
     code = request.GET.get("org", "").strip()
@@ -114,7 +110,7 @@ def _summary(statuses: list[CommitteeStatus]) -> dict[str, int]:
 
 
 @requires("membership.view")
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = _scope(request)
     if scope.self_only:
         return redirect("committees:mine")
@@ -142,7 +138,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "can_configure": _can_configure(scope),
         "breadcrumbs": [("支委会与换届", None)],
     }
-    if request.htmx and request.htmx.target == "results":  # type: ignore[attr-defined]
+    if request.htmx and request.htmx.target == "results":
         return render(request, "committees/_results.html", context)
     return render(request, "committees/overview.html", context)
 
@@ -152,7 +148,7 @@ def _committee_text(status: CommitteeStatus) -> str:
 
 
 @requires("membership.view")
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if _scope(request).self_only:
         raise PermissionDenied("a member sees their own branch only")
     _, on, _, statuses = _overview_data(request)
@@ -195,7 +191,7 @@ def export(request: HttpRequest) -> HttpResponse:
 # One organisation's committee
 
 
-def _committee_org(request: HttpRequest, code: str) -> Org:
+def _committee_org(request: AuthenticatedHttpRequest, code: str) -> Org:
     """A party organisation that elects a committee, inside the scope, else 404."""
     org = get_scoped(_scope(request), Org.objects.all(), code=code)
     if org.kind not in COMMITTEE_KINDS:
@@ -224,7 +220,7 @@ def _history(scope: Scope, org: Org) -> tuple[list[Term], list[Election]]:
     return list(reversed(terms)), elections
 
 
-def _render_branch(request: HttpRequest, org: Org, *, mine: bool) -> HttpResponse:
+def _render_branch(request: AuthenticatedHttpRequest, org: Org, *, mine: bool) -> HttpResponse:
     scope = _scope(request)
     today = timezone.localdate()
     status = committee_status(org, today)
@@ -252,7 +248,7 @@ def _render_branch(request: HttpRequest, org: Org, *, mine: bool) -> HttpRespons
 
 
 @requires("membership.view")
-def branch(request: HttpRequest, code: str) -> HttpResponse:
+def branch(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     scope = _scope(request)
     org = get_scoped(scope, Org.objects.all(), code=code)
     if org.kind not in COMMITTEE_KINDS:
@@ -262,7 +258,7 @@ def branch(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires("membership.view")
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The committee of the branch the user belongs to: read-only, the way a member sees it."""
     org = own_branch(_scope(request))
     if org is None:
@@ -284,7 +280,7 @@ def _branch_crumbs(org: Org, label: str) -> list[tuple[str, str | None]]:
     ]
 
 
-def _rows(request: HttpRequest) -> int:
+def _rows(request: AuthenticatedHttpRequest) -> int:
     try:
         return int(request.GET.get("rows", CANDIDATE_ROWS))
     except ValueError:
@@ -292,7 +288,7 @@ def _rows(request: HttpRequest) -> int:
 
 
 @requires("membership.manage")
-def election(request: HttpRequest, code: str) -> HttpResponse:
+def election(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     scope = _scope(request)
     org = _committee_org(request, code)
     congresses = scoped(
@@ -326,7 +322,7 @@ def election(request: HttpRequest, code: str) -> HttpResponse:
                         index = filled[int(key.split(".", 1)[1])][0]
                         formset.forms[index].add_error(None, errs)
                     else:
-                        _form_errors(form, ValidationError({key: errs}))
+                        add_errors(form, ValidationError({key: errs}))
             else:
                 term = new.term
                 messages.success(
@@ -360,7 +356,7 @@ def election(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires("membership.manage")
-def postpone(request: HttpRequest, code: str) -> HttpResponse:
+def postpone(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     scope = _scope(request)
     org = _committee_org(request, code)
     term = scoped(scope, Term.objects.filter(branch=org, closed_on__isnull=True)).first()
@@ -386,7 +382,7 @@ def postpone(request: HttpRequest, code: str) -> HttpResponse:
                 reason=data["reason"],
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request, f"已记录：{org.name}换届经批准延期至{data['postponed_to']:%Y-%m-%d}。"
@@ -411,7 +407,7 @@ def _can_configure(scope: Scope) -> bool:
 
 
 @requires("membership.manage")
-def court_settings(request: HttpRequest) -> HttpResponse:
+def court_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A court's threshold for a primary party committee (R1.2)."""
     scope = _scope(request)
     if not _can_configure(scope):
@@ -432,7 +428,7 @@ def court_settings(request: HttpRequest) -> HttpResponse:
                 primary_committee_min=form.cleaned_data["primary_committee_min"],
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已保存{court.name}的支委会设置。")
             return redirect(reverse("committees:settings") + f"?court={court.code}")

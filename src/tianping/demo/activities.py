@@ -24,10 +24,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from itertools import islice
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from tianping.activities import kinds
@@ -712,6 +712,7 @@ class CourtLife:
         secretary = self.secretary_on(members, day)
         r = rng.random()
         leaders = [p for p in self.leaders if serving_on(p, day)]
+        lecturer: PersonDraft | None
         if r < 0.15 and leaders:
             lecturer = rng.choice(leaders)
         elif r < 0.4 and members:
@@ -1320,22 +1321,23 @@ class Writer:
             cache = self.cache[(model, name)] = {}
         key = tuple(value) if isinstance(value, list) else value
         if key not in cache:
-            cache[key] = model._meta.get_field(name).get_db_prep_save(value, connection)
+            field = cast(Field, model._meta.get_field(name))
+            cache[key] = field.get_db_prep_save(value, connection)
         return cache[key]
 
-    def insert(self, model: type[Model], names: tuple[str, ...], rows: Iterable[tuple]) -> int:
+    def insert(
+        self, model: type[Model], names: tuple[str, ...], rows: Iterable[tuple[Any, ...]]
+    ) -> int:
         """Rows of the named columns; every other column takes its field's default, as an
         instance saved by the ORM would (a field added later needs no change here)."""
         quote = connection.ops.quote_name
-        given = {model._meta.get_field(n).attname for n in names}
+        named = [cast(Field, model._meta.get_field(n)) for n in names]
+        given = {f.attname for f in named}
         rest = [
             f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in given
         ]
-        defaults = tuple(self.db(model, f.name, f.get_default()) for f in rest)
-        columns = ", ".join(
-            quote(c)
-            for c in [*(model._meta.get_field(n).column for n in names), *(f.column for f in rest)]
-        )
+        defaults: tuple[Any, ...] = tuple(self.db(model, f.name, f.get_default()) for f in rest)
+        columns = ", ".join(quote(str(f.column)) for f in [*named, *rest])
         sql = (
             f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
             f"VALUES ({', '.join(['%s'] * (len(names) + len(rest)))})"
@@ -1464,7 +1466,7 @@ def write(
     attendance = [
         (
             activity_id,
-            seat.person.pk,
+            cast(int, seat.person.pk),  # the roster is saved: its people have ids
             seat.status,
             seat.role,
             record.hours if seat.status == AttendanceStatus.PRESENT else None,

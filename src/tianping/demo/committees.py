@@ -193,7 +193,9 @@ class Planner:
             ranked = [secretary, *(p for p in ranked if p is not secretary)]
         size = min(size, len(ranked))
         posts = POSTS_OF_FIVE if size >= 5 else POSTS_OF_THREE
-        chosen = [(p, list(post)) for p, post in zip(ranked[:size], posts, strict=False)]
+        chosen: list[tuple[PersonDraft, list[str]]] = [
+            (p, list(post)) for p, post in zip(ranked[:size], posts, strict=False)
+        ]
         runner_up = ranked[size] if size >= 5 and len(ranked) > size else None
         return chosen, runner_up
 
@@ -374,7 +376,7 @@ def write(build: Build, plan: CommitteePlan, congresses: dict[tuple[str, dt.date
     terms: list[Term] = []
     for e, election, present in zip(elections, rows, present_of, strict=True):
         candidates.extend(
-            Candidate(
+            Candidate(  # type: ignore[misc]  # the roster is saved: its people have ids
                 election=election,
                 person_id=person.pk,
                 votes=max(present // 2 + 1, present - rng.randint(0, 2)),
@@ -385,7 +387,7 @@ def write(build: Build, plan: CommitteePlan, congresses: dict[tuple[str, dt.date
         )
         if e.runner_up is not None:
             candidates.append(
-                Candidate(
+                Candidate(  # type: ignore[misc]  # the roster is saved: its people have ids
                     election=election,
                     person_id=e.runner_up.pk,
                     votes=rng.randint(present // 5, present // 2),
@@ -411,7 +413,7 @@ def write(build: Build, plan: CommitteePlan, congresses: dict[tuple[str, dt.date
     Term.objects.bulk_create(terms, batch_size=500)
     CommitteeMember.objects.bulk_create(
         [
-            CommitteeMember(
+            CommitteeMember(  # type: ignore[misc]  # the roster is saved: its people have ids
                 term=term, person_id=person.pk, posts=posts, since=e.held_on, until=e.closed_on
             )
             for e, term in zip(elections, terms, strict=True)

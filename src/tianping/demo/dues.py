@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 MONTHS = 12
 # After-tax regular monthly pay in 元 (low, high) by post level, before years of service;
 # judges and police draw their allowances on top.
-PAY = {
+PAY: dict[str, tuple[int, int]] = {
     PostLevel.STAFF: (4300, 5200),
     PostLevel.DIVISION_DEPUTY: (6400, 7200),
     PostLevel.DIVISION_CHIEF: (7300, 8200),
@@ -46,8 +46,12 @@ PAY = {
     PostLevel.COURT_CHIEF: (9800, 10800),
 }
 PER_YEAR_OF_SERVICE = 45  # 元 a month for each year worked, up to thirty years
-ALLOWANCE = {Category.JUDGE: 900, Category.JUDGE_ASSISTANT: 350, Category.JUDICIAL_POLICE: 500}
-PENSION = {
+ALLOWANCE: dict[str, int] = {
+    Category.JUDGE: 900,
+    Category.JUDGE_ASSISTANT: 350,
+    Category.JUDICIAL_POLICE: 500,
+}
+PENSION: dict[str, tuple[int, int]] = {
     PostLevel.STAFF: (4200, 5600),
     PostLevel.DIVISION_DEPUTY: (5600, 6800),
     PostLevel.DIVISION_CHIEF: (6400, 7600),
@@ -123,7 +127,9 @@ class Dues:
         )
         if retired is not None and retired <= start:
             return [(start, self.pension_fen(p), DuesCategory.RETIRED)]
-        entries = [(start, self.salary_fen(p, start), DuesCategory.SERVING)]
+        entries: list[tuple[dt.date, int, str]] = [
+            (start, self.salary_fen(p, start), DuesCategory.SERVING)
+        ]
         january = next((m for m in self.months if m.month == 1 and m > start), None)
         if january is not None and (retired is None or january < retired):
             low, high = RAISE
@@ -151,7 +157,7 @@ class Dues:
             for since, fen, category in entries:
                 sheet = "离退休费" if category == DuesCategory.RETIRED else "工资"
                 bases.append(
-                    DuesBase(
+                    DuesBase(  # type: ignore[misc]  # the roster is saved: its people have ids
                         person_id=p.pk,
                         since=since,
                         base_fen=fen,
@@ -184,7 +190,7 @@ class Dues:
                     payer = self.colleague(p, month)
                     note = "本人外出办案，由同支部党员代缴" if payer else ""
                 payments.append(
-                    DuesPayment(
+                    DuesPayment(  # type: ignore[misc]  # the roster is saved: its people have ids
                         person_id=p.pk,
                         month=month,
                         amount_fen=amount,
@@ -196,7 +202,7 @@ class Dues:
                     )
                 )
         excuses = [
-            DuesExcuse(
+            DuesExcuse(  # type: ignore[misc]  # the roster is saved: its people have ids
                 person_id=p.pk,
                 first_month=months[0],
                 last_month=None,
@@ -237,7 +243,7 @@ class Dues:
         pool.sort(key=lambda p: p.current(PlacementKind.PARTY_ORG) != home)
         skipped: dict[int, set[dt.date]] = defaultdict(set)
         courts_used: set[str] = set()
-        flagged = []
+        flagged: list[PersonDraft] = []
         for p in pool:
             if len(flagged) == IN_ARREARS:
                 break

@@ -99,7 +99,7 @@ class FileDraft:
         return step
 
 
-ROLE_OF = {
+ROLE_OF: dict[str, str] = {
     StepKind.ACTIVIST: StepRole.CONTACT,
     StepKind.CONTACTS: StepRole.CONTACT,
     StepKind.INTRODUCERS: StepRole.INTRODUCER,
@@ -108,7 +108,7 @@ ROLE_OF = {
 
 def recruit_row(draft: FileDraft) -> Recruit:
     """The file as recruitment.actions leaves it after its steps (see actions._advance)."""
-    r = Recruit(
+    r = Recruit(  # type: ignore[misc]  # the roster is saved: its people have ids
         person_id=draft.person.pk,
         stage=Stage.APPLICANT,
         status_before=draft.status_before,
@@ -693,7 +693,7 @@ class Recruiting:
         Step.objects.bulk_create(steps, batch_size=1000)
         StepPerson.objects.bulk_create(
             [
-                StepPerson(step_id=steps[i].pk, person_id=p.pk, role=role)
+                StepPerson(step_id=steps[i].pk, person_id=p.pk, role=role)  # type: ignore[misc]  # the roster is saved: its people have ids
                 for i, chosen, role in people
                 for p in chosen
             ],

@@ -38,7 +38,10 @@ if TYPE_CHECKING:
     from tianping.demo.builder import Build
 
 # What the demo's courts give for a review's result (a court's choice, R4.1).
-REVIEW_POINTS = {Trigger.REVIEW_EXCELLENT: Decimal("5"), Trigger.REVIEW_UNQUALIFIED: Decimal("-10")}
+REVIEW_POINTS: dict[str, Decimal] = {
+    Trigger.REVIEW_EXCELLENT: Decimal("5"),
+    Trigger.REVIEW_UNQUALIFIED: Decimal("-10"),
+}
 # Of the full members graded, about this share is 优秀 (never above the cap of a third).
 EXCELLENT_SHARE = (0.2, 0.33)
 BASIC_CHANCE = 0.15  # a branch grades one member 基本合格

@@ -260,20 +260,20 @@ AGE_BANDS: dict[str, Weighted[tuple[int, int]]] = {
         [((23, 34), 0.30), ((35, 44), 0.28), ((45, 54), 0.30), ((55, 59), 0.12)]
     ),
 }
-POST_AGES = {
+POST_AGES: dict[str, tuple[int, int]] = {
     PostLevel.COURT_CHIEF: (48, 58),
     PostLevel.COURT_DEPUTY: (42, 58),
     PostLevel.DIVISION_CHIEF: (38, 57),
     PostLevel.DIVISION_DEPUTY: (32, 55),
 }
-MALE_SHARE = {
+MALE_SHARE: dict[str, float] = {
     Category.JUDGE: 0.52,
     Category.JUDGE_ASSISTANT: 0.42,
     Category.CLERK: 0.30,
     Category.JUDICIAL_POLICE: 0.88,
     Category.ADMIN_STAFF: 0.50,
 }
-LEADER_MALE_SHARE = {
+LEADER_MALE_SHARE: dict[str, float] = {
     PostLevel.COURT_CHIEF: 0.85,
     PostLevel.COURT_DEPUTY: 0.75,
     PostLevel.DIVISION_CHIEF: 0.62,
@@ -295,7 +295,7 @@ EDUCATION: dict[str, Weighted[str]] = {
         [(Education.MASTER, 0.18), (Education.BACHELOR, 0.70), (Education.COLLEGE, 0.12)]
     ),
 }
-HIRE_AGE = {
+HIRE_AGE: dict[str, tuple[int, int]] = {
     Education.DOCTORATE: (29, 32),
     Education.MASTER: (25, 28),
     Education.BACHELOR: (22, 25),
@@ -304,7 +304,7 @@ HIRE_AGE = {
 }
 # A department head usually serves as branch secretary; court leaders are ordinary members
 # of the branch they attend (双重组织生活), not its secretary.
-SECRETARY_RANK = {
+SECRETARY_RANK: dict[str, int] = {
     PostLevel.DIVISION_CHIEF: 0,
     PostLevel.DIVISION_DEPUTY: 1,
     PostLevel.STAFF: 2,
@@ -478,6 +478,7 @@ class RosterDrawer:
             for i in range(deputies)
         ]
         leaders: list[PersonDraft] = []
+        category: str
         for post, category in leader_posts:
             counts[category] -= 1
             leaders.append(self.draw_person(leaders_dept, category, post))
@@ -513,7 +514,7 @@ class RosterDrawer:
 
     def dept_posts(self, dept: Dept, categories: list[str]) -> list[str]:
         """中层正职 (one per department) and 中层副职 (by size), the head from the right line."""
-        posts = [PostLevel.STAFF] * len(categories)
+        posts: list[str] = [PostLevel.STAFF] * len(categories)
         if not categories:
             return posts
         wanted = HEAD_CATEGORY[dept.line]

@@ -60,7 +60,7 @@ def _payment_audit(payment: DuesPayment) -> dict[str, Any]:
         "paid_on": payment.paid_on.isoformat(),
         "payer": str(payment.payer) if payment.payer_id else None,
         "back_paid": payment.back_paid,
-        "org": payment.org.name if payment.org_id else None,
+        "org": payment.org.name if payment.org is not None else None,
         "note": payment.note,
         "void_reason": payment.void_reason or None,
     }
@@ -188,7 +188,10 @@ def do_set_bases(
         base.base_fen, base.category, base.source = line.base_fen, line.category, source
         base.note, base.recorded_by = note, by
         after = _base_audit(base)
-        if old is not None and {**after, "source": None} == {**(before or {}), "source": None}:
+        if old is not None and {**(after or {}), "source": None} == {
+            **(before or {}),
+            "source": None,
+        }:
             result.unchanged += 1
             continue
         (to_update if old is not None else to_create).append(base)

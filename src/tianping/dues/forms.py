@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -61,7 +61,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, courts: list[Org], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["court"].choices = [(c.code, c.name) for c in courts]
+        cast(forms.ChoiceField, self.fields["court"]).choices = [(c.code, c.name) for c in courts]
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -91,7 +91,7 @@ class PaymentForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         first, last = data.get("month"), data.get("through")
         if first and last and last < first:
             self.add_error("through", "截止月份不能早于起始月份")

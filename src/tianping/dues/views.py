@@ -19,11 +19,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, get_scoped, scoped
 from tianping.dues import actions
@@ -54,6 +56,7 @@ from tianping.dues.rules import (
     month_of,
     parse_month,
 )
+from tianping.lib.errors import add_errors, error_text
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import Person
@@ -82,7 +85,7 @@ def _dues_orgs(scope: Scope) -> Any:
     return scoped(scope, Org.objects.filter(kind__in=DUES_ORG_KINDS))
 
 
-def _root(request: HttpRequest, name: str = "court") -> Org | None:
+def _root(request: AuthenticatedHttpRequest, name: str = "court") -> Org | None:
     """The organisation asked for (404 when outside the scope), else the scope's own node
     when dues are reckoned there, else the first court the scope sees."""
     scope = request.scope
@@ -96,7 +99,7 @@ def _root(request: HttpRequest, name: str = "court") -> Org | None:
     return _dues_orgs(scope).filter(kind__in=COURT_KINDS).order_by("path").first()
 
 
-def _branch(request: HttpRequest, root: Org) -> Org | None:
+def _branch(request: AuthenticatedHttpRequest, root: Org) -> Org | None:
     code = (request.GET.get("branch") or "").strip()
     if not code or code == root.code:
         return None
@@ -158,7 +161,7 @@ def _no_org(request: HttpRequest, title: str) -> HttpResponse:
 
 
 def _sheet_context(
-    request: HttpRequest, root: Org, sheet: MonthSheet, branch: Org | None
+    request: AuthenticatedHttpRequest, root: Org, sheet: MonthSheet, branch: Org | None
 ) -> dict[str, Any]:
     page = Paginator(sheet.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     params = {
@@ -191,7 +194,7 @@ def _sheet_context(
 
 
 @requires("membership.view")
-def month(request: HttpRequest) -> HttpResponse:
+def month(request: AuthenticatedHttpRequest) -> HttpResponse:
     """R3: every member's base, category, rate and dues of a month, with totals."""
     if request.scope.self_only:
         return redirect("dues:mine")
@@ -212,7 +215,7 @@ def month(request: HttpRequest) -> HttpResponse:
 
 
 @requires("membership.view")
-def month_export(request: HttpRequest) -> HttpResponse:
+def month_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The dues sheet of the month as Excel, the same columns the command line writes."""
     if request.scope.self_only:
         raise Http404
@@ -255,11 +258,11 @@ def _upload_file(token: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / f"dues-{token}.xlsx"
 
 
-def _courts(request: HttpRequest) -> list[Org]:
+def _courts(request: AuthenticatedHttpRequest) -> list[Org]:
     return list(scoped(request.scope, Org.objects.filter(kind__in=COURT_KINDS)).order_by("path"))
 
 
-def _court(request: HttpRequest, code: str) -> Org:
+def _court(request: AuthenticatedHttpRequest, code: str) -> Org:
     return get_scoped(request.scope, Org.objects.filter(kind__in=COURT_KINDS), code=code)
 
 
@@ -305,7 +308,7 @@ def _preview_context(plan: PayPlan, filename: str) -> dict[str, Any]:
 
 
 @requires("dues.manage")
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     courts = _courts(request)
     if request.method == "POST":
         code = request.POST.get("court", "")
@@ -356,7 +359,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @requires("dues.manage")
-def upload_confirm(request: HttpRequest, token: str) -> HttpResponse:
+def upload_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     entry = _pending(request, token)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -386,7 +389,7 @@ def upload_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @requires("dues.manage")
-def upload_template(request: HttpRequest) -> HttpResponse:
+def upload_template(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """An empty pay sheet with the columns the upload reads."""
     return FileResponse(
         table_bytes(list(PAY_COLUMNS), [["", "", "", "在职"]], title="工资表"),
@@ -401,7 +404,7 @@ def upload_template(request: HttpRequest) -> HttpResponse:
 
 
 @requires("dues.manage")
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Record the month's payments row by row (paid, paid by another member, back-paid)."""
     root = _root(request)
     if root is None:
@@ -448,11 +451,11 @@ def _row_response(
     )
 
 
-def _person(request: HttpRequest, pk: Any) -> Person:
+def _person(request: AuthenticatedHttpRequest, pk: Any) -> Person:
     return get_scoped(request.scope, Person.objects.select_related("court", "party_org"), pk=pk)
 
 
-def _payer(request: HttpRequest, person: Person, number: str) -> Person | None:
+def _payer(request: AuthenticatedHttpRequest, person: Person, number: str) -> Person | None:
     number = number.strip()
     if not number:
         return None
@@ -466,21 +469,13 @@ def _payer(request: HttpRequest, person: Person, number: str) -> Person | None:
     return found
 
 
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errs in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _back(request: HttpRequest, person: Person, when: dt.date) -> str:
     fallback = reverse("dues:register") + "?" + _query(month=month_code(when))
     return _next_url(request, fallback)
 
 
 @requires("dues.manage")
-def pay(request: HttpRequest) -> HttpResponse:
+def pay(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Record one month (or a back-paid run of months) for one member."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -517,7 +512,7 @@ def pay(request: HttpRequest) -> HttpResponse:
             note=data.get("note") or "",
         )
     except ValidationError as e:
-        _form_errors(form, e)
+        add_errors(form, e)
         if request.htmx:
             return _row_response(request, person, first, form=form)
         for errs in form.errors.values():
@@ -535,7 +530,7 @@ def pay(request: HttpRequest) -> HttpResponse:
 
 
 @requires("dues.manage")
-def void(request: HttpRequest) -> HttpResponse:
+def void(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Void a payment recorded by mistake; it stays in the register, struck through."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -549,7 +544,7 @@ def void(request: HttpRequest) -> HttpResponse:
         try:
             actions.do_void_payment(request.user, payment, form.cleaned_data["reason"])
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
     if form.errors:
         if request.htmx:
             return _row_response(request, person, payment.month, form=form)
@@ -565,7 +560,7 @@ def void(request: HttpRequest) -> HttpResponse:
 
 
 @requires("dues.manage")
-def set_base(request: HttpRequest) -> HttpResponse:
+def set_base(request: AuthenticatedHttpRequest) -> HttpResponse:
     """R3.3: a member's base from a month on (a pay change, or the first base on file)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -586,10 +581,10 @@ def set_base(request: HttpRequest) -> HttpResponse:
     try:
         actions.do_set_base(request.user, person, data["since"], form.base_fen(), data["category"])
     except ValidationError as e:
-        _form_errors(form, e)
+        add_errors(form, e)
         if request.htmx:
             return _row_response(request, person, data["since"], form=form)
-        messages.error(request, "；".join(m for errs in form.errors.values() for m in errs))
+        messages.error(request, error_text(form.errors))
         return redirect(_back(request, person, data["since"]))
     done = f"已核定{person.name}自{data['since']:%Y年%m月}起的党费基数。"
     if request.htmx:
@@ -603,7 +598,7 @@ def set_base(request: HttpRequest) -> HttpResponse:
 
 
 @requires("membership.view")
-def arrears_view(request: HttpRequest) -> HttpResponse:
+def arrears_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """R3.3 (党章第九条): members with months unpaid in a row; six or more is flagged."""
     if request.scope.self_only:
         return redirect("dues:mine")
@@ -645,7 +640,7 @@ def arrears_view(request: HttpRequest) -> HttpResponse:
 
 
 @requires("dues.manage")
-def excuse(request: HttpRequest) -> HttpResponse:
+def excuse(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Record the reason months were not paid (缓交/免交), so they are not flagged."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -662,7 +657,7 @@ def excuse(request: HttpRequest) -> HttpResponse:
                 request.user, person, data["first_month"], data.get("last_month"), data["reason"]
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已记录{person.name}未交党费的原因。")
             return redirect(_next_url(request, fallback))
@@ -677,7 +672,7 @@ def excuse(request: HttpRequest) -> HttpResponse:
 
 
 @requires("dues.manage")
-def setting(request: HttpRequest) -> HttpResponse:
+def setting(request: AuthenticatedHttpRequest) -> HttpResponse:
     """R3.3 (configurable): how the court rounds dues to the fen."""
     courts = _courts(request)
     code = (request.GET.get("court") or request.POST.get("court") or "").strip()
@@ -710,7 +705,7 @@ def setting(request: HttpRequest) -> HttpResponse:
 
 
 @requires("membership.view")
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A member's own months: base, rate, dues, and whether and how each was paid."""
     crumbs = [("我的党费", None)]
     person_id = request.user.person_id

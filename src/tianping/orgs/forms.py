@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from tianping.orgs.models import ALLOWED_PARENTS, Org, OrgKind
@@ -32,7 +34,7 @@ class OrgCreateForm(forms.Form):
             kinds = [k for k in OrgKind if not ALLOWED_PARENTS[k] or k == OrgKind.MID_COURT]
         else:
             kinds = [k for k in OrgKind if parent.kind in ALLOWED_PARENTS[k]]
-        self.fields["kind"].choices = [(k.value, k.label) for k in kinds]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [(k.value, k.label) for k in kinds]
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip().upper()
@@ -52,5 +54,7 @@ class OrgMoveForm(forms.Form):
 
     def __init__(self, candidates, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = candidates
-        self.fields["parent"].label_from_instance = lambda o: f"{o.name}（{o.code}）"
+        parent = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent.queryset = candidates
+        # Django reads the label function from the field instance.
+        parent.label_from_instance = lambda o: f"{o.name}（{o.code}）"  # type: ignore[method-assign, assignment]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.db import models
@@ -97,11 +98,14 @@ class OrgManager(MP_NodeManager.from_queryset(OrgQuerySet)):  # type: ignore[mis
 
 
 class Org(MP_Node):
-    code = models.CharField("代码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=100)
-    kind = models.CharField("类型", max_length=20, choices=OrgKind.choices)
-    is_active = models.BooleanField("有效", default=True)
-    merged_into = models.ForeignKey(
+    # MP_Node is untyped, so the type checker reads the fields from these annotations.
+    code: models.CharField[str, str] = models.CharField("代码", max_length=40, unique=True)
+    name: models.CharField[str, str] = models.CharField("名称", max_length=100)
+    kind: models.CharField[str, str] = models.CharField(
+        "类型", max_length=20, choices=OrgKind.choices
+    )
+    is_active: models.BooleanField[bool, bool] = models.BooleanField("有效", default=True)
+    merged_into: models.ForeignKey[Org | None, Org | None] = models.ForeignKey(
         "self",
         verbose_name="并入",
         null=True,
@@ -109,10 +113,16 @@ class Org(MP_Node):
         on_delete=models.PROTECT,
         related_name="merged_from",
     )
-    dissolved_on = models.DateField("撤销日期", null=True, blank=True)
+    dissolved_on: models.DateField[dt.date | None, dt.date | None] = models.DateField(
+        "撤销日期", null=True, blank=True
+    )
     # D2: an organisation owes its obligations from the day it was founded, where known.
-    founded_on = models.DateField("成立日期", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    founded_on: models.DateField[dt.date | None, dt.date | None] = models.DateField(
+        "成立日期", null=True, blank=True
+    )
+    created_at: models.DateTimeField[dt.datetime, dt.datetime] = models.DateTimeField(
+        auto_now_add=True
+    )
 
     objects = OrgManager()
 

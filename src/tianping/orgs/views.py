@@ -4,16 +4,21 @@ A node's people and branch merges move people, so those pages live in the people
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.forms import ChoiceField
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import can_change_org, get_scoped, scoped
 from tianping.audit.models import AuditEvent
+from tianping.lib.errors import add_errors
 from tianping.orgs import actions
 from tianping.orgs.forms import OrgCreateForm, OrgEditForm, OrgMoveForm
 from tianping.orgs.models import ALLOWED_PARENTS, Org, OrgKind
@@ -29,21 +34,13 @@ def _crumbs(org: Org, scope) -> list[tuple[str, str | None]]:
     return crumbs
 
 
-def _apply_form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _require_change(request: HttpRequest, org: Org) -> None:
+def _require_change(request: AuthenticatedHttpRequest, org: Org) -> None:
     if not can_change_org(request.scope, org.kind):
         raise PermissionDenied("orgs.change")
 
 
 @requires("orgs.view")
-def tree(request: HttpRequest) -> HttpResponse:
+def tree(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = request.scope
     q = request.GET.get("q", "").strip()
     visible = scoped(scope, Org.objects.all())
@@ -64,14 +61,14 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 
 @requires("orgs.view")
-def children(request: HttpRequest, code: str) -> HttpResponse:
+def children(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     org = get_scoped(request.scope, Org.objects.all(), code=code)
     nodes = scoped(request.scope, Org.objects.get_children(org)).order_by("-is_active", "path")
     return render(request, "orgs/_children.html", {"nodes": nodes})
 
 
 @requires("orgs.view")
-def detail(request: HttpRequest, code: str) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     scope = request.scope
     org = get_scoped(scope, Org.objects.select_related("merged_into"), code=code)
     kids = scoped(scope, Org.objects.get_children(org)).order_by("-is_active", "path")
@@ -97,20 +94,20 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires("orgs.change")
-def create(request: HttpRequest, code: str | None = None) -> HttpResponse:
+def create(request: AuthenticatedHttpRequest, code: str | None = None) -> HttpResponse:
     scope = request.scope
     parent = get_scoped(scope, Org.objects.all(), code=code) if code else None
     if parent is None and not scope.is_global:
         raise PermissionDenied("only a platform admin creates a top-level court")
     form = OrgCreateForm(parent, request.POST or None, initial={"kind": request.GET.get("kind")})
-    form.fields["kind"].choices = [
-        c for c in form.fields["kind"].choices if can_change_org(scope, c[0])
-    ]
+    kinds = cast(ChoiceField, form.fields["kind"])
+    offered = cast(list[tuple[str, str]], kinds.choices)
+    kinds.choices = [c for c in offered if can_change_org(scope, c[0])]
     if request.method == "POST" and form.is_valid():
         try:
             org = actions.do_create_org(request.user, parent=parent, **form.cleaned_data)
         except ValidationError as e:
-            _apply_form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已创建{org.get_kind_display()}“{org.name}”。")
             return redirect("orgs:detail", code=org.code)
@@ -132,7 +129,7 @@ def create(request: HttpRequest, code: str | None = None) -> HttpResponse:
 
 
 @requires("orgs.change")
-def edit(request: HttpRequest, code: str) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     org = get_scoped(request.scope, Org.objects.all(), code=code)
     _require_change(request, org)
     form = OrgEditForm(
@@ -143,7 +140,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.do_update_org(request.user, org, **form.cleaned_data)
         except ValidationError as e:
-            _apply_form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已保存“{org.name}”。")
             return redirect("orgs:detail", code=org.code)
@@ -164,7 +161,7 @@ def _with_link(crumbs: list, org: Org) -> list:
 
 
 @requires("orgs.change")
-def move(request: HttpRequest, code: str) -> HttpResponse:
+def move(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     scope = request.scope
     org = get_scoped(scope, Org.objects.all(), code=code)
     _require_change(request, org)
@@ -180,7 +177,7 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.do_move_org(request.user, org, form.cleaned_data["parent"])
         except ValidationError as e:
-            _apply_form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request, f"已将“{org.name}”移至“{form.cleaned_data['parent'].name}”之下。"

@@ -43,7 +43,7 @@ PERSON_FIELDS = (
 EDITABLE_FIELDS = tuple(
     f for f in PERSON_FIELDS if f not in ("department", "party_org", "party_group")
 )
-PLACEMENT_FIELD = {
+PLACEMENT_FIELD: dict[str, str] = {
     PlacementKind.DEPARTMENT: "department",
     PlacementKind.PARTY_ORG: "party_org",
     PlacementKind.PARTY_GROUP: "party_group",
@@ -135,7 +135,9 @@ def check_placements_in_court(court: Org, placements: dict[str, Org | None]) -> 
 def do_create_person(
     user: Any, court: Org, *, since: dt.date | None = None, **fields: Any
 ) -> Person:
-    placements = {k: fields.pop(PLACEMENT_FIELD[k], None) for k in PlacementKind}
+    placements: dict[str, Org | None] = {
+        k: fields.pop(PLACEMENT_FIELD[k], None) for k in PlacementKind
+    }
     check_placements_in_court(court, placements)
     person = Person(court=court, **fields)
     fill_name_keys(person)

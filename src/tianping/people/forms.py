@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -53,7 +54,7 @@ class PeopleFilterForm(forms.Form):
 
     def __init__(self, visible_orgs, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = visible_orgs.filter(
+        cast(forms.ModelChoiceField, self.fields["org"]).queryset = visible_orgs.filter(
             kind__in=[
                 OrgKind.HIGH_COURT,
                 OrgKind.MID_COURT,
@@ -63,13 +64,13 @@ class PeopleFilterForm(forms.Form):
                 OrgKind.BRANCH,
             ]
         ).order_by("path")
-        self.fields["org"].label_from_instance = _org_label
-        self.fields["department"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["org"]).label_from_instance = _org_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = (
             visible_orgs.filter(kind=OrgKind.DEPARTMENT, is_active=True)
             .select_related()
             .order_by("path")
         )
-        self.fields["department"].label_from_instance = _org_label
+        cast(forms.ModelChoiceField, self.fields["department"]).label_from_instance = _org_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
 
 
 class PersonForm(forms.ModelForm):
@@ -146,10 +147,14 @@ class PersonCreateForm(PersonForm):
     def __init__(self, court: Org, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         inside = Org.objects.filter(path__startswith=court.path, is_active=True).order_by("path")
-        self.fields["department"].queryset = inside.filter(kind=OrgKind.DEPARTMENT)
-        self.fields["party_org"].queryset = inside.filter(kind=OrgKind.BRANCH)
-        self.fields["department"].label_from_instance = _org_label
-        self.fields["party_org"].label_from_instance = _org_label
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = inside.filter(
+            kind=OrgKind.DEPARTMENT
+        )
+        cast(forms.ModelChoiceField, self.fields["party_org"]).queryset = inside.filter(
+            kind=OrgKind.BRANCH
+        )
+        cast(forms.ModelChoiceField, self.fields["department"]).label_from_instance = _org_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
+        cast(forms.ModelChoiceField, self.fields["party_org"]).label_from_instance = _org_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
 
 
 class TransferForm(forms.Form):
@@ -174,15 +179,22 @@ class TransferForm(forms.Form):
     def __init__(self, visible_orgs, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         active = visible_orgs.filter(is_active=True).order_by("path")
-        self.fields["department"].queryset = active.filter(kind=OrgKind.DEPARTMENT)
-        self.fields["party_org"].queryset = active.filter(kind=OrgKind.BRANCH)
-        self.fields["party_group"].queryset = active.filter(kind=OrgKind.GROUP)
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = active.filter(
+            kind=OrgKind.DEPARTMENT
+        )
+        cast(forms.ModelChoiceField, self.fields["party_org"]).queryset = active.filter(
+            kind=OrgKind.BRANCH
+        )
+        cast(forms.ModelChoiceField, self.fields["party_group"]).queryset = active.filter(
+            kind=OrgKind.GROUP
+        )
         for name in ("department", "party_org", "party_group"):
-            self.fields[name].label_from_instance = _org_label
+            field = cast(forms.ModelChoiceField, self.fields[name])
+            field.label_from_instance = _org_label  # type: ignore[method-assign, assignment]
         self.fields["on"].initial = timezone.localdate()
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         if not any(data.get(k) for k in ("department", "party_org", "party_group")):
             raise forms.ValidationError("请至少选择调入部门、支部或党小组之一")
         return data
@@ -194,8 +206,8 @@ class MergeForm(forms.Form):
 
     def __init__(self, candidates, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = candidates
-        self.fields["target"].label_from_instance = _org_label
+        cast(forms.ModelChoiceField, self.fields["target"]).queryset = candidates
+        cast(forms.ModelChoiceField, self.fields["target"]).label_from_instance = _org_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
         self.fields["on"].initial = timezone.localdate()
 
     def clean_on(self) -> dt.date:

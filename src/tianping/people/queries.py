@@ -106,6 +106,8 @@ def political_birthdays(scope: Scope | None, year: int, month: int) -> list[Birt
     out = []
     for person in people:
         joined = person.party_joined_on
+        if joined is None:  # the filter above leaves none; this tells the type checker
+            continue
         day = min(joined.day, 28) if (joined.month, joined.day) == (2, 29) else joined.day
         out.append(Birthday(person, dt.date(year, month, day), year - joined.year))
     return out

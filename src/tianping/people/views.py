@@ -10,14 +10,17 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, can_change_org, get_scoped, scoped
 from tianping.audit.models import AuditEvent
+from tianping.lib.errors import add_errors
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people import actions
 from tianping.people.forms import (
@@ -39,15 +42,7 @@ from tianping.people.queries import (
 )
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _filtered(request: HttpRequest) -> tuple[PeopleFilterForm, PeopleFilter]:
+def _filtered(request: AuthenticatedHttpRequest) -> tuple[PeopleFilterForm, PeopleFilter]:
     visible_orgs = scoped(request.scope, Org.objects.all())
     form = PeopleFilterForm(visible_orgs, request.GET or None)
     f = PeopleFilter()
@@ -66,7 +61,7 @@ def _filtered(request: HttpRequest) -> tuple[PeopleFilterForm, PeopleFilter]:
 
 
 @requires("people.view")
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.scope.self_only:
         return redirect("people:me")
     form, f = _filtered(request)
@@ -87,7 +82,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires("people.export")
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     from tianping.people.exporting import roster_workbook
 
     _, f = _filtered(request)
@@ -110,7 +105,7 @@ def _person_crumbs(person: Person, *extra: tuple[str, str | None]) -> list[tuple
 
 
 @requires("people.view")
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scope = request.scope
     person = get_scoped(
         scope,
@@ -197,7 +192,7 @@ def _record_links(scope: Scope, person: Person) -> RecordLinks:
 
 
 @requires("people.view")
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: AuthenticatedHttpRequest) -> HttpResponse:
     person_id = request.user.person_id
     if person_id is None:
         return render(request, "people/no_person.html", {"breadcrumbs": [("我的档案", None)]})
@@ -205,7 +200,7 @@ def me(request: HttpRequest) -> HttpResponse:
 
 
 @requires("people.change")
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_scoped(request.scope, Person.objects.select_related("court"), pk=pk)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
@@ -214,7 +209,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.do_update_person(request.user, person, **fields)
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已保存{person.name}的信息。")
             return redirect("people:detail", pk=person.pk)
@@ -231,7 +226,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("people.change")
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = request.scope
     courts = scoped(scope, Org.objects.filter(kind__in=COURT_KINDS)).order_by("path")
     court_code = request.GET.get("court") or request.POST.get("court")
@@ -244,7 +239,7 @@ def create(request: HttpRequest) -> HttpResponse:
         try:
             person = actions.do_create_person(request.user, court, **data)
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已新增{person.name}（{person.employee_no}）。")
             return redirect("people:detail", pk=person.pk)
@@ -262,7 +257,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @requires("people.change")
-def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scope = request.scope
     person = get_scoped(
         scope,
@@ -283,7 +278,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"{person.name}的调动已于{data['on']:%Y-%m-%d}生效。")
             return redirect("people:detail", pk=person.pk)
@@ -295,7 +290,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("people.view")
-def org_members(request: HttpRequest, code: str) -> HttpResponse:
+def org_members(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The people of an organisation now, or on a past date (from placement history)."""
     scope = request.scope
     org = get_scoped(scope, Org.objects.all(), code=code)
@@ -327,7 +322,7 @@ def org_members(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires("orgs.change")
-def merge_branch(request: HttpRequest, code: str) -> HttpResponse:
+def merge_branch(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     scope = request.scope
     org = get_scoped(scope, Org.objects.all(), code=code)
     if not can_change_org(scope, org.kind) or org.kind != OrgKind.BRANCH or not org.is_active:
@@ -347,7 +342,7 @@ def merge_branch(request: HttpRequest, code: str) -> HttpResponse:
         try:
             moved = actions.do_merge_branches(request.user, org, target, form.cleaned_data["on"])
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request, f"“{org.name}”已并入“{target.name}”，{moved}人的组织关系随之转入。"
@@ -369,7 +364,7 @@ def merge_branch(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires("people.view")
-def birthdays(request: HttpRequest) -> HttpResponse:
+def birthdays(request: AuthenticatedHttpRequest) -> HttpResponse:
     """政治生日: members whose party anniversary falls in the month, for the branch's activity."""
     if request.scope.self_only:
         return redirect("people:me")

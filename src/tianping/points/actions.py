@@ -37,7 +37,7 @@ DERIVED_TRIGGERS = frozenset(
         Trigger.REVIEW_UNQUALIFIED,
     }
 )
-REVIEW_TRIGGERS = {
+REVIEW_TRIGGERS: dict[str, Trigger] = {
     ReviewGrade.EXCELLENT: Trigger.REVIEW_EXCELLENT,
     ReviewGrade.UNQUALIFIED: Trigger.REVIEW_UNQUALIFIED,
 }
@@ -279,12 +279,12 @@ def reconcile_review(review: DemocraticReview, user: Any = None) -> list[PointEn
         for entry in review.entries.all():
             trigger = REVIEW_TRIGGERS.get(entry.grade)
             rule = rules.get(trigger) if trigger else None
-            if rule is not None and rule.points:
+            if trigger is not None and rule is not None and rule.points:
                 label = ReviewGrade(entry.grade).label
                 due[(entry.person_id, trigger)] = (rule.points, rule, f"{tag}：{label}")
     start, end = year_bounds(review.year)
     have: dict[tuple[int, str], list[PointEntry]] = {}
-    for entry in PointEntry.objects.filter(
+    for point in PointEntry.objects.filter(
         # The review's own members: branches of other courts may bear the same name (tag).
         person_id__in=review.entries.values("person_id"),
         trigger__in=list(REVIEW_TRIGGERS.values()),
@@ -294,7 +294,7 @@ def reconcile_review(review: DemocraticReview, user: Any = None) -> list[PointEn
         reverses__isnull=True,
         reversed_by__isnull=True,
     ):
-        have.setdefault((entry.person_id, entry.trigger), []).append(entry)
+        have.setdefault((point.person_id, point.trigger), []).append(point)
     by = _by(user)
     day = review_day(review)
     posted: list[PointEntry] = []
@@ -330,8 +330,8 @@ def reconcile_review(review: DemocraticReview, user: Any = None) -> list[PointEn
                     created_by=by,
                 )
             )
-    for entry in posted:
-        entry.save()
+    for point in posted:
+        point.save()
     if posted:
         record(
             user,

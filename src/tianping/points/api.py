@@ -120,7 +120,7 @@ def _self_scope(scope: Scope) -> Scope:
 
 def _reversed_by(entry: PointEntry) -> int | None:
     try:
-        return entry.reversed_by.pk  # type: ignore[attr-defined]
+        return entry.reversed_by.pk
     except PointEntry.DoesNotExist:
         return None
 

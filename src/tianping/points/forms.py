@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -23,7 +24,7 @@ class PersonByNumberField(forms.CharField):
         super().__init__(*args, **kwargs)
         self.people: QuerySet[Person] = Person.objects.none()
 
-    def clean(self, value):  # type: ignore[no-untyped-def]
+    def clean(self, value):
         number = super().clean(value).strip().upper()
         found = list(self.people.filter(employee_no__iexact=number).select_related("court")[:2])
         if not found:
@@ -40,7 +41,7 @@ class _PersonForm(forms.Form):
 
     def __init__(self, people: QuerySet[Person], *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].people = people
+        cast(PersonByNumberField, self.fields["person"]).people = people
 
 
 class ManualEntryForm(_PersonForm):
@@ -114,6 +115,10 @@ class RuleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cap_period"].choices = [("", "—"), ("year", "每年"), ("month", "每月")]
+        cast(forms.ChoiceField, self.fields["cap_period"]).choices = [
+            ("", "—"),
+            ("year", "每年"),
+            ("month", "每月"),
+        ]
         if self.instance.trigger != "volunteer_hours":
             self.fields["per_hours"].disabled = True

@@ -96,7 +96,7 @@ class PointEntryQuerySet(models.QuerySet["PointEntry"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("point entries are never changed: post a reversing entry")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("point entries are never deleted: post a reversing entry")
 
 
@@ -167,7 +167,7 @@ class PointEntry(models.Model):
             raise AppendOnlyError("point entries are never changed: post a reversing entry")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("point entries are never deleted: post a reversing entry")
 
     @classmethod

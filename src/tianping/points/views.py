@@ -12,9 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.models import Role
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, get_scoped, scoped
+from tianping.lib.errors import add_errors, error_text
 from tianping.orgs.models import COURT_KINDS, PARTY_KINDS, Org, OrgKind
 from tianping.people.models import PARTY_STATUSES, Person
 from tianping.points import actions
@@ -33,14 +35,6 @@ R42_NOTE = (
 LEDGER_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.PARTY_COMMITTEE)
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _year(request: HttpRequest) -> int:
     text = request.GET.get("year", "")
     if text.isdigit() and 2000 <= int(text) <= 2100:
@@ -55,18 +49,19 @@ def _self_scope(scope: Scope) -> Scope:
     )
 
 
-def _ledger_page(request: HttpRequest, person: Person, *, own: bool) -> HttpResponse:
+def _ledger_page(request: AuthenticatedHttpRequest, person: Person, *, own: bool) -> HttpResponse:
     scope = request.scope
     year = _year(request)
     data = ledger(person, year)
     can_manage = (
         scope.can("points.manage") and scoped(scope, Person.objects.filter(pk=person.pk)).exists()
     )
+    crumbs: list[tuple[str, str | None]]
     if own:
         crumbs = [("我的积分", None)]
     else:
         crumbs = [(person.name, reverse("people:detail", args=[person.pk])), ("积分明细", None)]
-        if person.party_org_id and scope.covers_path(person.party_org.path):
+        if person.party_org is not None and scope.covers_path(person.party_org.path):
             crumbs.insert(
                 0,
                 (
@@ -94,7 +89,7 @@ def _person_queryset():
 
 
 @requires("points.view")
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """R4.2: a member always sees their own ledger, with the source of every entry (R4.3)."""
     person_id = request.user.person_id
     if person_id is None:
@@ -104,7 +99,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @requires("points.view")
-def person_ledger(request: HttpRequest, pk: int) -> HttpResponse:
+def person_ledger(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A person's ledger for those whose scope holds them; a member reaches only their own."""
     person = get_scoped(request.scope, _person_queryset(), pk=pk)
     own = person.pk == request.user.person_id
@@ -112,7 +107,7 @@ def person_ledger(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("points.view")
-def branch(request: HttpRequest, code: str) -> HttpResponse:
+def branch(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """A party organisation's members with their year scores; ranks only where the court allows."""
     scope = request.scope
     org = get_scoped(scope, Org.objects.filter(kind__in=LEDGER_KINDS), code=code)
@@ -167,7 +162,7 @@ def _may_manage(scope: Scope, court: Org) -> bool:
 
 
 @requires("points.view")
-def rules(request: HttpRequest) -> HttpResponse:
+def rules(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The court's rule set and base, editable with points.manage; every change audited."""
     scope = request.scope
     courts = _courts_for(scope)
@@ -230,16 +225,16 @@ def _save_rules(request: HttpRequest, scheme, scheme_form, rule_forms) -> bool |
                         active=d.get("active", False),
                     )
                 except ValidationError as e:
-                    _form_errors(form, e)
+                    add_errors(form, e)
                     raise
     except ValidationError as e:
         if not any(f.errors for f in rule_forms):
-            _form_errors(scheme_form, e)
+            add_errors(scheme_form, e)
         return None
     return True
 
 
-def _people_for_forms(request: HttpRequest) -> tuple:
+def _people_for_forms(request: AuthenticatedHttpRequest) -> tuple:
     """People the user may post for, and the one the page was opened for (?person=pk)."""
     scope = request.scope
     people = scoped(scope, Person.objects.party_members())
@@ -252,7 +247,7 @@ def _people_for_forms(request: HttpRequest) -> tuple:
 
 
 @requires("points.manage")
-def manual(request: HttpRequest) -> HttpResponse:
+def manual(request: AuthenticatedHttpRequest) -> HttpResponse:
     """R4.3: a hand entry with its reason, posted by a named user."""
     people, chosen = _people_for_forms(request)
     initial = {"person": chosen.employee_no} if chosen else {}
@@ -264,7 +259,7 @@ def manual(request: HttpRequest) -> HttpResponse:
                 request.user, d["person"], d["points"], d["reason"], d["on"]
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request, f"已为{entry.person.name}记录{entry.points:+}分：{entry.reason}。"
@@ -287,7 +282,7 @@ def manual(request: HttpRequest) -> HttpResponse:
 
 
 @requires("points.manage")
-def veto(request: HttpRequest) -> HttpResponse:
+def veto(request: AuthenticatedHttpRequest) -> HttpResponse:
     """R4.1: the one-vote veto sets a member's year to 0; it is recorded with its reason."""
     people, chosen = _people_for_forms(request)
     initial = {"person": chosen.employee_no} if chosen else {}
@@ -297,7 +292,7 @@ def veto(request: HttpRequest) -> HttpResponse:
         try:
             entry = actions.do_veto(request.user, d["person"], d["year"], d["reason"])
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, f"已对{entry.person.name}{d['year']}年度积分一票否决。")
             return redirect(reverse("points:person", args=[entry.person_id]) + f"?year={d['year']}")
@@ -317,7 +312,7 @@ def veto(request: HttpRequest) -> HttpResponse:
 
 
 @requires("points.manage")
-def reverse_entry(request: HttpRequest, pk: int) -> HttpResponse:
+def reverse_entry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """R4.3: a hand entry or a veto is cancelled by a reversing entry, never by deleting it."""
     person = get_scoped(request.scope, _person_queryset(), pk=pk)
     back = reverse("points:person", args=[person.pk])
@@ -333,7 +328,7 @@ def reverse_entry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_reverse(request.user, entry, form.cleaned_data["reason"])
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        messages.error(request, error_text(e))
     else:
         label = "一票否决" if entry.trigger == Trigger.VETO else f"{entry.points:+}分"
         messages.success(request, f"已冲销{entry.on:%Y-%m-%d}的{label}。")
@@ -341,7 +336,7 @@ def reverse_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("points.view")
-def branches(request: HttpRequest) -> HttpResponse:
+def branches(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The party organisations in scope, each opening its members' year scores.
 
     A secretary's scope is one branch: they go straight to it.

@@ -72,7 +72,7 @@ STEP_FIELDS = (
     "months",
     "evidence_name",
 )
-ROLE_OF = {
+ROLE_OF: dict[str, StepRole] = {
     StepKind.ACTIVIST: StepRole.CONTACT,
     StepKind.CONTACTS: StepRole.CONTACT,
     StepKind.INTRODUCERS: StepRole.INTRODUCER,
@@ -364,7 +364,7 @@ def do_set_notice_days(user: Any, court: Org, days: int) -> RecruitmentSetting:
 
 
 CALENDAR_FIELDS = ("day", "working", "name")
-NAME_MAX = CalendarDay._meta.get_field("name").max_length
+NAME_MAX: int = CalendarDay._meta.get_field("name").max_length  # type: ignore[assignment]  # a CharField's
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -49,7 +49,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     StepKind.CANCEL: ("on", "note", "evidence"),
     StepKind.STOP: ("on", "note", "evidence"),
 }
-ON_LABELS = {
+ON_LABELS: dict[str, str] = {
     StepKind.TALK: "谈话日期",
     StepKind.ACTIVIST: "确定日期",
     StepKind.CONTACTS: "调整日期",
@@ -67,7 +67,7 @@ ON_LABELS = {
     StepKind.CANCEL: "决定日期",
     StepKind.STOP: "决定日期",
 }
-NOTE_LABELS = {
+NOTE_LABELS: dict[str, str] = {
     StepKind.TALK: "谈话情况",
     StepKind.ASSESSMENT: "考察意见",
     StepKind.POLITICAL_REVIEW: "政审结论",
@@ -76,7 +76,7 @@ NOTE_LABELS = {
     StepKind.STOP: "原因",
 }
 NOTE_REQUIRED = {StepKind.POLITICAL_REVIEW, StepKind.EXTENSION, StepKind.CANCEL, StepKind.STOP}
-PEOPLE_LABELS = {
+PEOPLE_LABELS: dict[str, str] = {
     StepKind.ACTIVIST: "培养联系人（1至2名正式党员）",
     StepKind.CONTACTS: "培养联系人（1至2名正式党员）",
     StepKind.INTRODUCERS: "入党介绍人（2名正式党员）",
@@ -125,16 +125,19 @@ class OpenFileForm(forms.Form):
         self, branches: QuerySet[Org], people: QuerySet[Person], *args: Any, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = branches
+        cast(forms.ModelChoiceField, self.fields["branch"]).queryset = branches
         # Codes tell apart the many courts' "第一党支部".
-        self.fields["branch"].label_from_instance = lambda o: f"{o.name}（{o.code}）"
-        self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = person_label
+        cast(forms.ModelChoiceField, self.fields["branch"]).label_from_instance = lambda o: (  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
+            f"{o.name}（{o.code}）"
+        )
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = people
+        cast(forms.ModelChoiceField, self.fields["person"]).label_from_instance = person_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
         self.found: Person | None = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        branch, person, number = data.get("branch"), data.get("person"), data.get("employee_no")
+        data = cast(dict[str, Any], super().clean())
+        branch, person = data.get("branch"), data.get("person")
+        number: str = data.get("employee_no") or ""
         if person is None and not number:
             self.add_error("person", "请选择申请人，或填写其工号")
         elif person is None and branch is not None:
@@ -236,10 +239,12 @@ class StepForm(forms.Form):
         self.fields["note"].required = kind in NOTE_REQUIRED
         if "people" in self.fields:
             self.fields["people"].label = PEOPLE_LABELS[kind]
-            self.fields["people"].queryset = people if people is not None else Person.objects.none()
-            self.fields["people"].label_from_instance = person_label
+            cast(forms.ModelChoiceField, self.fields["people"]).queryset = (
+                people if people is not None else Person.objects.none()
+            )
+            cast(forms.ModelChoiceField, self.fields["people"]).label_from_instance = person_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
         if "activity" in self.fields:
-            self.fields["activity"].queryset = (
+            cast(forms.ModelChoiceField, self.fields["activity"]).queryset = (
                 congresses if congresses is not None else Activity.objects.none()
             )
             counts = congress_present or {}
@@ -249,11 +254,13 @@ class StepForm(forms.Form):
                 attendance = "尚未记录出勤" if present is None else f"到会正式党员{present}名"
                 return f"{a.on:%Y-%m-%d} {a.title}（{attendance}）"
 
-            self.fields["activity"].label_from_instance = congress_label
+            cast(
+                forms.ModelChoiceField, self.fields["activity"]
+            ).label_from_instance = congress_label  # type: ignore[assignment]  # a label per field, as Django documents
         self.chosen: list[Person] = []
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         if "people" in self.fields:
             chosen = list(data.get("people") or [])
             numbers = parse_numbers(data.get("people_no") or "")
@@ -270,7 +277,11 @@ class StepForm(forms.Form):
                     )
                 chosen += [found[n] for n in numbers if n in found]
             seen: set[int] = set()
-            self.chosen = [p for p in chosen if not (p.pk in seen or seen.add(p.pk))]
+            self.chosen = []
+            for p in chosen:
+                if p.pk not in seen:
+                    seen.add(p.pk)
+                    self.chosen.append(p)
         return data
 
     def to_input(self) -> StepInput:

@@ -146,7 +146,7 @@ class Step(models.Model):
     on = models.DateField("日期")
     ends_on = models.DateField("截止日期", null=True, blank=True)
     note = models.TextField("情况说明", blank=True)
-    people = models.ManyToManyField(
+    people: models.ManyToManyField[Person, StepPerson] = models.ManyToManyField(
         Person, through="StepPerson", related_name="recruit_steps", verbose_name="相关人员"
     )
     # 集中培训 (R2.5)

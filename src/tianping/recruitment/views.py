@@ -10,14 +10,17 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
+from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import get_scoped, scoped
 from tianping.activities.models import Activity, ActivityStatus
+from tianping.lib.errors import add_errors, error_text
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import PARTY_STATUSES, Person
 from tianping.recruitment import actions, queries, rules
@@ -34,14 +37,6 @@ from tianping.recruitment.models import (
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"})
 
 
-def _form_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errs in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
     if not extra:
         return [("发展党员", None)]
@@ -49,17 +44,17 @@ def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
 
 
 def _file_crumbs(
-    request: HttpRequest, recruit: Recruit, *extra: tuple[str, str | None]
+    request: AuthenticatedHttpRequest, recruit: Recruit, *extra: tuple[str, str | None]
 ) -> list[tuple[str, str | None]]:
     url = reverse("recruitment:detail", args=[recruit.pk]) if extra else None
-    if request.scope.self_only:  # type: ignore[attr-defined]
+    if request.scope.self_only:
         return [("我的入党档案", url), *extra]
     return _crumbs((recruit.person.name, url), *extra)
 
 
-def _get_file(request: HttpRequest, pk: int) -> Recruit:
+def _get_file(request: AuthenticatedHttpRequest, pk: int) -> Recruit:
     return get_scoped(
-        request.scope,  # type: ignore[attr-defined]
+        request.scope,
         Recruit.objects.select_related("person", "person__court", "branch"),
         pk=pk,
     )
@@ -81,8 +76,8 @@ def _read_upload(form: forms.Form) -> dict[str, Any]:
 
 
 @requires("membership.view")
-def board(request: HttpRequest) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
+    scope = request.scope
     today = timezone.localdate()
     if scope.self_only:
         mine = scoped(scope, Recruit.objects.all()).order_by("-applied_on", "-id").first()
@@ -122,8 +117,8 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @requires("membership.view")
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope
     recruit = _get_file(request, pk)
     steps = list(
         scoped(scope, Step.objects.filter(recruit=recruit))
@@ -165,9 +160,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("membership.view")
-def evidence_file(request: HttpRequest, step_id: int) -> HttpResponse:
+def evidence_file(request: AuthenticatedHttpRequest, step_id: int) -> HttpResponseBase:
     step = get_scoped(
-        request.scope,  # type: ignore[attr-defined]
+        request.scope,
         Step.objects.select_related("evidence"),
         pk=step_id,
     )
@@ -191,8 +186,8 @@ def evidence_file(request: HttpRequest, step_id: int) -> HttpResponse:
 # Writes
 
 
-def _applicants(request: HttpRequest) -> QuerySet[Person]:
-    scope = request.scope  # type: ignore[attr-defined]
+def _applicants(request: AuthenticatedHttpRequest) -> QuerySet[Person]:
+    scope = request.scope
     return (
         scoped(scope, Person.objects.serving())
         .exclude(political_status__in=PARTY_STATUSES)
@@ -203,9 +198,9 @@ def _applicants(request: HttpRequest) -> QuerySet[Person]:
 
 
 @requires("membership.manage")
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open a file: an applicant hands in their application (入党申请书)."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request.scope
     branches = scoped(scope, Org.objects.filter(kind=OrgKind.BRANCH, is_active=True)).order_by(
         "path"
     )
@@ -227,7 +222,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 **_read_upload(form),
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request,
@@ -242,8 +237,8 @@ def new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _step_form(request: HttpRequest, recruit: Recruit, kind: str) -> StepForm:
-    scope = request.scope  # type: ignore[attr-defined]
+def _step_form(request: AuthenticatedHttpRequest, recruit: Recruit, kind: str) -> StepForm:
+    scope = request.scope
     court = recruit.branch.court()
     people = (
         scoped(scope, Person.objects.filter(court=court).party_members())
@@ -282,7 +277,7 @@ def _step_form(request: HttpRequest, recruit: Recruit, kind: str) -> StepForm:
 
 
 @requires("membership.manage")
-def step(request: HttpRequest, pk: int) -> HttpResponse:
+def step(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a step of a file; a refused step shows the rule beside the field it concerns."""
     recruit = _get_file(request, pk)
     allowed = rules.allowed_kinds(recruit)
@@ -310,9 +305,9 @@ def step(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except rules.StepRefused as e:
             refusals = e.refusals
-            _form_errors(form, e)
+            add_errors(form, e)
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             text = f"已记录“{done.get_kind_display()}”（{done.on:%Y-%m-%d}）。"
             if done.flags:
@@ -336,9 +331,9 @@ def step(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("membership.manage")
-def settings_view(request: HttpRequest) -> HttpResponse:
+def settings_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A court's notice length (R2.8, configurable)."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request.scope
     courts = scoped(scope, Org.objects.filter(kind__in=COURT_KINDS)).order_by("path")
     code = request.GET.get("org") or request.POST.get("org")
     court = get_scoped(scope, courts, code=code) if code else courts.first()
@@ -353,7 +348,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
                 request.user, court, form.cleaned_data["notice_working_days"]
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request,
@@ -396,9 +391,9 @@ def _date(text: str) -> dt.date | None:
 
 
 @requires("platform.calendar")
-def workdays_view(request: HttpRequest) -> HttpResponse:
+def workdays_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A year's statutory holidays and 调休 days, which every court's notices count by (D6)."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request.scope
     today = timezone.localdate()
     year = _year(request.GET.get("year", ""), today.year)
     editing = _date(request.GET.get("day", ""))
@@ -425,7 +420,7 @@ def workdays_view(request: HttpRequest) -> HttpResponse:
         try:
             actions.do_remove_calendar_day(request.user, day)
         except ValidationError as e:
-            messages.error(request, "；".join(e.messages))
+            messages.error(request, error_text(e))
         else:
             messages.success(
                 request, f"已删除{day:%Y-%m-%d}的节假日安排，该日按周一至周五计算是否为工作日。"
@@ -441,7 +436,7 @@ def workdays_view(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request,

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from tianping.accounts.http import LoggedInHttpRequest
 from tianping.accounts.permissions import authenticated
 from tianping.activities.compliance import dashboard_summary
 from tianping.reports.queries import workforce_profile
 
 
 @authenticated
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: LoggedInHttpRequest) -> HttpResponse:
     scope = request.scope
     if not scope:
         return render(request, "reports/no_role.html")

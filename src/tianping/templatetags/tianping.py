@@ -1,6 +1,8 @@
 """Template filters every app's pages use."""
 
 import json
+from collections.abc import Iterable
+from html import escape
 from typing import Any
 
 from django import template
@@ -72,4 +74,31 @@ def chart_data(value: Any, element_id: str) -> SafeString:
     data = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
     return format_html(
         '<script id="{}" type="application/json">{}</script>', element_id, mark_safe(data)
+    )
+
+
+def _chip(c: Any) -> str:
+    return (
+        f'<a class="chip st-{escape(c.status)}" href="{escape(c.href)}" '
+        f'title="{escape(c.title)}">{escape(c.text)}</a>'
+    )
+
+
+@register.filter
+def chip_links(chips: Iterable[Any]) -> SafeString:
+    """Compliance chips (status, href, title, text) as links coloured by status."""
+    return mark_safe("".join(map(_chip, chips)))  # every piece is escaped by _chip
+
+
+@register.filter
+def chip_cells(cells: Iterable[tuple[str, Iterable[Any]]]) -> SafeString:
+    """A matrix row's cells, (css class, chips) each, as table cells of chip links.
+
+    A 中院 matrix has some 8,000 cells: one filter call per row, not a template loop per
+    cell and chip, keeps the page as fast as the compliance question behind it.
+    """
+    return mark_safe(  # every piece is escaped here or by _chip
+        "".join(
+            f'<td class="{escape(css)}">{"".join(map(_chip, chips))}</td>' for css, chips in cells
+        )
     )

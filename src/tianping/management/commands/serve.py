@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
         from tianping.wsgi import application
 
-        class Server(BaseApplication):  # type: ignore[misc]
+        class Server(BaseApplication):
             def load_config(self) -> None:
                 self.cfg.set("bind", f"{host}:{port}")
                 self.cfg.set("workers", workers)
