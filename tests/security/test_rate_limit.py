@@ -117,3 +117,11 @@ def test_good_tokens_do_not_count_towards_the_limit(world, settings) -> None:
     _, raw = do_create_token(world.users["alice"], world.users["alice"], "脚本")
     for _ in range(5):
         assert bearer("203.0.113.9", raw).status_code == 200
+
+
+def test_a_garbage_forwarded_for_falls_back_to_the_connection(world, settings) -> None:
+    settings.BEHIND_PROXY = True
+    settings.TIANPING_LOGIN_RATE_PER_MINUTE = 2
+    for _ in range(2):
+        assert login("10.0.0.1", "x", HTTP_X_FORWARDED_FOR="'; DROP TABLE x; --").status_code == 200
+    assert login("10.0.0.1", "x", HTTP_X_FORWARDED_FOR="999.1.1.1").status_code == 429

@@ -25,25 +25,28 @@ LOGIN = "login"
 TOKEN = "token"
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str | None:
     """The connection's address; behind our own proxy, the address that proxy appended.
 
     Only the last X-Forwarded-For entry is the proxy's word: the ones before it are whatever
-    the client sent.
+    the client sent. None when the request has no address at all (axes stores it so).
     """
-    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
     if not settings.BEHIND_PROXY:
         return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+    return _address(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1]) or remote
+
+
+def _address(value: str) -> str | None:
     try:
-        return str(ipaddress.ip_address(forwarded))
+        return str(ipaddress.ip_address(value.strip()))
     except ValueError:
-        return remote
+        return None
 
 
 def _key(bucket: str, request: HttpRequest) -> str:
     window = int(time.time() // WINDOW_SECONDS)
-    return f"throttle:{bucket}:{client_address(request)}:{window}"
+    return f"throttle:{bucket}:{client_address(request) or 'unknown'}:{window}"
 
 
 def seconds_left() -> int:
