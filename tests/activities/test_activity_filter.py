@@ -48,9 +48,9 @@ def export_titles(client, query: str) -> list[str]:
 @pytest.mark.parametrize("page_query, api_query", FILTERS)
 def test_the_page_the_export_and_the_api_list_the_same_activities(
     world,
-    meetings,
+    meetings,  # noqa: F811 (the fixture imported above)
     page_query,
-    api_query,  # noqa: F811
+    api_query,
 ):
     # The outsider cannot name our organisations (the API answers 422, the page's form
     # refuses the choice); every other filter is asked of them too.
