@@ -112,6 +112,28 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
     _write(model, fields, [[read(row) for read in readers] for row in rows])
 
 
+def update_values(
+    model: type[Model], attnames: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Set `attnames` (and any auto_now field) on existing rows, each dict naming its pk by
+    attname (`id`), with one statement run for every row."""
+    if not rows:
+        return
+    pk = model._meta.pk
+    fields, readers = _columns(model, timezone.now(), from_dicts=True)
+    chosen = [
+        (f, read)
+        for f, read in zip(fields, readers, strict=True)
+        if f.attname in attnames or getattr(f, "auto_now", False)
+    ]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(f.column)} = %s" for f, _ in chosen)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote(pk.column)} = %s"
+    values = [[*(read(row) for _, read in chosen), row[pk.attname]] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+
+
 def _names(model: type[Model], fields: list[Field]) -> tuple[str, str, str]:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
