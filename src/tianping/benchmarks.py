@@ -572,6 +572,140 @@ def bench_roster_import_web(court: Org, rows: int) -> Result:
     )
 
 
+# The activity ledger import (issue 8) ------------------------------------------------
+
+LEDGER_BENCH_HEADER = [
+    "组织",
+    "活动类型",
+    "日期",
+    "标题",
+    "地点",
+    "时长",
+    "参加人员",
+    "请假人员",
+    "缺席人员",
+    "内容摘要",
+    "授课人",
+]
+# (kind as a clerk writes it, 时长, whether it has a 授课人): organisational life, a 党课 with
+# its lecturer and volunteer service, whose points are capped over the year (D8).
+LEDGER_BENCH_KINDS = [
+    ("支部党员大会", "2", False),
+    ("支部委员会会议", "1.5", False),
+    ("主题党日", "半天", False),
+    ("党课", "2小时", True),
+    ("志愿服务", "4", False),
+]
+
+
+def ledger_rows(court: Org, activities: int, per_activity: int, year: int) -> list[list[Any]]:
+    """A ledger of `activities` new activities of the court's branches in `year`, each with
+    `per_activity` people named by 工号: most present, two on leave, one absent."""
+    branches = list(
+        Org.objects.filter(path__startswith=court.path, kind=OrgKind.BRANCH, is_active=True)
+        .order_by("path")
+        .values_list("pk", "code")
+    )
+    members = list(
+        Person.objects.filter(court=court, political_status__in=PARTY_STATUSES)
+        .order_by("employee_no")
+        .values_list("party_org_id", "employee_no")
+    )
+    if not branches or len(members) < per_activity:
+        raise SystemExit(
+            f"{court.name}的党支部或党员太少，无法生成台账：请先运行 tianping generate --profile city"
+        )
+    own: dict[int, list[str]] = {}
+    for branch_id, employee_no in members:
+        own.setdefault(branch_id, []).append(employee_no)
+    everyone = [no for _, no in members]
+    rng = random.Random(11)
+    last_day = min(dt.date(year, 12, 31), timezone.localdate())
+    days = (last_day - dt.date(year, 1, 1)).days + 1
+    rows = []
+    for i in range(activities):
+        branch_id, code = branches[i % len(branches)]
+        kind, hours, lectured = LEDGER_BENCH_KINDS[i % len(LEDGER_BENCH_KINDS)]
+        pool = own.get(branch_id, [])
+        people = pool[:per_activity] if len(pool) >= per_activity else []
+        if not people:
+            people = list(dict.fromkeys([*pool, *rng.sample(everyone, per_activity)]))
+            people = people[:per_activity]
+        rng.shuffle(people)
+        present, leave, absent = people[3:], people[1:3], people[:1]
+        on = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(days))
+        rows.append(
+            [
+                code,
+                kind,
+                on.isoformat(),
+                f"{kind}（台账导入基准第{i + 1}条）",
+                "党员活动室",
+                hours,
+                "、".join(present),
+                "、".join(leave),
+                "、".join(absent),
+                f"{kind}：学习传达上级精神，讨论本支部工作。",
+                present[0] if lectured else None,
+            ]
+        )
+    return rows
+
+
+def ledger_sheet(court: Org, activities: int, per_activity: int, year: int) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("组织生活台账")
+    sheet.append(LEDGER_BENCH_HEADER)
+    for row in ledger_rows(court, activities, per_activity, year):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def bench_ledger_import(court: Org, activities: int = 2000, attendance: int = 40_000) -> Result:
+    """A first ledger import: a generated sheet in a temporary file, read, checked and written
+    with its attendance, audit rows and points, rolled back after each run."""
+    import tempfile
+    from pathlib import Path
+
+    from tianping.activities.importing import import_ledger
+
+    per_activity = attendance // activities
+    year = _last_full_year()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "台账.xlsx"
+        path.write_bytes(ledger_sheet(court, activities, per_activity, year))
+
+        cpu: list[float] = []
+
+        def run() -> None:
+            start = time.process_time()
+            try:
+                with transaction.atomic():
+                    result = import_ledger(path, court, None)
+                    assert result.ok and result.created == activities, result.as_json()
+                    raise Rollback
+            except Rollback:
+                pass
+            cpu.append((time.process_time() - start) * 1000)
+
+        samples = _times(run, runs=3, warmup=0)
+    # The CPU time of this process beside the wall time: on a shared machine the wall time
+    # also counts the time spent waiting for a core.
+    return Result(
+        f"ledger_import_{activities}_activities",
+        statistics.median(samples),
+        _p95(samples),
+        None,
+        f"{court.code} {year}: {activities} activities, {per_activity * activities} attendance, "
+        "read + check + write + audit + points, rolled back; "
+        f"median CPU of this process {statistics.median(cpu):.0f} ms",
+    )
+
+
 def run_all(roster_rows: int = 25_000, include_import: bool = True) -> dict[str, Any]:
     if connection.vendor == "postgresql":
         # The import cases roll back 25,000-row writes; their dead rows would slow the next
@@ -592,6 +726,7 @@ def run_all(roster_rows: int = 25_000, include_import: bool = True) -> dict[str,
         result.note += f"; peak RSS of a fresh process {measure_import_memory(roster_rows)} MB"
         results.append(result)
         results.append(bench_roster_import_web(court, roster_rows))
+        results.append(bench_ledger_import(court))
     return {
         "dataset": dataset(),
         "database": connection.vendor,

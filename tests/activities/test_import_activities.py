@@ -303,14 +303,20 @@ def test_a_good_ledger_records_activities_attendance_and_points(world: World) ->
     assert attendance_of(theme_day) == {"王芳": "present", "赵磊": "present"}
     # R4.1: +1 for each attended meeting, −2 for the unexcused absence.
     assert ledger_points() == {"王芳": Decimal("2"), "赵磊": Decimal("-1")}
-    # Each activity is audited as planned and held, under the importing user.
+    # Each activity is audited once, as imported under the importing user, with the
+    # attendance it was recorded with; one batch id ties the import's rows together.
     events = AuditEvent.objects.filter(object_type="activities.activity").order_by("id")
-    assert [(e.action, e.user_label) for e in events] == [
-        ("activities.plan", "bob"),
-        ("activities.held", "bob"),
-        ("activities.plan", "bob"),
-        ("activities.held", "bob"),
+    assert [(e.action, e.user_label, e.object_id) for e in events] == [
+        ("activities.import", "bob", str(meeting.pk)),
+        ("activities.import", "bob", str(theme_day.pk)),
     ]
+    assert events[0].batch and events[0].batch == events[1].batch
+    assert events[0].org == meeting.org
+    assert events[0].before is None
+    assert (events[0].after["status"], events[0].after["attendance"]) == (
+        "已召开",
+        {"王芳": "出席", "赵磊": "缺席"},
+    )
 
 
 def test_reimporting_the_same_ledger_changes_nothing(world: World, tmp_path: Path) -> None:

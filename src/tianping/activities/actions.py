@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -30,13 +31,18 @@ from tianping.activities.models import (
     Evidence,
     EvidenceBlob,
 )
-from tianping.audit.recording import record, snapshot
+from tianping.audit.recording import bulk, event, new_batch, record, snapshot
+from tianping.lib.bulk import insert as bulk_insert
+from tianping.lib.bulk import insert_values
 from tianping.orgs.models import Org
 from tianping.people.models import Person
 
 # Sent inside the writing transaction after an activity's status or attendance changed.
 # Receivers get `activity` and `user`; they must be idempotent (they may see the same state twice).
 activity_changed = Signal()
+# Sent inside the writing transaction after many activities were recorded at once (a ledger
+# import), with `activities` and `user`: receivers bring them up to date in one pass.
+activities_changed = Signal()
 # Sent inside the transaction that closes a democratic review (R1.6), with `review` and `user`:
 # the grades feed points and the member's record.
 review_closed = Signal()
@@ -431,6 +437,146 @@ def do_record_past_activity(
     )
 
 
+ATTENDANCE_STATUSES = frozenset(AttendanceStatus.values)
+
+
+@dataclass
+class PastActivity:
+    """One activity for `do_record_past_activities`: what `do_record_past_activity` takes."""
+
+    org: Org
+    attendance: dict[int, str]
+    fields: dict[str, Any]
+
+
+class BatchRefused(Exception):
+    """The action refused the record at `index` of a batch; nothing of the batch is written."""
+
+    def __init__(self, index: int, error: ValidationError) -> None:
+        super().__init__(f"record {index}: {error}")
+        self.index = index
+        self.error = error
+
+
+@transaction.atomic
+def do_record_past_activities(
+    user: Any, records: list[PastActivity], *, source: str = ActivitySource.IMPORT
+) -> list[Activity]:
+    """Many activities that have already happened (a ledger import), recorded in one step.
+
+    Each is checked and stored as `do_record_past_activity` stores it (the same activity,
+    attendance rows and points), written in bulk: one audit row per activity, holding the
+    record as held with its attendance person by person, the rows of one call tied by a
+    batch id; points follow through `activities_changed` in one pass.
+    """
+    if not records:
+        return []
+    by = user if getattr(user, "pk", None) else None
+    today = timezone.localdate()
+    person_fields = ("host_id", "recorder_id", "lecturer_id")
+    wanted = {pk for r in records for pk in r.attendance} | {
+        r.fields[f] for r in records for f in person_fields if r.fields.get(f)
+    }
+    people: dict[int, Person] = {}
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 500):
+        people.update(Person.objects.in_bulk(ordered[start : start + 500]))
+    activities: list[Activity] = []
+    attendance: list[list[dict[str, Any]]] = []
+    for index, item in enumerate(records):
+        try:
+            activity, rows = _past_activity(item, people, by, source, today)
+        except ValidationError as e:
+            raise BatchRefused(index, e) from e
+        activities.append(activity)
+        attendance.append(rows)
+    bulk_insert(activities, returning=True)
+    for activity, rows in zip(activities, attendance, strict=True):
+        for row in rows:
+            row["activity_id"] = activity.pk
+    insert_values(Attendance, [row for rows in attendance for row in rows])
+    batch = new_batch()
+    labels: dict[tuple[str, str], str] = {}  # a new row is told by its status and role alone
+
+    def label(row: dict[str, Any]) -> str:
+        key = (row["status"], row["role"])
+        if key not in labels:
+            labels[key] = attendance_label(Attendance(status=row["status"], role=row["role"]))
+        return labels[key]
+
+    bulk(
+        [
+            event(
+                user,
+                "activities.import",
+                activity,
+                after={
+                    **snapshot(activity, ACTIVITY_FIELDS),
+                    "attendance": {people[r["person_id"]].name: label(r) for r in rows} or None,
+                },
+                org=activity.org,
+                batch=batch,
+            )
+            for activity, rows in zip(activities, attendance, strict=True)
+        ]
+    )
+    activities_changed.send(Activity, activities=activities, user=user)
+    return activities
+
+
+def _past_activity(
+    item: PastActivity, people: dict[int, Person], by: Any, source: str, today: dt.date
+) -> tuple[Activity, list[dict[str, Any]]]:
+    """One record of a batch, checked as plan and record-as-held check it, with its
+    attendance rows (by attname); nothing saved."""
+    fields = dict(item.fields)
+    summary = fields.pop("summary", "")
+    external_audience = fields.pop("external_audience", None)
+    unknown = set(fields) - {*EDITABLE, "host_id", "recorder_id", "lecturer_id"}
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    for name in ("host", "recorder", "lecturer"):
+        pk = fields.pop(f"{name}_id", None)
+        if pk is not None:
+            if pk not in people:
+                raise ValidationError({name: f"未知人员：{pk}"})
+            fields[name] = people[pk]
+    activity = Activity(org=item.org, created_by=by, source=source, **fields)
+    activity.summary = summary
+    if external_audience is not None:
+        activity.external_audience = external_audience
+    activity.status = ActivityStatus.HELD
+    activity.hours = default_hours(activity)
+    check_activity(activity)
+    if activity.on > today:
+        raise ValidationError({"on": f"活动日期{activity.on:%Y-%m-%d}尚未到来，不能记录为已召开"})
+    statuses, roles = dict(item.attendance), {}
+    if activity.lecturer_id:
+        roles[activity.lecturer_id] = AttendanceRole.LECTURER
+        statuses.setdefault(activity.lecturer_id, AttendanceStatus.PRESENT)
+    if not (activity.kind_info.takes_attendance or statuses):
+        return activity, []
+    unknown_people = set(statuses) - set(people)
+    if unknown_people:
+        raise ValidationError({"attendance": f"未知人员：{sorted(unknown_people)}"})
+    hours = activity.hours
+    by_id = by.pk if by is not None else None
+    rows = []
+    for person_id, status in statuses.items():
+        if status not in ATTENDANCE_STATUSES:
+            raise ValidationError({"attendance": f"无效的出勤状态“{status}”"})
+        rows.append(
+            {
+                "person_id": person_id,
+                "status": status,
+                "role": roles.get(person_id, AttendanceRole.PARTICIPANT),
+                "hours": hours if status == AttendanceStatus.PRESENT else None,
+                "updated_by_id": by_id,
+            }
+        )
+    return activity, rows
+
+
 def store_blob(content: bytes, content_type: str = "") -> EvidenceBlob:
     """File content stored once by its SHA-256, whoever uploads it and for whatever record."""
     digest = hashlib.sha256(content).hexdigest()
@@ -466,7 +612,10 @@ def do_add_evidence(
 
 
 __all__ = [
+    "activities_changed",
     "activity_changed",
+    "BatchRefused",
+    "PastActivity",
     "review_closed",
     "do_add_evidence",
     "do_cancel",
@@ -474,6 +623,7 @@ __all__ = [
     "do_plan_activity",
     "do_record_held",
     "do_record_makeup",
+    "do_record_past_activities",
     "do_record_past_activity",
     "do_set_attendance",
     "do_update_activity",

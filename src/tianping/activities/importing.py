@@ -23,8 +23,10 @@ from django.utils import timezone
 
 from tianping.activities import kinds
 from tianping.activities.actions import (
+    BatchRefused,
+    PastActivity,
     do_record_held,
-    do_record_past_activity,
+    do_record_past_activities,
     do_update_activity,
 )
 from tianping.activities.models import (
@@ -764,25 +766,27 @@ def _refusal(row: int, error: ValidationError) -> SheetError:
 
 
 def apply_ledger(plan: LedgerPlan, user: Any) -> ImportResult:
-    """Record a clean plan in one transaction, each activity through the activity actions."""
+    """Record a clean plan in one transaction: the new activities in one batch action, the
+    changed ones each through the activity actions."""
     if not plan.ok:
         return plan.result()
     try:
         with transaction.atomic():
-            for row in plan.new:
-                try:
-                    do_record_past_activity(
-                        user,
-                        row.org,
-                        attendance=row.attendance,
-                        source=ActivitySource.IMPORT,
-                        kind=row.kind,
-                        title=row.title,
-                        on=row.on,
-                        **row.details,
-                    )
-                except ValidationError as e:
-                    raise _Refused(_refusal(row.row, e)) from e
+            try:
+                do_record_past_activities(
+                    user,
+                    [
+                        PastActivity(
+                            row.org,
+                            row.attendance,
+                            {"kind": row.kind, "title": row.title, "on": row.on, **row.details},
+                        )
+                        for row in plan.new
+                    ],
+                    source=ActivitySource.IMPORT,
+                )
+            except BatchRefused as e:
+                raise _Refused(_refusal(plan.new[e.index].row, e.error)) from e
             people = Person.objects.in_bulk(
                 {v for c in plan.changed for k, v in c.details.items() if k.endswith("_id")}
             )

@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "activities.plan": "计划活动",
     "activities.update": "修改活动",
     "activities.held": "记录召开情况",
+    "activities.import": "台账导入",
     "activities.attendance": "更正出勤",
     "activities.cancel": "取消活动",
     "activities.evidence": "上传佐证材料",

@@ -11,9 +11,14 @@ from typing import Any
 from django.db import models
 
 from tianping.audit.models import ACTION_LABELS, AuditEvent, UnlabelledAuditError
+from tianping.lib.bulk import insert as bulk_insert
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -36,6 +41,49 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
         else:
             data[name] = jsonable(getattr(obj, name))
     return data
+
+
+def snapshot_values(
+    model: type[models.Model],
+    fields: Iterable[str],
+    values: dict[str, Any],
+    names: dict[str, dict[Any, str]],
+) -> dict[str, Any]:
+    """What `snapshot` makes of an instance, from its values by attname, for bulk actions
+    that write rows without building instances: a foreign key is named by `names[field]`
+    (the related object's text by its pk), a choice by its label."""
+    data: dict[str, Any] = {}
+    for name, attname, labels, related in _snapshot_plan(model, tuple(fields)):
+        value = values.get(attname)
+        if related:
+            data[name] = names[name].get(value) if value is not None else None
+        elif labels is not None:
+            data[name] = labels.get(value, value) or None
+        else:
+            data[name] = jsonable(value)
+    return data
+
+
+_PLANS: dict[tuple[Any, tuple[str, ...]], list[tuple[str, str, dict[Any, str] | None, bool]]] = {}
+
+
+def _snapshot_plan(
+    model: type[models.Model], fields: tuple[str, ...]
+) -> list[tuple[str, str, dict[Any, str] | None, bool]]:
+    """Per field: its name, attname, choice labels (None if it has none), whether a relation."""
+    plan = _PLANS.get((model, fields))
+    if plan is None:
+        plan = []
+        for name in fields:
+            f = model._meta.get_field(name)
+            labels = (
+                {k: str(v) for k, v in f.flatchoices}
+                if not f.is_relation and getattr(f, "choices", None)
+                else None
+            )
+            plan.append((name, f.attname, labels, bool(f.is_relation)))
+        _PLANS[(model, fields)] = plan
+    return plan
 
 
 def new_batch() -> str:
@@ -73,12 +121,19 @@ def event(
         batch=batch,
     )
     for key in [*(before or {}), *(after or {})]:
+        if (action, result.object_type, key) in _LABELLED:
+            continue  # a bulk action names the same keys for every row
         if key.isascii() and result.field_label(key) == key:
             raise UnlabelledAuditError(
                 f"audit key {key!r} of {action!r} is neither a field of {result.object_type} "
                 "nor in EXTRA_FIELD_LABELS"
             )
+        _LABELLED.add((action, result.object_type, key))
     return result
+
+
+# (action, object type, key) already found to have a label.
+_LABELLED: set[tuple[str, str, str]] = set()
 
 
 def record(user: Any, action: str, obj: models.Model | None = None, **kwargs: Any) -> AuditEvent:
@@ -88,4 +143,5 @@ def record(user: Any, action: str, obj: models.Model | None = None, **kwargs: An
 
 
 def bulk(events: list[AuditEvent]) -> None:
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    """Save many events built with `event` (an import writes one per record)."""
+    bulk_insert(events)

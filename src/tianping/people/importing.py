@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from django.db import connection, transaction
-from django.db.models import Field, Model
+from django.db import transaction
 from django.utils import timezone
 
 from tianping.audit.models import AuditEvent
-from tianping.audit.recording import event, new_batch
+from tianping.audit.recording import bulk, event, new_batch, snapshot_values
+from tianping.lib.bulk import insert_values, update_values
 from tianping.lib.sheets import (
     CellError,
     Choices,
@@ -947,162 +947,71 @@ def _load_org_names(plan: RosterPlan) -> None:
 # ---------------------------------------------------------------------------------------
 # Writing a plan
 #
-# A first import writes 25,000 people, their placements and as many audit rows. The ORM's
-# bulk_create spends most of that time compiling values one at a time (and SQLite caps
-# it at 999 parameters a statement), so the rows go through executemany instead, each
-# value adapted by its own model field for the database in use.
-
-_LABELS: dict[str, dict[str, str]] = {
-    "gender": dict(Gender.choices),
-    "education": dict(Education.choices),
-    "category": dict(Category.choices),
-    "post_level": dict(PostLevel.choices),
-    "political_status": dict(PoliticalStatus.choices),
-    "status": dict(PersonStatus.choices),
-    "judge_grade": dict(JudgeGrade.choices),
-    "police_rank": dict(PoliceRank.choices),
-    "civil_rank": dict(CivilRank.choices),
-    "degree": dict(Degree.choices),
-}
+# A first import writes 25,000 people, their placements and as many audit rows. The rows
+# go through lib/bulk.py as values (no instances, no per-value compiling), and each audit
+# row is built by audit.recording from the same values the person row holds.
 
 
-def _snapshot(values: dict[str, Any], org_names: dict[int, str]) -> dict[str, Any]:
-    """The same dict audit.recording.snapshot makes of a person, built without queries."""
-    data: dict[str, Any] = {}
-    for name in PERSON_FIELDS:
-        if name in ("department", "party_org", "party_group"):
-            pk = values.get(f"{name}_id")
-            data[name] = org_names.get(pk) if pk is not None else None
-        elif name in _LABELS:
-            data[name] = _LABELS[name].get(values.get(name) or "") or None
-        else:
-            value = values.get(name)
-            data[name] = value.isoformat() if isinstance(value, dt.date) else value
-    return data
+def _orgs_named(plan: RosterPlan) -> dict[str, dict[Any, str]]:
+    """How the audit names a person's organisations (`str(org)`), by field."""
+    return {name: plan.org_names for name in ("department", "party_org", "party_group")}
 
 
-def _adapter(f: Field) -> Callable[[Any], Any] | None:
-    kind = f.get_internal_type()
-    if kind == "DateField":
-        return connection.ops.adapt_datefield_value
-    if kind == "DateTimeField":
-        return connection.ops.adapt_datetimefield_value
-    if kind == "JSONField":
-        return partial(f.get_db_prep_save, connection=connection)
-    # Text, numbers and keys go to the driver as they are.
-    return None
-
-
-class _Table:
-    """Many rows of one model written with executemany; every concrete field is set, a
-    missing value takes the field's default, auto_now fields take `now`."""
-
-    def __init__(self, model: type[Model], now: dt.datetime) -> None:
-        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        self.pk = model._meta.pk
-        self.table = connection.ops.quote_name(model._meta.db_table)
-        self.now = now
-
-    def _default(self, f: Field) -> Any:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            return self.now
-        return f.get_default()
-
-    def insert(self, rows: Iterable[dict[str, Any]]) -> None:
-        fields = self.fields
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {self.table} ({columns}) VALUES ({marks})"
-        self._run(sql, fields, [[row.get(f.attname, _MISSING) for f in fields] for row in rows])
-
-    def update(self, attnames: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
-        """Set `attnames` (and any auto_now field) on the rows, each naming its pk."""
-        fields = [f for f in self.fields if f.attname in attnames or getattr(f, "auto_now", False)]
-        sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-        sql = (
-            f"UPDATE {self.table} SET {sets} WHERE {connection.ops.quote_name(self.pk.column)} = %s"
-        )
-        values = [
-            [*(row.get(f.attname, _MISSING) for f in fields), row[self.pk.attname]] for row in rows
-        ]
-        self._run(sql, [*fields, self.pk], values)
-
-    def _run(self, sql: str, fields: Sequence[Field], rows: list[list[Any]]) -> None:
-        if not rows:
-            return
-        adapters = [_adapter(f) for f in fields]
-        for i, f in enumerate(fields):
-            default, adapt = None, adapters[i]
-            for row in rows:
-                value = row[i]
-                if value is _MISSING:
-                    if default is None:
-                        default = (self._default(f),)
-                    value = default[0]
-                if adapt is not None and value is not None:
-                    value = adapt(value)
-                row[i] = value
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-
-
-_MISSING = object()
-
-
+@transaction.atomic
 def apply_roster(plan: RosterPlan, user: Any) -> ImportResult:
-    """Write a clean plan in one transaction: people, placements, and one audit row each."""
+    """Write a clean plan in one transaction: people, placements, and one audit row each
+    (`people.import`, tied together by one batch id)."""
     if not plan.ok:
         return plan.result()
     today = timezone.localdate()
-    now = timezone.now()
-    # One batch id ties the audit rows of this import together; the user is labelled once.
-    who = event(user, AUDIT_ACTION, batch=new_batch())
-    with transaction.atomic():
-        people = _Table(Person, now)
-        placements = _Table(Placement, now)
-        audit = _Table(AuditEvent, now)
-        for chunk in _chunks(plan.new):
-            _create(chunk, plan, who, people, placements, audit)
-        for chunk in _chunks(plan.changed):
-            _update(chunk, plan, who, today, people, placements, audit)
+    batch = new_batch()
+    names = _orgs_named(plan)
+    courts = Org.objects.in_bulk(
+        {n.court_id for n in plan.new} | {c.before["court_id"] for c in plan.changed}
+    )
+    for chunk in _chunks(plan.new):
+        _create(chunk, user, batch, names, courts)
+    for chunk in _chunks(plan.changed):
+        _update(chunk, plan, user, batch, names, courts, today)
     return plan.result()
 
 
-def _audit_row(
-    who: AuditEvent,
+def _audit(
+    user: Any,
+    batch: str,
     person_id: int,
     values: dict[str, Any],
     before: dict[str, Any] | None,
-    after: dict[str, Any],
-) -> dict[str, Any]:
-    return {
-        "user_id": who.user_id,
-        "user_label": who.user_label,
-        "action": who.action,
-        "object_type": Person._meta.label_lower,
-        "object_id": str(person_id),
-        "object_repr": f"{values['name']}（{values['employee_no']}）"[:200],
-        "org_id": values["court_id"],
-        "before": before,
-        "after": after,
-        "batch": who.batch,
-    }
+    names: dict[str, dict[Any, str]],
+    courts: dict[int, Org],
+) -> AuditEvent:
+    """The import's audit row of one person, from the values their row holds."""
+    return event(
+        user,
+        AUDIT_ACTION,
+        object_type=Person._meta.label_lower,
+        object_id=str(person_id),
+        object_repr=f"{values['name']}（{values['employee_no']}）",
+        org=courts[values["court_id"]],
+        before=snapshot_values(Person, PERSON_FIELDS, before, names) if before else None,
+        after=snapshot_values(Person, PERSON_FIELDS, values, names),
+        batch=batch,
+    )
 
 
 def _create(
     chunk: Sequence[NewPerson],
-    plan: RosterPlan,
-    who: AuditEvent,
-    people: _Table,
-    placements: _Table,
-    audit: _Table,
+    user: Any,
+    batch: str,
+    names: dict[str, dict[Any, str]],
+    courts: dict[int, Org],
 ) -> None:
     rows = []
     for new in chunk:
         row = {"court_id": new.court_id, "employee_no": new.employee_no, **new.values}
         row.update({f"{PLACEMENT_FIELD[kind]}_id": org.pk for kind, org in new.placements.items()})
         rows.append(row)
-    people.insert(rows)
+    insert_values(Person, rows)
     found = Person.objects.filter(
         court_id__in={new.court_id for new in chunk},
         employee_no__in=[new.employee_no for new in chunk],
@@ -1123,19 +1032,19 @@ def _create(
                     "reason": IMPORT_REASON,
                 }
             )
-        events.append(_audit_row(who, pk, row, None, _snapshot(row, plan.org_names)))
-    placements.insert(placed)
-    audit.insert(events)
+        events.append(_audit(user, batch, pk, row, None, names, courts))
+    insert_values(Placement, placed)
+    bulk(events)
 
 
 def _update(
     chunk: Sequence[ChangedPerson],
     plan: RosterPlan,
-    who: AuditEvent,
+    user: Any,
+    batch: str,
+    names: dict[str, dict[Any, str]],
+    courts: dict[int, Org],
     today: dt.date,
-    people: _Table,
-    placements: _Table,
-    audit: _Table,
 ) -> None:
     by_fields: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     to_close: list[int] = []
@@ -1164,23 +1073,15 @@ def _update(
             sorted({*change.changes, *(f"{PLACEMENT_FIELD[k]}_id" for k in change.moves)})
         )
         by_fields[attnames].append(after)
-        events.append(
-            _audit_row(
-                who,
-                before["id"],
-                after,
-                _snapshot(before, plan.org_names),
-                _snapshot(after, plan.org_names),
-            )
-        )
+        events.append(_audit(user, batch, before["id"], after, before, names, courts))
     for attnames, rows in by_fields.items():
-        people.update(attnames, rows)
+        update_values(Person, attnames, rows)
     for ids in _chunks(to_close, 500):
         Placement.objects.filter(pk__in=ids).update(until=today)
     for ids in _chunks(to_delete, 500):
         Placement.objects.filter(pk__in=ids).delete()
-    placements.insert(opened)
-    audit.insert(events)
+    insert_values(Placement, opened)
+    bulk(events)
 
 
 def import_roster(source: Source, court: Org, user: Any, *, dry_run: bool = False) -> ImportResult:

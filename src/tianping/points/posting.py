@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q, Sum
 
@@ -26,6 +26,8 @@ from tianping.activities.models import (
     AttendanceRole,
     AttendanceStatus,
 )
+from tianping.lib.bulk import insert_values
+from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.models import Person
 from tianping.points.models import PointEntry, PointRule, Trigger
 from tianping.points.rules import rules_for
@@ -57,6 +59,20 @@ def cap_bounds(rule: PointRule, day: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
 
 
+def _clip(rule: PointRule, points: Decimal, used: Decimal) -> Decimal:
+    """What the cap leaves of `points` after `used` in the period."""
+    if rule.cap is None:
+        return points
+    return max(ZERO, min(points, rule.cap - used))
+
+
+def _is_earlier(entry_on: dt.date, entry_activity: int | None, activity: Activity) -> bool:
+    """Whether an entry counts as before `activity` for its cap (see `_capped`)."""
+    return entry_on < activity.on or (
+        entry_on == activity.on and (entry_activity is None or entry_activity < activity.pk)
+    )
+
+
 def _capped(rule: PointRule, person_id: int, activity: Activity, points: Decimal) -> Decimal:
     """Clip to what the cap leaves after the period's earlier activities (D8).
 
@@ -81,18 +97,26 @@ def _capped(rule: PointRule, person_id: int, activity: Activity, points: Decimal
         .aggregate(s=Sum("points"))["s"]
         or ZERO
     )
-    return max(ZERO, min(points, rule.cap - used))
+    return _clip(rule, points, used)
 
 
-def _volunteer_due(activity: Activity, rule: PointRule | None, att: Attendance) -> Due | None:
-    """Volunteer service: the rule's points per so many hours, within the period's cap."""
+def _volunteer_due(
+    activity: Activity, rule: PointRule | None, att: Attendance | _Row, used: Decimal | None = None
+) -> Due | None:
+    """Volunteer service: the rule's points per so many hours, within the period's cap.
+
+    `used` is what the period's earlier entries already hold, when the caller knows it;
+    otherwise the ledger is asked."""
     hours = att.hours if att.hours is not None else activity.hours
     if activity.kind != "volunteer_service" or not rule or not rule.points or not hours:
         return None
     if att.status != AttendanceStatus.PRESENT:
         return None
     units = (hours / (rule.per_hours or Decimal("1"))).to_integral_value(rounding=ROUND_FLOOR)
-    points = _capped(rule, att.person_id, activity, units * rule.points)
+    if used is None:
+        points = _capped(rule, att.person_id, activity, units * rule.points)
+    else:
+        points = _clip(rule, units * rule.points, used)
     if not points:
         return None
     return Due(points, rule, att.pk, f"志愿服务{hours}小时")
@@ -102,13 +126,23 @@ def due_entries(activity: Activity) -> dict[tuple[int, str], Due]:
     """What the activity, as it stands, earns each person."""
     if activity.status != ActivityStatus.HELD:
         return {}
+    return _earned(activity, rules_for(activity.org.court()), activity.attendance.all())
+
+
+def _earned(
+    activity: Activity,
+    rules: dict[str, PointRule],
+    rows: Iterable[Attendance | _Row],
+    volunteer: bool = True,
+) -> dict[tuple[int, str], Due]:
+    """What a held activity's attendance rows earn under a court's rules (volunteer hours
+    left out when `volunteer` is false: the caller caps them in order)."""
     info = kinds.kind(activity.kind)
-    rules = rules_for(activity.org.court())
     due: dict[tuple[int, str], Due] = {}
     counts_org_life = any(
         kinds.kind(k).attendance_trigger == Trigger.ATTEND_ORG_LIFE for k in activity.counts_for
     )
-    for att in activity.attendance.all():
+    for att in rows:
         if att.status == AttendanceStatus.PRESENT:
             rule = rules.get(Trigger.ATTEND_ORG_LIFE)
             if counts_org_life and rule and rule.points:
@@ -120,9 +154,10 @@ def due_entries(activity: Activity) -> dict[tuple[int, str], Due]:
                 due[(att.person_id, rule.trigger)] = Due(
                     rule.points, rule, att.pk, f"讲授{info.name}"
                 )
-            volunteer = _volunteer_due(activity, rules.get(Trigger.VOLUNTEER_HOURS), att)
-            if volunteer is not None:
-                due[(att.person_id, Trigger.VOLUNTEER_HOURS)] = volunteer
+            if volunteer:
+                found = _volunteer_due(activity, rules.get(Trigger.VOLUNTEER_HOURS), att)
+                if found is not None:
+                    due[(att.person_id, Trigger.VOLUNTEER_HOURS)] = found
         elif att.status == AttendanceStatus.ABSENT and counts_org_life:
             rule = rules.get(Trigger.UNEXCUSED_ABSENCE)
             if rule and rule.points:
@@ -168,7 +203,22 @@ def _post_difference(
     by: Any,
 ) -> list[PointEntry]:
     """Post new entries for what is now due and reversals for what no longer holds."""
-    posted: list[PointEntry] = []
+    posted = [PointEntry(**line) for line in _difference(activity, due, have_by_key, by)]
+    for entry in posted:
+        entry.save()
+    return posted
+
+
+def _difference(
+    activity: Activity,
+    due: dict[tuple[int, str], Due],
+    have_by_key: dict[tuple[int, str], list[PointEntry]],
+    by: Any,
+) -> list[dict[str, Any]]:
+    """The entries that bring the activity's ledger to what is due, as field values by
+    attname (an import posts tens of thousands: no instances until they are saved)."""
+    posted: list[dict[str, Any]] = []
+    by_id = by.pk if by is not None else None
     for key in sorted(set(due) | set(have_by_key)):
         want = due.get(key)
         have = have_by_key.get(key, [])
@@ -176,35 +226,33 @@ def _post_difference(
             continue
         for entry in have:
             posted.append(
-                PointEntry(
-                    person_id=entry.person_id,
-                    on=entry.on,
-                    points=-entry.points,
-                    trigger=entry.trigger,
-                    rule=entry.rule,
-                    activity=activity,
-                    attendance_id=entry.attendance_id,
-                    reason=f"更正：冲销“{entry.reason}”",
-                    reverses=entry,
-                    created_by=by,
-                )
+                {
+                    "person_id": entry.person_id,
+                    "on": entry.on,
+                    "points": -entry.points,
+                    "trigger": entry.trigger,
+                    "rule_id": entry.rule_id,
+                    "activity_id": activity.pk,
+                    "attendance_id": entry.attendance_id,
+                    "reason": f"更正：冲销“{entry.reason}”",
+                    "reverses_id": entry.pk,
+                    "created_by_id": by_id,
+                }
             )
         if want is not None:
             posted.append(
-                PointEntry(
-                    person_id=key[0],
-                    on=activity.on,
-                    points=want.points,
-                    trigger=key[1],
-                    rule=want.rule,
-                    activity=activity,
-                    attendance_id=want.attendance_id,
-                    reason=want.reason,
-                    created_by=by,
-                )
+                {
+                    "person_id": key[0],
+                    "on": activity.on,
+                    "points": want.points,
+                    "trigger": key[1],
+                    "rule_id": want.rule.pk,
+                    "activity_id": activity.pk,
+                    "attendance_id": want.attendance_id,
+                    "reason": want.reason,
+                    "created_by_id": by_id,
+                }
             )
-    for entry in posted:
-        entry.save()
     return posted
 
 
@@ -282,3 +330,235 @@ def reconcile(activity: Activity, user: Any = None) -> list[PointEntry]:
     persons = sorted({person for person, _ in changed})
     days = [activity.on, *(e.on for key in changed for e in have.get(key, []))]
     return posted + _recheck_capped(activity, rule, persons, days, by)
+
+
+# ---------------------------------------------------------------------------------------
+# Many activities at once (a ledger import)
+
+CHUNK = 500
+
+
+def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _courts_of(orgs: Iterable[Org]) -> dict[int, Org]:
+    """Each organisation's court (`Org.court`), for many organisations in one query."""
+    orgs = {o.pk: o for o in orgs}
+    paths = {p for o in orgs.values() for p in [*o.ancestor_paths(), o.path]}
+    courts: dict[str, Org] = {}
+    for chunk in _chunks(sorted(paths)):
+        courts.update((c.path, c) for c in Org.objects.filter(kind__in=COURT_KINDS, path__in=chunk))
+    found: dict[int, Org] = {}
+    for pk, org in orgs.items():
+        deepest = next(
+            (courts[p] for p in reversed([*org.ancestor_paths(), org.path]) if p in courts), org
+        )
+        found[pk] = deepest
+    return found
+
+
+class _Rules:
+    """Each court's rule set, read (and seeded on first use) once per court."""
+
+    def __init__(self) -> None:
+        self._by_court: dict[int, dict[str, PointRule]] = {}
+
+    def of(self, court: Org) -> dict[str, PointRule]:
+        if court.pk not in self._by_court:
+            self._by_court[court.pk] = rules_for(court)
+        return self._by_court[court.pk]
+
+
+class _Row(NamedTuple):
+    """An attendance row with what points read of it: the batch reads tens of thousands."""
+
+    pk: int
+    activity_id: int
+    person_id: int
+    status: str
+    role: str
+    hours: Decimal | None
+
+
+@dataclass
+class _Window:
+    """Whose capped volunteer entries a pass re-evaluates, from where to where (D8)."""
+
+    start: dict[int, tuple[dt.date, int]] = field(default_factory=dict)
+    until: dict[int, dt.date] = field(default_factory=dict)
+
+    def add(self, activity: Activity, rule: PointRule, person: int, days: list[dt.date]) -> None:
+        """From where `_recheck_capped` would start for this activity, to its period's end."""
+        first = (min(days), activity.pk)
+        self.start[person] = min(self.start.get(person, first), first)
+        last = cap_bounds(rule, max(days))[1]
+        self.until[person] = max(self.until.get(person, last), last)
+
+    def holds(self, person: int, activity: Activity) -> bool:
+        return (activity.on, activity.pk) >= self.start[person] and (
+            activity.on <= self.until[person]
+        )
+
+
+@dataclass
+class _Held:
+    """One volunteer entry of a person's capped period, as the pass holds the ledger."""
+
+    on: dt.date
+    points: Decimal
+    activity_id: int | None
+
+
+def reconcile_many(activities: Iterable[Activity], user: Any = None) -> int:
+    """`reconcile` for many activities in one pass (a ledger import): the same entries, read
+    and written in bulk. Returns the new entries.
+
+    Every trigger but capped volunteer hours depends on its own activity alone and is
+    posted as a difference at once. For capped volunteer hours (D8) the people whose
+    entries the batch touches are taken together: from the earliest of their activities
+    the batch touches, their volunteer activities of the period are evaluated once, in the
+    order they took place, each against the entries before it, the ledger held in memory.
+    """
+    ids = sorted({a.pk for a in activities})
+    if not ids:
+        return 0
+    by = user if getattr(user, "pk", None) else None
+    batch: list[Activity] = []
+    rows: dict[int, list[_Row]] = defaultdict(list)
+    have: dict[int, dict[tuple[int, str], list[PointEntry]]] = defaultdict(dict)
+    for chunk in _chunks(ids):
+        batch += Activity.objects.filter(pk__in=chunk).select_related("org")
+        for values in (
+            Attendance.objects.filter(activity_id__in=chunk).order_by().values_list(*_Row._fields)
+        ):
+            row = _Row(*values)
+            rows[row.activity_id].append(row)
+        entries = list(
+            PointEntry.objects.filter(
+                activity_id__in=chunk, trigger__in=ACTIVITY_TRIGGERS
+            ).order_by()
+        )
+        reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
+        for entry in entries:
+            if entry.reverses_id is None and entry.pk not in reversed_ids:
+                have[entry.activity_id].setdefault((entry.person_id, entry.trigger), []).append(
+                    entry
+                )
+    courts = _courts_of(a.org for a in batch)
+    rules = _Rules()
+    posted: list[dict[str, Any]] = []
+    window = _Window()
+    for activity in sorted(batch, key=lambda a: (a.on, a.pk)):
+        court_rules = rules.of(courts[activity.org_id])
+        rule = court_rules.get(Trigger.VOLUNTEER_HOURS)
+        mine = have[activity.pk]
+        held = activity.status == ActivityStatus.HELD
+        if rule is None or rule.cap is None:
+            due = _earned(activity, court_rules, rows[activity.pk]) if held else {}
+            posted += _difference(activity, due, mine, by)
+            continue
+        # A held activity's volunteer entries are left to the ordered pass below; one no
+        # longer held reverses them here, and the pass re-evaluates what follows it.
+        keep = held
+        due = _earned(activity, court_rules, rows[activity.pk], volunteer=False) if held else {}
+        posted += _difference(
+            activity,
+            due,
+            {k: v for k, v in mine.items() if k[1] != rule.trigger or not keep},
+            by,
+        )
+        old = {p: entries for (p, t), entries in mine.items() if t == rule.trigger}
+        earning = {
+            att.person_id
+            for att in rows[activity.pk]
+            if held and _volunteer_due(activity, rule, att, used=ZERO) is not None
+        }
+        for person in earning | set(old):
+            window.add(activity, rule, person, [activity.on, *(e.on for e in old.get(person, []))])
+    # Saved before the ordered pass reads the ledger it caps against.
+    insert_values(PointEntry, posted)
+    capped = _recheck_capped_many(window, by)
+    insert_values(PointEntry, capped)
+    return len(posted) + len(capped)
+
+
+def _recheck_capped_many(window: _Window, by: Any) -> list[dict[str, Any]]:
+    """D8 for the people of `window`: their volunteer activities evaluated in order."""
+    if not window.start:
+        return []
+    persons = sorted(window.start)
+    since = min(s[0] for s in window.start.values())
+    end = max(window.until.values())
+    # Serialise the re-evaluation of these people's periods across concurrent corrections.
+    for chunk in _chunks(persons):
+        list(Person.objects.select_for_update().filter(pk__in=chunk).order_by("pk"))
+    attended: dict[int, list[_Row]] = defaultdict(list)
+    ledger: dict[int, list[_Held]] = defaultdict(list)
+    open_entries: dict[tuple[int, int], list[PointEntry]] = defaultdict(list)
+    for chunk in _chunks(persons):
+        for values in (
+            Attendance.objects.filter(
+                person_id__in=chunk,
+                activity__kind="volunteer_service",
+                activity__status=ActivityStatus.HELD,
+                activity__on__gte=since,
+                activity__on__lte=end,
+            )
+            .order_by()
+            .values_list(*_Row._fields)
+        ):
+            att = _Row(*values)
+            attended[att.activity_id].append(att)
+        # Every cap period (a month or a year) that holds `since` starts on or after 1 January.
+        entries = list(
+            PointEntry.objects.filter(
+                person_id__in=chunk,
+                trigger=Trigger.VOLUNTEER_HOURS,
+                on__gte=dt.date(since.year, 1, 1),
+                on__lte=end,
+            ).order_by("pk")
+        )
+        reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
+        for entry in entries:
+            ledger[entry.person_id].append(_Held(entry.on, entry.points, entry.activity_id))
+            if entry.activity_id and entry.reverses_id is None and entry.pk not in reversed_ids:
+                open_entries[(entry.activity_id, entry.person_id)].append(entry)
+    later: list[Activity] = []
+    for chunk in _chunks(sorted(attended)):
+        later += Activity.objects.filter(pk__in=chunk).select_related("org")
+    courts = _courts_of(a.org for a in later)
+    rules = _Rules()
+    posted: list[dict[str, Any]] = []
+    key_of = Trigger.VOLUNTEER_HOURS
+    for other in sorted(later, key=lambda a: (a.on, a.pk)):
+        rule = rules.of(courts[other.org_id]).get(Trigger.VOLUNTEER_HOURS)
+        for att in attended[other.pk]:
+            person = att.person_id
+            if not window.holds(person, other):
+                continue
+            used = ZERO
+            if rule is not None and rule.cap is not None:
+                first, last = cap_bounds(rule, other.on)
+                used = sum(
+                    (
+                        h.points
+                        for h in ledger[person]
+                        if first <= h.on <= last
+                        and h.activity_id != other.pk
+                        and _is_earlier(h.on, h.activity_id, other)
+                    ),
+                    ZERO,
+                )
+            want = _volunteer_due(other, rule, att, used=used)
+            current = open_entries.get((other.pk, person), [])
+            new = _difference(
+                other,
+                {(person, key_of): want} if want is not None else {},
+                {(person, key_of): current} if current else {},
+                by,
+            )
+            ledger[person] += [_Held(e["on"], e["points"], e["activity_id"]) for e in new]
+            posted += new
+    return posted

@@ -4,14 +4,20 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from tianping.activities.actions import activity_changed, review_closed
+from tianping.activities.actions import activities_changed, activity_changed, review_closed
 from tianping.points.actions import reconcile_review
-from tianping.points.posting import reconcile
+from tianping.points.posting import reconcile, reconcile_many
 
 
 @receiver(activity_changed)
 def post_points(sender: Any, activity: Any, user: Any = None, **kwargs: Any) -> None:
     reconcile(activity, user)
+
+
+@receiver(activities_changed)
+def post_points_of_batch(sender: Any, activities: Any, user: Any = None, **kwargs: Any) -> None:
+    """A batch (a ledger import) is reconciled in one pass over all its activities."""
+    reconcile_many(activities, user)
 
 
 @receiver(review_closed)
