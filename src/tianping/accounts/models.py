@@ -44,7 +44,8 @@ class User(AbstractUser):
         # A new password by any path (Django's `changepassword` too) ends the user's API
         # tokens; `actions.do_set_password` revokes them first, naming who changed it.
         # A hash upgrade at log-in clears `_password` first, so it revokes nothing.
-        password_changed = self.pk is not None and self._password is not None
+        # `_password` is AbstractBaseUser's record of a raw password set since loading.
+        password_changed = self.pk is not None and self._password is not None  # type: ignore[attr-defined]
         with transaction.atomic():
             super().save(*args, **kwargs)
             if password_changed:

@@ -76,6 +76,8 @@ def _snapshot_plan(
         plan = []
         for name in fields:
             f = model._meta.get_field(name)
+            # Snapshots name concrete fields only: never a reverse relation or a generic key.
+            assert isinstance(f, models.Field), name
             labels = (
                 {k: str(v) for k, v in f.flatchoices}
                 if not f.is_relation and getattr(f, "choices", None)

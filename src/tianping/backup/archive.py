@@ -400,10 +400,10 @@ def _load_table(
             )
             if len(batch) >= batch_size:
                 # raw: keep stored timestamps; auto_now fields must not stamp the restore time.
-                manager._insert(batch, fields=fields, raw=True, using=using)
+                manager._insert(batch, fields=fields, raw=True, using=using)  # type: ignore[attr-defined]  # raw insert keeps stored timestamps
                 batch = []
     if batch:
-        manager._insert(batch, fields=fields, raw=True, using=using)
+        manager._insert(batch, fields=fields, raw=True, using=using)  # type: ignore[attr-defined]  # raw insert keeps stored timestamps
     count = manager.count()
     if count != entry["rows"]:
         raise ArchiveError(f"{entry['model']} 恢复后有 {count} 行，备份中有 {entry['rows']} 行")

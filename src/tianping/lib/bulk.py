@@ -59,22 +59,35 @@ def _columns(
         adapt = _adapter(f)
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             stamp = adapt(now) if adapt else now
-            readers.append(lambda row, stamp=stamp: stamp)
+            readers.append(partial(_constant, value=stamp))
             continue
         if from_dicts:
             default = f.get_default()
-            get = partial(
-                lambda row, name, default: row.get(name, default), name=f.attname, default=default
-            )
+            get: Callable[[Any], Any] = partial(_from_dict, name=f.attname, default=default)
         else:
-            get = partial(lambda row, name: getattr(row, name), name=f.attname)
+            get = partial(_from_instance, name=f.attname)
         if adapt is not None:
-            readers.append(
-                lambda row, get=get, adapt=adapt: None if (v := get(row)) is None else adapt(v)
-            )
+            readers.append(partial(_adapted, get=get, adapt=adapt))
         else:
             readers.append(get)
     return fields, readers
+
+
+def _constant(row: Any, value: Any) -> Any:
+    return value
+
+
+def _adapted(row: Any, get: Callable[[Any], Any], adapt: Callable[[Any], Any]) -> Any:
+    value = get(row)
+    return None if value is None else adapt(value)
+
+
+def _from_dict(row: dict[str, Any], name: str, default: Any) -> Any:
+    return row.get(name, default)
+
+
+def _from_instance(row: Any, name: str) -> Any:
+    return getattr(row, name)
 
 
 def insert(objs: Sequence[Model], *, returning: bool = False) -> None:

@@ -442,7 +442,11 @@ def reconcile_many(activities: Iterable[Activity], user: Any = None) -> int:
         )
         reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
         for entry in entries:
-            if entry.reverses_id is None and entry.pk not in reversed_ids:
+            if (
+                entry.reverses_id is None
+                and entry.pk not in reversed_ids
+                and entry.activity_id is not None
+            ):
                 have[entry.activity_id].setdefault((entry.person_id, entry.trigger), []).append(
                     entry
                 )
