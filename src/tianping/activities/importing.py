@@ -648,7 +648,13 @@ def parse_ledger(source: Source, court: Org) -> LedgerPlan:
         errors: list[SheetError] = []
         rows: list[LedgerRow] = []
         first_row: dict[tuple[int, str, dt.date, str], int] = {}
-        for number, values in table:
+        try:
+            read = list(table)
+        except SheetError as e:
+            # A workbook found past the reader's bounds part-way through is refused whole.
+            plan.errors.append(e)
+            return plan
+        for number, values in read:
             row_errors: list[SheetError] = []
             row = reader.read(number, values, row_errors)
             if row is not None:
