@@ -42,6 +42,7 @@ from tianping.activities.study_records import do_add_study_record
 from tianping.activities.views import INLINE_TYPES
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import COURT_KINDS, PARTY_KINDS, Org, OrgKind
+from tianping.people.lookup import employee_no_q
 from tianping.people.models import PARTY_STATUSES, Person, Placement, PlacementKind, placed_on
 
 MONTHS = [f"{m}月" for m in range(1, 13)]
@@ -639,7 +640,7 @@ class StudyRecordForm(forms.Form):
         if number:
             self.person = (
                 scoped(self.scope, Person.objects.filter(court=self.org.court()))
-                .filter(employee_no=number)
+                .filter(employee_no_q(number))
                 .first()
             )
             if self.person is None:

@@ -19,6 +19,7 @@ from tianping.activities.models import (
     AttendanceStatus,
 )
 from tianping.orgs.models import COURT_KINDS, Org
+from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -45,7 +46,7 @@ def person_by_number(org: Org, number: str) -> Person | None:
     paths = [*court.ancestor_paths(), court.path]
     return (
         Person.objects.filter(
-            employee_no=number.strip().upper(),
+            employee_no_q(number),
             court__path__in=paths,
             court__kind__in=COURT_KINDS,
         )

@@ -44,6 +44,7 @@ from tianping.lib.sheets import (
     clean_code,
     clean_name,
     clean_text,
+    employee_key,
     match_key,
     parse_date,
     read_table,
@@ -293,8 +294,8 @@ class LedgerPeople:
         for pk, court_id, employee_no, name in rows.iterator(chunk_size=5000):
             someone = _Someone(pk, court_id, clean_code(employee_no), name)
             self.by_pk[pk] = someone
-            self._no[(court_id, match_key(someone.employee_no))].append(someone)
-            self._no_any[match_key(someone.employee_no)].append(someone)
+            self._no[(court_id, employee_key(employee_no))].append(someone)
+            self._no_any[employee_key(employee_no)].append(someone)
             key = name_keys.get(name)
             if key is None:
                 key = name_keys[name] = match_key(clean_name(name))
@@ -316,7 +317,7 @@ class LedgerPeople:
         return found
 
     def _find(self, token: str, court: Org) -> int:
-        no_key = match_key(clean_code(token))
+        no_key = employee_key(token)
         name_key = match_key(clean_name(token))
         levels = [
             (

@@ -36,6 +36,7 @@ from tianping.lib.sheets import (
     write_table,
 )
 from tianping.orgs.models import Org
+from tianping.people.lookup import NumberIndex
 from tianping.people.models import Person
 
 PAY_COLUMNS = ("工号", "姓名", "月基数", "人员状态")
@@ -190,13 +191,13 @@ class PayPlan:
         return "不变" if old == (line.base_fen, line.category) else "修改"
 
 
-def _people_of(court: Org) -> tuple[dict[str, Person], dict[str, list[Person]]]:
+def _people_of(court: Org) -> tuple[dict[str, Person], NumberIndex[Person]]:
+    """The court's people by 工号 as stored, and by 工号 as D9 compares it."""
     exact: dict[str, Person] = {}
-    folded: dict[str, list[Person]] = {}
+    folded: NumberIndex[Person] = NumberIndex()
     for person in Person.objects.filter(court=court).select_related("party_org"):
-        no = clean_code(person.employee_no)
-        exact[no] = person
-        folded.setdefault(no.casefold(), []).append(person)
+        exact[clean_code(person.employee_no)] = person
+        folded.add(person.employee_no, person)
     return exact, folded
 
 
@@ -233,8 +234,7 @@ def parse_pay_sheet(source: Source | IO[bytes], court: Org, month: dt.date) -> P
                 else:
                     person = exact.get(no)
                     if person is None:
-                        matches = folded.get(no.casefold(), [])
-                        person = matches[0] if len(matches) == 1 else None
+                        person = folded.one(no)
                     if person is None:
                         problems.append(
                             error(number, "工号", raw_no, f"{court.name}没有工号为“{no}”的人员")

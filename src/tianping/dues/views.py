@@ -56,6 +56,7 @@ from tianping.dues.rules import (
 )
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
+from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -458,7 +459,7 @@ def _payer(request: HttpRequest, person: Person, number: str) -> Person | None:
         return None
     found = (
         scoped(request.scope, Person.objects.all())
-        .filter(court=person.court, employee_no__iexact=number)
+        .filter(employee_no_q(number), court=person.court)
         .first()
     )
     if found is None:

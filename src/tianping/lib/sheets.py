@@ -179,6 +179,14 @@ def clean_code(value: Any) -> str:
     return clean_text(value)
 
 
+def employee_key(value: Any) -> str:
+    """The form in which 工号 are compared everywhere (D9): full-width folded, case ignored.
+
+    ｊｙ００１２, jy0012 and JY0012 are one number. Stored numbers keep their own spelling.
+    """
+    return clean_code(value).upper()
+
+
 def clean_name(value: Any) -> str:
     """A person's name: 王　芳 and 王 芳 → 王芳; the · of 买买提·艾力 stays (its look-alikes become ·)."""
     text = clean_text(value)

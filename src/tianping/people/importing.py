@@ -32,6 +32,7 @@ from tianping.lib.sheets import (
     clean_code,
     clean_name,
     clean_text,
+    employee_key,
     match_key,
     parse_date,
     read_table,
@@ -797,7 +798,7 @@ def _read_rows(table: Table, reader: _RowReader) -> tuple[list[Row], list[SheetE
             row_errors.append(reader.error(number, "工号", raw_no, "工号不能超过30个字符"))
         person_court = reader.court(number, values, row_errors)
         if employee_no and person_court is not None:
-            key = (person_court.pk, employee_no)
+            key = (person_court.pk, employee_key(employee_no))
             if key in first_row:
                 message = f"工号“{employee_no}”与第{first_row[key]}行重复"
                 row_errors.append(reader.error(number, "工号", raw_no, message))
@@ -828,7 +829,7 @@ def _existing_people(court_ids: Iterable[int]) -> dict[tuple[int, str], dict[str
         "party_group_id",
     )
     return {
-        (p["court_id"], clean_code(p["employee_no"])): p
+        (p["court_id"], employee_key(p["employee_no"])): p
         for p in Person.objects.filter(court_id__in=list(court_ids)).values(*fields)
     }
 
@@ -839,7 +840,7 @@ def _plan_changes(plan: RosterPlan, rows: list[Row], reader: _RowReader) -> None
     today = timezone.localdate()
     pinyin: dict[str, tuple[str, str]] = {}
     for number, court, employee_no, fields, placements in rows:
-        person = existing.get((court.pk, employee_no))
+        person = existing.get((court.pk, employee_key(employee_no)))
         if person is None:
             values = dict(fields)
             if not values.get("status"):
