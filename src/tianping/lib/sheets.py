@@ -39,22 +39,39 @@ HEADER_SCAN_ROWS = 30
 
 
 class CellError(ValueError):
-    """A value that cannot be understood; the caller knows the row and the column."""
+    """A value that cannot be understood; the caller knows the row and the column.
 
-    def __init__(self, message: str) -> None:
+    `offered` lists the standard values when the value is an enumeration's unknown term,
+    which an officer may map to one of them.
+    """
+
+    def __init__(self, message: str, offered: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.message = message
+        self.offered = tuple(offered)
 
 
 class SheetError(Exception):
     """A problem in a sheet: the row as Excel numbers it, the header as the sheet writes it."""
 
-    def __init__(self, row: int | None, column: str, value: Any, message: str) -> None:
+    def __init__(
+        self,
+        row: int | None,
+        column: str,
+        value: Any,
+        message: str,
+        offered: Sequence[str] = (),
+        canonical: str = "",
+    ) -> None:
         super().__init__(message)
         self.row = row
         self.column = column
         self.value = display(value)
         self.message = message
+        # For a value the column's enumeration does not know: the standard values it may be
+        # mapped to, and the column's own name (the sheet may write a synonym).
+        self.offered = tuple(offered)
+        self.canonical = canonical or column
 
     def __repr__(self) -> str:
         return f"SheetError({self.row!r}, {self.column!r}, {self.value!r}, {self.message!r})"
@@ -74,12 +91,19 @@ class SheetError(Exception):
         return f"{where}：{self.message}" if where else self.message
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "row": self.row,
             "column": self.column,
             "value": self.value,
             "message": self.message,
         }
+        if self.offered:
+            data["offered"] = list(self.offered)
+        return data
+
+    @property
+    def mappable(self) -> bool:
+        return bool(self.offered)
 
 
 class Shown(float):
@@ -317,10 +341,57 @@ class Choices:
         else:
             code = self._table.get(match_key(text), "")
             if not code:
-                raise CellError(f"无法识别的{self.what}，可填：{'、'.join(self.offered)}")
+                raise CellError(
+                    f"无法识别的{self.what}，可填：{'、'.join(self.offered)}", offered=self.offered
+                )
         if cacheable:
             self._seen[(value, type(value))] = code
         return code
+
+
+class ValueMap:
+    """Words a court writes for standard values, by column: 正科 in 职务层级 → 中层正职.
+
+    Filled from the court's kept mappings and from `--map 列名:原值=标准值`; an import
+    passes a cell through `apply` before its enumeration reads it.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, str, str]] = ()) -> None:
+        self._by: dict[str, dict[str, str]] = {}
+        for column, written, standard in entries:
+            self.add(column, written, standard)
+
+    def add(self, column: str, written: str, standard: str) -> None:
+        self._by.setdefault(header_key(column), {})[match_key(clean_text(written))] = standard
+
+    def update(self, other: ValueMap) -> None:
+        for column, table in other._by.items():
+            self._by.setdefault(column, {}).update(table)
+
+    def apply(self, column: str, value: Any) -> Any:
+        table = self._by.get(header_key(column))
+        if not table or value is None:
+            return value
+        return table.get(match_key(clean_text(value)), value)
+
+    def __bool__(self) -> bool:
+        return any(self._by.values())
+
+    def __len__(self) -> int:
+        return sum(len(t) for t in self._by.values())
+
+
+MAP_OPTION = re.compile(r"^\s*([^:：=]+?)\s*[:：]\s*(.+?)\s*=\s*(.+?)\s*$")
+
+
+def parse_map_option(text: str) -> tuple[str, str, str]:
+    """`列名:原值=标准值` as (column, written, standard); ValueError in Chinese otherwise."""
+    m = MAP_OPTION.match(text)
+    if m is None:
+        raise ValueError(
+            f"--map 的写法应为 列名:原值=标准值，如 职务层级:正科=中层正职（收到“{text}”）"
+        )
+    return m[1], m[2], m[3]
 
 
 # ---------------------------------------------------------------------------------------
@@ -1062,6 +1133,59 @@ def sort_errors(
     )
 
 
+@dataclass
+class UnknownValue:
+    """One word a sheet writes that a column's enumeration does not know, with its rows."""
+
+    column: str  # the column's own name, as mappings are kept
+    written: str  # the header as the sheet writes it
+    value: str
+    offered: tuple[str, ...]
+    rows: list[int] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return match_key(self.value)
+
+
+def unknown_values(errors: Iterable[SheetError]) -> list[UnknownValue]:
+    """The unknown words among the errors, each once with every row it is on."""
+    found: dict[tuple[str, str], UnknownValue] = {}
+    for e in errors:
+        if not e.offered:
+            continue
+        key = (e.canonical, match_key(e.value))
+        if key not in found:
+            found[key] = UnknownValue(e.canonical, e.column, e.value, e.offered)
+        if e.row is not None:
+            found[key].rows.append(e.row)
+    return list(found.values())
+
+
+def add_map_option(parser: Any) -> None:
+    """The `--map 列名:原值=标准值` option every import command takes (repeatable)."""
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="列名:原值=标准值",
+        help="a value the sheet writes its own way, e.g. 职务层级:正科=中层正职 (repeatable); "
+        "the court's kept mappings apply too",
+    )
+
+
+def value_map_option(texts: Iterable[str]) -> tuple[ValueMap, list[SheetError]]:
+    """The --map options as a ValueMap, and an error for each one written wrongly."""
+    found = ValueMap()
+    errors = []
+    for text in texts:
+        try:
+            found.add(*parse_map_option(text))
+        except ValueError as e:
+            errors.append(SheetError(None, "--map", text, str(e)))
+    return found, errors
+
+
 def report_result(
     result: ImportResult, *, as_json: bool, stdout: TextIO, stderr: TextIO, unit: str = "条"
 ) -> None:
@@ -1075,6 +1199,11 @@ def report_result(
         stdout.write(f"发现{len(result.errors)}处问题，未写入任何数据：\n")
         for error in result.errors:
             stdout.write(f"  {error}\n")
+        unknown = {(e.canonical, e.value): e.offered for e in result.errors if e.offered}
+        if unknown:
+            stdout.write("不认识的取值可以对照为标准值后重新导入，例如：\n")
+            for (column, value), offered in list(unknown.items())[:5]:
+                stdout.write(f"  --map {column}:{value}={offered[0]}\n")
         return
     counts = f"新增{result.created}{unit}，更新{result.updated}{unit}，未变{result.unchanged}{unit}"
     if result.dry_run:

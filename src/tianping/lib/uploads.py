@@ -15,10 +15,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tianping.accounts.scoping import get_scoped, scoped
+from tianping.lib.sheets import SheetError, match_key, unknown_values
 from tianping.orgs.models import Org
 
 # An upload nobody confirmed is removed after a day.
@@ -155,12 +157,95 @@ def upload_form(
         return form, None
     token, target, filename = store(form.cleaned_data["file"])
     plan = parse(target, court)
+    return form, _checked(
+        request, pending, token, target, court, filename, plan, preview, template, form_class
+    )
+
+
+def _checked(
+    request: HttpRequest,
+    pending: PendingUploads,
+    token: str,
+    target: Path,
+    court: Org,
+    filename: str,
+    plan: Any,
+    preview: Callable[[Any, Org, str], dict[str, Any]],
+    template: str,
+    form_class: type[SheetUploadForm],
+) -> HttpResponse:
+    """The preview of a checked upload: held for confirming when clean, held for mapping
+    when it writes words the court has not mapped yet, dropped otherwise."""
     context = preview(plan, court, filename)
+    problems(context, plan.errors)
     if plan.ok:
         pending.hold(request, token, court, filename)
         context["token"] = token
+    elif context["unknowns"]:
+        # The officer maps the unknown words here, and the same file is checked again.
+        pending.hold(request, token, court, filename)
+        context["map_token"] = token
+        context["form"] = form_class(courts_of(request), initial={"court": court.code})
     else:
         # Nothing to confirm: the clerk fixes the sheet and uploads it again.
         target.unlink(missing_ok=True)
-        context["form"] = form_class(courts, initial={"court": court.code})
-    return form, render(request, template, context)
+        pending.forget(request, token)
+        context["form"] = form_class(courts_of(request), initial={"court": court.code})
+    return render(request, template, context)
+
+
+def problems(context: dict[str, Any], errors: list[SheetError]) -> None:
+    """What the shared preview lists: every unknown word once with its rows, then the rest."""
+    context.setdefault("errors", errors)
+    context["unknowns"] = unknown_values(errors)
+    context["other_errors"] = [e for e in errors if not e.offered]
+
+
+def map_values(
+    request: HttpRequest,
+    token: str,
+    form_class: type[SheetUploadForm],
+    pending: PendingUploads,
+    parse: Callable[[Path, Org], Any],
+    preview: Callable[[Any, Org, str], dict[str, Any]],
+    template: str,
+    save: Callable[[Any, Org, list[tuple[str, str, str]]], Any],
+) -> HttpResponse:
+    """The officer maps unknown words of a held upload to standard values; the mappings
+    are kept for the court (`save`, an audited action) and the file is checked again."""
+    entry = pending.get(request, token)
+    court = court_of(request, entry["court"])
+    source = upload_path(token)
+    if not source.is_file() or "result" in entry:
+        pending.forget(request, token)
+        raise Http404
+    plan = parse(source, court)
+    unknown = {(u.column, u.key): u for u in unknown_values(plan.errors)}
+    chosen = []
+    for column, value, standard in zip(
+        request.POST.getlist("column"),
+        request.POST.getlist("value"),
+        request.POST.getlist("standard"),
+        strict=False,
+    ):
+        u = unknown.get((column, match_key(value)))
+        if u is not None and standard in u.offered:
+            chosen.append((u.column, u.value, standard))
+    if chosen:
+        save(request.user, court, chosen)
+        messages.success(
+            request, f"已保存{len(chosen)}项取值对照，下次导入{court.name}的表格时同样适用。"
+        )
+        plan = parse(source, court)
+    return _checked(
+        request,
+        pending,
+        token,
+        source,
+        court,
+        entry["filename"],
+        plan,
+        preview,
+        template,
+        form_class,
+    )

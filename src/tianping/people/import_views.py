@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from tianping.accounts.permissions import requires
 from tianping.lib import uploads
 from tianping.lib.sheets import ImportResult, table_bytes
+from tianping.orgs.actions import do_map_values
 from tianping.orgs.models import Org
 from tianping.people.importing import ROSTER_COLUMNS, RosterPlan, apply_roster, parse_roster
 
@@ -69,6 +70,7 @@ def _preview_context(plan: RosterPlan, court: Org, filename: str) -> dict[str, A
         ],
         "changed": changed,
         "limit": PREVIEW_LIMIT,
+        "map_route": "people:import_map",
         "breadcrumbs": [
             ("人员花名册", reverse("people:list")),
             ("花名册导入", reverse("people:import")),
@@ -116,6 +118,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         source.unlink(missing_ok=True)
         PENDING.forget(request, token)
         context = _preview_context(plan, court, entry["filename"])
+        uploads.problems(context, plan.errors)
         context["form"] = UploadForm(uploads.courts_of(request), initial={"court": court.code})
         return render(request, "people/import_preview.html", context)
     result = apply_roster(plan, request.user)
@@ -127,6 +130,22 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         f"花名册已导入{court.name}：新增{result.created}人，更新{result.updated}人，未变{result.unchanged}人。",
     )
     return redirect("people:import_summary", token=token)
+
+
+@requires("people.import")
+@require_POST
+def map_values(request: HttpRequest, token: str) -> HttpResponse:
+    """Map the unknown words of a held roster to standard values, kept for the court."""
+    return uploads.map_values(
+        request,
+        token,
+        UploadForm,
+        PENDING,
+        parse_roster,
+        _preview_context,
+        "people/import_preview.html",
+        do_map_values,
+    )
 
 
 @requires("people.import")
@@ -171,5 +190,6 @@ import_urlpatterns = [
     # Before the token routes, which would otherwise take "template" for a token.
     path("import/template/", template, name="import_template"),
     path("import/<str:token>/confirm/", confirm, name="import_confirm"),
+    path("import/<str:token>/map/", map_values, name="import_map"),
     path("import/<str:token>/", summary, name="import_summary"),
 ]

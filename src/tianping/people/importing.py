@@ -29,6 +29,7 @@ from tianping.lib.sheets import (
     SheetError,
     Source,
     Table,
+    ValueMap,
     clean_code,
     clean_name,
     clean_text,
@@ -38,6 +39,7 @@ from tianping.lib.sheets import (
     read_table,
     sort_errors,
 )
+from tianping.orgs.mappings import court_value_map
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.actions import (
     EDITABLE_FIELDS,
@@ -582,6 +584,7 @@ class RosterPlan:
         default_factory=dict
     )
     org_names: dict[int, str] = field(default_factory=dict)
+    values: ValueMap = field(default_factory=ValueMap)
 
     @property
     def ok(self) -> bool:
@@ -660,8 +663,12 @@ class _RowReader:
         i = self.index.get(column)
         return values[i] if i is not None and i < len(values) else None
 
-    def error(self, row: int, column: str, value: Any, message: str) -> SheetError:
-        return SheetError(row, self.written.get(column, column), value, message)
+    def error(
+        self, row: int, column: str, value: Any, message: str, offered: Sequence[str] = ()
+    ) -> SheetError:
+        return SheetError(
+            row, self.written.get(column, column), value, message, offered, canonical=column
+        )
 
     def court(self, number: int, values: list[Any], errors: list[SheetError]) -> Org | None:
         raw = self.raw(values, COURT_COLUMN)
@@ -681,13 +688,14 @@ class _RowReader:
 
     def values(self, number: int, values: list[Any], errors: list[SheetError]) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        mapped = self.plan.values
         for column, name, i in self.value_columns:
             raw = values[i] if i < len(values) else None
             try:
-                out[name] = self._parsers[name](raw)
+                out[name] = self._parsers[name](mapped.apply(column, raw) if mapped else raw)
             except CellError as e:
                 if not (name == "civil_rank" and self._level_from(raw, out)):
-                    errors.append(self.error(number, column, raw, e.message))
+                    errors.append(self.error(number, column, raw, e.message, e.offered))
                 continue
             if name == "title" and out[name] and self._level_from(out[name], out):
                 if match_key(out[name]) in LEVEL_ONLY:
@@ -756,12 +764,16 @@ class _RowReader:
 Row = tuple[int, Org, str, dict[str, Any], dict[str, Org | None]]
 
 
-def parse_roster(source: Source, court: Org) -> RosterPlan:
-    """Read and check a roster for `court`: every row, every problem; writes nothing."""
+def parse_roster(source: Source, court: Org, values: ValueMap | None = None) -> RosterPlan:
+    """Read and check a roster for `court`: every row, every problem; writes nothing.
+
+    A cell passes through the court's kept value mappings, and `values` over them.
+    """
     plan = RosterPlan(court=court)
     if court.kind not in COURT_KINDS:
         plan.errors.append(SheetError(None, "", court.code, f"“{court.name}”不是法院"))
         return plan
+    plan.values = court_value_map(court, values)
     try:
         with read_table(source, HEADERS) as table:
             positions = {table.written.get(c, c): i for i, c in enumerate(COLUMN_ORDER)}
@@ -1184,8 +1196,15 @@ def _update(
     audit.insert(events)
 
 
-def import_roster(source: Source, court: Org, user: Any, *, dry_run: bool = False) -> ImportResult:
-    plan = parse_roster(source, court)
+def import_roster(
+    source: Source,
+    court: Org,
+    user: Any,
+    *,
+    dry_run: bool = False,
+    values: ValueMap | None = None,
+) -> ImportResult:
+    plan = parse_roster(source, court, values)
     if dry_run or not plan.ok:
         return plan.result(dry_run=dry_run)
     return apply_roster(plan, user)
