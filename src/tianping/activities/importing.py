@@ -41,6 +41,7 @@ from tianping.lib.sheets import (
     ImportResult,
     SheetError,
     Source,
+    ValueMap,
     clean_code,
     clean_name,
     clean_text,
@@ -50,6 +51,7 @@ from tianping.lib.sheets import (
     read_table,
     sort_errors,
 )
+from tianping.orgs.mappings import court_value_map
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.models import Person
 
@@ -414,6 +416,7 @@ class LedgerPlan:
     changed: list[LedgerChange] = field(default_factory=list)
     unchanged: int = 0
     errors: list[SheetError] = field(default_factory=list)
+    values: ValueMap = field(default_factory=ValueMap)
     names: dict[int, str] = field(default_factory=dict)  # person id → name, for the preview
 
     @property
@@ -445,8 +448,12 @@ class _RowReader:
         i = self.index.get(column)
         return values[i] if i is not None and i < len(values) else None
 
-    def error(self, row: int, column: str, value: Any, message: str) -> SheetError:
-        return SheetError(row, self.written.get(column, column), value, message)
+    def error(
+        self, row: int, column: str, value: Any, message: str, offered: Sequence[str] = ()
+    ) -> SheetError:
+        return SheetError(
+            row, self.written.get(column, column), value, message, offered, canonical=column
+        )
 
     def read(self, number: int, values: list[Any], errors: list[SheetError]) -> LedgerRow | None:
         start = len(errors)
@@ -491,10 +498,11 @@ class _RowReader:
         self, number: int, values: list[Any], org: Org | None, errors: list[SheetError]
     ) -> str | None:
         raw = self.raw(values, "活动类型")
+        mapped = self.plan.values
         try:
-            code = KIND_CHOICES.match(raw)
+            code = KIND_CHOICES.match(mapped.apply("活动类型", raw) if mapped else raw)
         except CellError as e:
-            errors.append(self.error(number, "活动类型", raw, e.message))
+            errors.append(self.error(number, "活动类型", raw, e.message, e.offered))
             return None
         if not code:
             errors.append(self.error(number, "活动类型", raw, "活动类型不能为空"))
@@ -632,12 +640,16 @@ class _RowReader:
         return attendance
 
 
-def parse_ledger(source: Source, court: Org) -> LedgerPlan:
-    """Read and check a ledger for `court`: every row, every problem; writes nothing."""
+def parse_ledger(source: Source, court: Org, values: ValueMap | None = None) -> LedgerPlan:
+    """Read and check a ledger for `court`: every row, every problem; writes nothing.
+
+    A cell passes through the court's kept value mappings, and `values` over them.
+    """
     plan = LedgerPlan(court=court)
     if court.kind not in COURT_KINDS:
         plan.errors.append(SheetError(None, "", court.code, f"“{court.name}”不是法院"))
         return plan
+    plan.values = court_value_map(court, values)
     try:
         table = read_table(source, HEADERS)
     except SheetError as e:
@@ -811,8 +823,15 @@ def apply_ledger(plan: LedgerPlan, user: Any) -> ImportResult:
     return plan.result()
 
 
-def import_ledger(source: Source, court: Org, user: Any, *, dry_run: bool = False) -> ImportResult:
-    plan = parse_ledger(source, court)
+def import_ledger(
+    source: Source,
+    court: Org,
+    user: Any,
+    *,
+    dry_run: bool = False,
+    values: ValueMap | None = None,
+) -> ImportResult:
+    plan = parse_ledger(source, court, values)
     if dry_run or not plan.ok:
         return plan.result(dry_run=dry_run)
     return apply_ledger(plan, user)

@@ -28,6 +28,7 @@ from tianping.lib.sheets import (
     Columns,
     SheetError,
     Source,
+    ValueMap,
     clean_code,
     clean_name,
     match_key,
@@ -35,6 +36,7 @@ from tianping.lib.sheets import (
     sort_errors,
     write_table,
 )
+from tianping.orgs.mappings import court_value_map
 from tianping.orgs.models import Org
 from tianping.people.lookup import NumberIndex
 from tianping.people.models import Person
@@ -151,6 +153,7 @@ class PayPlan:
     # Rows of people who owe no dues this month (not party members, or not yet admitted).
     skipped: list[tuple[int, Person, str]] = field(default_factory=list)
     errors: list[SheetError] = field(default_factory=list)
+    values: ValueMap = field(default_factory=ValueMap)
     # person id → the base on file for exactly this month, to show what confirming changes.
     current: dict[int, tuple[int, str]] = field(default_factory=dict)
 
@@ -201,12 +204,18 @@ def _people_of(court: Org) -> tuple[dict[str, Person], NumberIndex[Person]]:
     return exact, folded
 
 
-def parse_pay_sheet(source: Source | IO[bytes], court: Org, month: dt.date) -> PayPlan:
-    """Read and check a pay sheet for `court` and `month`; writes nothing."""
+def parse_pay_sheet(
+    source: Source | IO[bytes], court: Org, month: dt.date, values: ValueMap | None = None
+) -> PayPlan:
+    """Read and check a pay sheet for `court` and `month`; writes nothing.
+
+    A cell passes through the court's kept value mappings, and `values` over them.
+    """
     plan = PayPlan(court=court, month=month)
     if not court.is_court:
         plan.errors.append(SheetError(None, "", court.code, f"“{court.name}”不是法院"))
         return plan
+    plan.values = court_value_map(court, values)
     try:
         with read_table(source, HEADERS) as table:
             written = table.written
@@ -264,9 +273,21 @@ def parse_pay_sheet(source: Source | IO[bytes], court: Org, month: dt.date) -> P
                 category = DuesCategory.SERVING.value
                 raw_status = raw(values, "人员状态")
                 try:
-                    category = CATEGORIES.match(raw_status) or DuesCategory.SERVING.value
+                    category = (
+                        CATEGORIES.match(plan.values.apply("人员状态", raw_status))
+                        or DuesCategory.SERVING.value
+                    )
                 except CellError as e:
-                    problems.append(error(number, "人员状态", raw_status, e.message))
+                    problems.append(
+                        SheetError(
+                            number,
+                            written.get("人员状态", "人员状态"),
+                            raw_status,
+                            e.message,
+                            e.offered,
+                            canonical="人员状态",
+                        )
+                    )
                 raw_base = raw(values, "月基数")
                 base_fen: int | None = None
                 try:
