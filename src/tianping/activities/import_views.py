@@ -11,14 +11,20 @@ from collections import Counter
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from tianping.accounts.permissions import requires
 from tianping.activities import kinds
-from tianping.activities.importing import LEDGER_COLUMNS, LedgerPlan, apply_ledger, parse_ledger
+from tianping.activities.importing import (
+    LEDGER_COLUMNS,
+    LedgerPlan,
+    apply_ledger,
+    ledger_template,
+    parse_ledger,
+)
 from tianping.activities.models import AttendanceStatus
 from tianping.lib import uploads
 from tianping.lib.sheets import ImportResult
@@ -178,8 +184,21 @@ def summary(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@requires("activities.import")
+def template(request: HttpRequest) -> HttpResponse:
+    """A ledger to fill in: the columns the import reads, an example row, drop-down lists."""
+    return FileResponse(
+        ledger_template(),
+        as_attachment=True,
+        filename="活动台账导入模板.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
 routes = [
     path("import/", upload, name="import"),
+    # Before the token routes, which would otherwise take "template" for a token.
+    path("import/template/", template, name="import_template"),
     path("import/<str:token>/confirm/", confirm, name="import_confirm"),
     path("import/<str:token>/", summary, name="import_summary"),
 ]

@@ -50,6 +50,7 @@ from tianping.lib.sheets import (
     parse_date,
     read_table,
     sort_errors,
+    table_bytes,
 )
 from tianping.orgs.mappings import court_value_map
 from tianping.orgs.models import COURT_KINDS, Org
@@ -835,3 +836,23 @@ def import_ledger(
     if dry_run or not plan.ok:
         return plan.result(dry_run=dry_run)
     return apply_ledger(plan, user)
+
+
+def ledger_template() -> Any:
+    """An empty ledger to fill in: the header, one example row, a drop-down of the kinds."""
+    example = {
+        "组织": "第一党支部",
+        "活动类型": kinds.KINDS["branch_committee"].name,
+        "日期": "2024-03-05",
+        "标题": "三月支部委员会会议",
+        "地点": "党员活动室",
+        "时长": 1.5,
+        "参加人员": "FY0001、FY0002",
+        "内容摘要": "学习传达有关会议精神，研究本月工作",
+    }
+    return table_bytes(
+        LEDGER_COLUMNS,
+        [[example.get(c, "") for c in LEDGER_COLUMNS]],
+        title="活动台账",
+        choices={"活动类型": [k.name for k in kinds.KINDS.values()]},
+    )

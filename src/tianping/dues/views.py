@@ -48,6 +48,7 @@ from tianping.dues.queries import (
 from tianping.dues.rules import (
     ARREARS_MONTHS,
     BACK_PAY_MONTHS,
+    DuesCategory,
     Rounding,
     add_months,
     month_code,
@@ -388,9 +389,14 @@ def upload_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @requires("dues.manage")
 def upload_template(request: HttpRequest) -> HttpResponse:
-    """An empty pay sheet with the columns the upload reads."""
+    """A pay sheet to fill in: the columns the upload reads, an example row, a drop-down."""
     return FileResponse(
-        table_bytes(list(PAY_COLUMNS), [["", "", "", "在职"]], title="工资表"),
+        table_bytes(
+            list(PAY_COLUMNS),
+            [["FY0001", "张三", "6500.00", DuesCategory.SERVING.label]],
+            title="工资表",
+            choices={"人员状态": [c.label for c in DuesCategory]},
+        ),
         as_attachment=True,
         filename="党费工资表模板.xlsx",
         content_type=XLSX,

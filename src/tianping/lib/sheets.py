@@ -25,6 +25,7 @@ from openpyxl.styles import Font
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from tianping.lib.script import to_simplified
 
@@ -1051,13 +1052,19 @@ def write_table(
     rows: Iterable[Sequence[Any]],
     *,
     title: str = "Sheet1",
+    choices: Mapping[str, Sequence[str]] | None = None,
+    choice_rows: int = 2000,
 ) -> None:
     """Write one sheet: a bold, frozen header row and columns as wide as their contents.
 
-    Streams (openpyxl write-only); the widths come from the first rows.
+    Streams (openpyxl write-only); the widths come from the first rows. `choices` gives a
+    column (by header) a drop-down list of its values in the first `choice_rows` rows, the
+    lists kept on a second sheet (可选值) so that long ones (56 民族) fit.
     """
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31] or "Sheet1")
+    if choices:
+        _add_choices(book, sheet, headers, choices, choice_rows)
     iterator = iter(rows)
     sample: list[Sequence[Any]] = []
     for row in iterator:
@@ -1084,11 +1091,49 @@ def write_table(
     book.save(target)
 
 
+CHOICES_SHEET = "可选值"
+
+
+def _add_choices(
+    book: Workbook,
+    sheet: Any,
+    headers: Sequence[str],
+    choices: Mapping[str, Sequence[str]],
+    rows: int,
+) -> None:
+    listed = [(h, list(choices[h])) for h in headers if choices.get(h)]
+    if not listed:
+        return
+    lists = book.create_sheet(title=CHOICES_SHEET)
+    lists.sheet_state = "hidden"
+    longest = max(len(values) for _, values in listed)
+    lists.append([h for h, _ in listed])
+    for i in range(longest):
+        lists.append([_safe_cell(lists, v[i]) if i < len(v) else None for _, v in listed])
+    for n, (header, values) in enumerate(listed, start=1):
+        letter = get_column_letter(n)
+        column = get_column_letter(list(headers).index(header) + 1)
+        rule = DataValidation(
+            type="list",
+            formula1=f"'{CHOICES_SHEET}'!${letter}$2:${letter}${len(values) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="不在可选值中",
+            error=f"请从下拉列表中选择{header}",
+        )
+        rule.add(f"{column}2:{column}{rows + 1}")
+        sheet.data_validations.append(rule)
+
+
 def table_bytes(
-    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1"
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str = "Sheet1",
+    choices: Mapping[str, Sequence[str]] | None = None,
 ) -> io.BytesIO:
     buffer = io.BytesIO()
-    write_table(buffer, headers, rows, title=title)
+    write_table(buffer, headers, rows, title=title, choices=choices)
     buffer.seek(0)
     return buffer
 

@@ -17,10 +17,16 @@ from django.views.decorators.http import require_POST
 
 from tianping.accounts.permissions import requires
 from tianping.lib import uploads
-from tianping.lib.sheets import ImportResult, table_bytes
+from tianping.lib.sheets import ImportResult
 from tianping.orgs.actions import do_map_values
 from tianping.orgs.models import Org
-from tianping.people.importing import ROSTER_COLUMNS, RosterPlan, apply_roster, parse_roster
+from tianping.people.importing import (
+    ROSTER_COLUMNS,
+    RosterPlan,
+    apply_roster,
+    parse_roster,
+    roster_template,
+)
 
 SESSION_KEY = "tianping_roster_imports"
 PREVIEW_LIMIT = 200
@@ -176,9 +182,9 @@ def summary(request: HttpRequest, token: str) -> HttpResponse:
 
 @requires("people.import")
 def template(request: HttpRequest) -> HttpResponse:
-    """An empty roster sheet with the columns the import reads."""
+    """A roster to fill in: the columns the import reads, an example row, drop-down lists."""
     return FileResponse(
-        table_bytes(list(ROSTER_COLUMNS), [], title="花名册"),
+        roster_template(),
         as_attachment=True,
         filename="花名册导入模板.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

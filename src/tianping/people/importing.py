@@ -38,6 +38,7 @@ from tianping.lib.sheets import (
     parse_date,
     read_table,
     sort_errors,
+    table_bytes,
 )
 from tianping.orgs.mappings import court_value_map
 from tianping.orgs.models import COURT_KINDS, Org
@@ -1208,3 +1209,42 @@ def import_roster(
     if dry_run or not plan.ok:
         return plan.result(dry_run=dry_run)
     return apply_roster(plan, user)
+
+
+# ---------------------------------------------------------------------------------------
+# The template a clerk fills in
+
+TEMPLATE_EXAMPLE = {
+    "工号": "FY0001",
+    "姓名": "张三",
+    "性别": Gender.MALE.label,
+    "出生日期": "1985-03-02",
+    "民族": "汉族",
+    "学历": Education.BACHELOR.label,
+    "人员类别": Category.JUDGE.label,
+    "职务层级": PostLevel.STAFF.label,
+    "政治面貌": PoliticalStatus.MEMBER.label,
+    "入党日期": "2008-07-01",
+    "转正日期": "2009-07-01",
+    "状态": PersonStatus.SERVING.label,
+}
+TEMPLATE_CHOICES: dict[str, list[str]] = {
+    "性别": GENDERS.offered,
+    "民族": list(ETHNIC_GROUPS),
+    "学历": EDUCATIONS.offered,
+    "人员类别": CATEGORIES.offered,
+    "职务层级": POST_LEVELS.offered,
+    "政治面貌": POLITICAL_STATUSES.offered,
+    "状态": STATUSES.offered,
+    "法官等级": JUDGE_GRADES.offered,
+    "警衔": POLICE_RANKS.offered,
+    "职级": CIVIL_RANKS.offered,
+    "学位": DEGREES.offered,
+}
+
+
+def roster_template() -> Any:
+    """An empty roster to fill in: the header, one example row, drop-downs for enumerations."""
+    headers = list(ROSTER_COLUMNS)
+    example = [TEMPLATE_EXAMPLE.get(h, "") for h in headers]
+    return table_bytes(headers, [example], title="花名册", choices=TEMPLATE_CHOICES)
