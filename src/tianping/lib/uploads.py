@@ -110,8 +110,10 @@ class PendingUploads:
         pending.pop(token, None)
         request.session[self.session_key] = pending
 
-    def hold(self, request: HttpRequest, token: str, court: Org, filename: str) -> None:
-        """Keep a clean upload for this user to confirm."""
+    def hold(
+        self, request: HttpRequest, token: str, court: Org, filename: str, *, mapping: bool = False
+    ) -> None:
+        """Keep an upload for this user to confirm, or (`mapping`) to map its unknown words."""
         self.remember(
             request,
             token,
@@ -120,8 +122,18 @@ class PendingUploads:
                 "court": court.code,
                 "filename": filename,
                 "at": time.time(),
+                "mapping": mapping,
             },
         )
+
+    def drop_unmapped(self, request: HttpRequest) -> None:
+        """Forget the uploads held only for mapping: the clerk has uploaded another sheet."""
+        pending = request.session.get(self.session_key, {})
+        for token, entry in list(pending.items()):
+            if entry.get("mapping") and "result" not in entry:
+                upload_path(token).unlink(missing_ok=True)
+                del pending[token]
+        request.session[self.session_key] = pending
 
     def remember(self, request: HttpRequest, token: str, entry: dict[str, Any]) -> None:
         pending = request.session.get(self.session_key, {})
@@ -155,6 +167,7 @@ def upload_form(
     form = form_class(courts, request.POST, request.FILES)
     if court is None or not form.is_valid():
         return form, None
+    pending.drop_unmapped(request)
     token, target, filename = store(form.cleaned_data["file"])
     plan = parse(target, court)
     return form, _checked(
@@ -183,7 +196,7 @@ def _checked(
         context["token"] = token
     elif context["unknowns"]:
         # The officer maps the unknown words here, and the same file is checked again.
-        pending.hold(request, token, court, filename)
+        pending.hold(request, token, court, filename, mapping=True)
         context["map_token"] = token
         context["form"] = form_class(courts_of(request), initial={"court": court.code})
     else:
