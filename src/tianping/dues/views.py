@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import secrets
-import time
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -55,6 +51,7 @@ from tianping.dues.rules import (
     month_of,
     parse_month,
 )
+from tianping.lib import uploads
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.lookup import employee_no_q
@@ -240,43 +237,17 @@ def month_export(request: HttpRequest) -> HttpResponse:
 # Pay-sheet upload: upload → preview (every bad row, nothing written) → confirm
 
 
-def _upload_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - STALE_SECONDS
-    for stale in folder.glob("dues-*.xlsx"):
-        try:
-            if stale.stat().st_mtime < cutoff:
-                stale.unlink()
-        except OSError:
-            pass
-    return folder
-
-
-def _upload_file(token: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / f"dues-{token}.xlsx"
+# The pay sheet waits between preview and confirm in the shared upload store (lib.uploads),
+# like every other import; the month travels in the held entry.
+PENDING = uploads.PendingUploads(SESSION_KEY)
 
 
 def _courts(request: HttpRequest) -> list[Org]:
-    return list(scoped(request.scope, Org.objects.filter(kind__in=COURT_KINDS)).order_by("path"))
+    return uploads.courts_of(request)
 
 
 def _court(request: HttpRequest, code: str) -> Org:
-    return get_scoped(request.scope, Org.objects.filter(kind__in=COURT_KINDS), code=code)
-
-
-def _pending(request: HttpRequest, token: str) -> dict[str, Any]:
-    """This user's upload under `token`, or 404: a token is useless in anyone else's session."""
-    entry = request.session.get(SESSION_KEY, {}).get(token)
-    if not entry or entry.get("owner") != request.user.pk:
-        raise Http404
-    return entry
-
-
-def _forget(request: HttpRequest, token: str) -> None:
-    pending = request.session.get(SESSION_KEY, {})
-    pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
+    return uploads.court_of(request, code)
 
 
 def _preview_context(plan: PayPlan, filename: str) -> dict[str, Any]:
@@ -314,26 +285,17 @@ def upload(request: HttpRequest) -> HttpResponse:
         court = _court(request, code) if code else None
         form = UploadForm(courts, request.POST, request.FILES)
         if court is not None and form.is_valid():
-            folder = _upload_dir()
-            token = secrets.token_urlsafe(18)
-            target = folder / f"dues-{token}.xlsx"
-            with target.open("wb") as out:
-                for chunk in form.cleaned_data["file"].chunks():
-                    out.write(chunk)
-            filename = Path(form.cleaned_data["file"].name).name
+            token, target, filename = uploads.store(form.cleaned_data["file"])
             when = form.cleaned_data["month"]
-            plan = parse_pay_sheet(target, court, when)
+            with uploads.tracking(request):
+                plan = parse_pay_sheet(target, court, when)
             context = _preview_context(plan, filename)
+            uploads.problems(context, plan.errors)
             if plan.ok:
-                pending = request.session.get(SESSION_KEY, {})
-                pending[token] = {
-                    "owner": request.user.pk,
-                    "court": court.code,
-                    "month": month_code(when),
-                    "filename": filename,
-                    "at": time.time(),
-                }
-                request.session[SESSION_KEY] = pending
+                PENDING.hold(request, token, court, filename)
+                entry = PENDING.get(request, token)
+                entry["month"] = month_code(when)
+                PENDING.remember(request, token, entry)
                 context["token"] = token
             else:
                 # Nothing to confirm: the clerk fixes the sheet and uploads it again.
@@ -359,21 +321,23 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @requires("dues.manage")
 def upload_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    entry = _pending(request, token)
+    entry = PENDING.get(request, token)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     court = _court(request, entry["court"])
     when = parse_month(entry["month"])
-    source = _upload_file(token)
+    source = uploads.upload_path(token)
     if not source.is_file():
-        _forget(request, token)
+        PENDING.forget(request, token)
         raise Http404
-    plan = parse_pay_sheet(source, court, when)
+    with uploads.tracking(request):
+        plan = parse_pay_sheet(source, court, when)
     source.unlink(missing_ok=True)
-    _forget(request, token)
+    PENDING.forget(request, token)
     if not plan.ok:
         # The roster changed since the preview: show what is wrong now, write nothing.
         context = _preview_context(plan, entry["filename"])
+        uploads.problems(context, plan.errors)
         context["form"] = UploadForm(_courts(request), initial={"court": court.code, "month": when})
         return render(request, "dues/upload_preview.html", context)
     result = actions.do_set_bases(
@@ -385,6 +349,12 @@ def upload_confirm(request: HttpRequest, token: str) -> HttpResponse:
         f"修改{result.updated}人，不变{result.unchanged}人。",
     )
     return redirect(reverse("dues:month") + "?" + _query(court=court.code, month=month_code(when)))
+
+
+@requires("dues.manage")
+def upload_progress(request: HttpRequest) -> HttpResponse:
+    """How far the check of this user's pay sheet has got (polled by the page)."""
+    return uploads.progress(request)
 
 
 @requires("dues.manage")
@@ -748,6 +718,7 @@ routes = [
     path("upload/", upload, name="upload"),
     # Before the token route, which would otherwise take "template" for a token.
     path("upload/template/", upload_template, name="upload_template"),
+    path("upload/progress/", upload_progress, name="upload_progress"),
     path("upload/<str:token>/confirm/", upload_confirm, name="upload_confirm"),
     path("register/", register, name="register"),
     path("register/pay/", pay, name="pay"),

@@ -13,6 +13,8 @@ import unicodedata
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -432,6 +434,30 @@ class Columns:
 # here with the C parser is four times faster and still streams, one row at a time.
 
 
+# ---------------------------------------------------------------------------------------
+# Progress: a long check or write tells whoever listens (the upload page polls it)
+
+ProgressSink = Callable[[str, int], None]
+_progress: ContextVar[ProgressSink | None] = ContextVar("sheet_progress", default=None)
+PROGRESS_EVERY = 500  # rows between two reports while a sheet is read
+
+
+def report_progress(phase: str, count: int = 0) -> None:
+    """Tell the current listener, if any: ("check", rows read) or ("write", records)."""
+    sink = _progress.get()
+    if sink is not None:
+        sink(phase, count)
+
+
+@contextmanager
+def progress_to(sink: ProgressSink) -> Iterator[None]:
+    token = _progress.set(sink)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
+
+
 @dataclass(frozen=True)
 class Limits:
     """How much of a workbook the reader will take before it refuses the file.
@@ -816,8 +842,9 @@ class XlsxReader:
                     seen += 1
                     if number > max_rows or seen > max_rows:
                         raise SheetTooLarge(f"工作表超过{max_rows}行，请分成几个文件上传", number)
-                    if seen % 1000 == 0:
+                    if seen % PROGRESS_EVERY == 0:
                         budget.check_time(number)
+                        report_progress("check", seen)
                     values = self._row(el, number)
                     # What has been read is forgotten: the tree never grows with the sheet.
                     held = 0
@@ -1186,6 +1213,7 @@ class UnknownValue:
     written: str  # the header as the sheet writes it
     value: str
     offered: tuple[str, ...]
+    message: str = ""
     rows: list[int] = field(default_factory=list)
 
     @property
@@ -1201,7 +1229,7 @@ def unknown_values(errors: Iterable[SheetError]) -> list[UnknownValue]:
             continue
         key = (e.canonical, match_key(e.value))
         if key not in found:
-            found[key] = UnknownValue(e.canonical, e.column, e.value, e.offered)
+            found[key] = UnknownValue(e.canonical, e.column, e.value, e.offered, e.message)
         if e.row is not None:
             found[key].rows.append(e.row)
     return list(found.values())

@@ -7,20 +7,23 @@ user's session knows; confirm reads it again, and then the file goes. Imports of
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from tianping.accounts.scoping import get_scoped, scoped
-from tianping.lib.sheets import SheetError, match_key, unknown_values
+from tianping.lib.sheets import SheetError, match_key, progress_to, unknown_values
 from tianping.orgs.models import Org
 
 # An upload nobody confirmed is removed after a day.
@@ -60,7 +63,7 @@ def import_dir() -> Path:
 
 def sweep(folder: Path) -> None:
     cutoff = time.time() - STALE_SECONDS
-    for stale in folder.glob("*.xlsx"):
+    for stale in [*folder.glob("*.xlsx"), *folder.glob("progress-*.json")]:
         try:
             if stale.stat().st_mtime < cutoff:
                 stale.unlink()
@@ -82,6 +85,58 @@ def store(upload: Any) -> tuple[str, Path, str]:
         for chunk in upload.chunks():
             out.write(chunk)
     return token, target, Path(upload.name).name
+
+
+# ---------------------------------------------------------------------------------------
+# Progress of a long check or write, polled by the page that started it
+
+PROGRESS_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+PHASES = {"upload": "正在上传…", "check": "正在检查：已读{n}行", "write": "正在写入{n}条记录…"}
+
+
+def _progress_file(request: HttpRequest, key: str) -> Path:
+    # The user's id in the name: a key is useless to anyone else.
+    return import_dir() / f"progress-{request.user.pk}-{key}.json"
+
+
+@contextmanager
+def tracking(request: HttpRequest) -> Iterator[None]:
+    """While a request checks or writes a sheet, keep its progress where the page polls it.
+
+    The page sends a random key with the form (`progress`); without one nothing is kept.
+    A file, not process memory: the poll may reach another worker.
+    """
+    key = request.POST.get("progress", "")
+    if not PROGRESS_KEY.match(key):
+        yield
+        return
+    path = _progress_file(request, key)
+
+    def sink(phase: str, count: int) -> None:
+        partial = path.with_suffix(".part")
+        partial.write_text(json.dumps({"phase": phase, "count": count}))
+        partial.replace(path)
+
+    sink("check", 0)
+    with progress_to(sink):
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def progress(request: HttpRequest) -> HttpResponse:
+    """The progress of this user's check or write under `?key=`, as JSON with its words."""
+    key = request.GET.get("key", "")
+    if not PROGRESS_KEY.match(key):
+        return JsonResponse({"phase": "", "count": 0, "text": ""}, status=422)
+    try:
+        data = json.loads(_progress_file(request, key).read_text())
+    except (OSError, ValueError):
+        data = {"phase": "upload", "count": 0}
+    phase, count = str(data.get("phase", "")), int(data.get("count", 0))
+    text = PHASES.get(phase, "").format(n=count) if phase != "check" or count else "正在检查…"
+    return JsonResponse({"phase": phase, "count": count, "text": text})
 
 
 def courts_of(request: HttpRequest) -> list[Org]:
@@ -169,7 +224,8 @@ def upload_form(
         return form, None
     pending.drop_unmapped(request)
     token, target, filename = store(form.cleaned_data["file"])
-    plan = parse(target, court)
+    with tracking(request):
+        plan = parse(target, court)
     return form, _checked(
         request, pending, token, target, court, filename, plan, preview, template, form_class
     )

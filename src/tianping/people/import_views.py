@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tianping.accounts.permissions import requires
 from tianping.lib import uploads
-from tianping.lib.sheets import ImportResult
+from tianping.lib.sheets import ImportResult, report_progress
 from tianping.orgs.actions import do_map_values
 from tianping.orgs.models import Org
 from tianping.people.importing import (
@@ -118,7 +118,11 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if not source.is_file():
         PENDING.forget(request, token)
         raise Http404
-    plan = parse_roster(source, court)
+    with uploads.tracking(request):
+        plan = parse_roster(source, court)
+        if plan.ok:
+            report_progress("write", len(plan.new) + len(plan.changed))
+            result = apply_roster(plan, request.user)
     if not plan.ok:
         # The tree or the roster changed since the preview: show what is wrong now, write nothing.
         source.unlink(missing_ok=True)
@@ -127,7 +131,6 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         uploads.problems(context, plan.errors)
         context["form"] = UploadForm(uploads.courts_of(request), initial={"court": court.code})
         return render(request, "people/import_preview.html", context)
-    result = apply_roster(plan, request.user)
     source.unlink(missing_ok=True)
     entry["result"] = result.as_json()
     PENDING.remember(request, token, entry)
@@ -152,6 +155,12 @@ def map_values(request: HttpRequest, token: str) -> HttpResponse:
         "people/import_preview.html",
         do_map_values,
     )
+
+
+@requires("people.import")
+def progress(request: HttpRequest) -> HttpResponse:
+    """How far the check or the write of this user's roster has got (polled by the page)."""
+    return uploads.progress(request)
 
 
 @requires("people.import")
@@ -195,6 +204,7 @@ import_urlpatterns = [
     path("import/", upload, name="import"),
     # Before the token routes, which would otherwise take "template" for a token.
     path("import/template/", template, name="import_template"),
+    path("import/progress/", progress, name="import_progress"),
     path("import/<str:token>/confirm/", confirm, name="import_confirm"),
     path("import/<str:token>/map/", map_values, name="import_map"),
     path("import/<str:token>/", summary, name="import_summary"),
