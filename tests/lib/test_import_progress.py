@@ -52,9 +52,10 @@ def test_the_progress_is_kept_for_the_requests_user_and_key_only(world: World) -
     assert not list(uploads.import_dir().glob("progress-*"))  # gone when the work ends
 
 
-def test_a_bad_key_is_refused(world: World) -> None:
-    response = world.client("alice").get(reverse("people:import_progress"), {"key": "../x"})
-    assert response.status_code == 422
+def test_a_key_that_cannot_exist_is_not_found(world: World) -> None:
+    client = world.client("alice")
+    assert client.get(reverse("people:import_progress"), {"key": "../x"}).status_code == 404
+    assert client.get(reverse("people:import_progress")).status_code == 404
 
 
 def test_the_upload_page_sends_a_key_and_polls(world: World) -> None:

@@ -129,7 +129,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     """The progress of this user's check or write under `?key=`, as JSON with its words."""
     key = request.GET.get("key", "")
     if not PROGRESS_KEY.match(key):
-        return JsonResponse({"phase": "", "count": 0, "text": ""}, status=422)
+        raise Http404  # no such key can exist
     try:
         data = json.loads(_progress_file(request, key).read_text())
     except (OSError, ValueError):
