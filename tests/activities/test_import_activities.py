@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from tests.conftest import World
 from tests.people.sheets import xlsx
 from tianping.activities import actions
-from tianping.activities.importing import import_ledger, parse_hours, parse_ledger
+from tianping.activities.importing import KIND_CHOICES, import_ledger, parse_hours, parse_ledger
 from tianping.activities.models import Activity, ActivitySource, Attendance
 from tianping.audit.models import AuditEvent
 from tianping.lib.sheets import CellError
@@ -130,6 +130,8 @@ def test_a_ledger_with_bad_rows_is_rejected_whole_and_writes_nothing(
                 "主题党日、组织生活会、民主评议党员、谈心谈话、理论学习中心组学习、培训班、读书活动、"
                 "读书推荐、志愿服务、普法宣传、法律咨询、结对共建、走访慰问、法官联系走访、办实事、"
                 "演讲比赛、听我断案、文体活动、政治生日、技能竞赛、庭审观摩、调研活动",
+                # An unknown kind carries the kinds it may be mapped to (--map 活动类型:…=…).
+                "offered": KIND_CHOICES.offered,
             },
             {
                 "row": 5,

@@ -243,6 +243,8 @@ def test_a_bad_pay_sheet_is_rejected_whole_with_every_bad_row_named(world, tmp_p
             "column": "人员状态",
             "value": "病休",
             "message": "无法识别的人员状态，可填：在职、离退休、学生、失业、低保",
+            # An unknown status carries the standard values it may be mapped to (--map).
+            "offered": ["在职", "离退休", "学生", "失业", "低保"],
         },
         {
             "row": 6,

@@ -144,7 +144,7 @@ def test_a_bad_pay_sheet_is_previewed_with_every_bad_row_and_nothing_is_written(
     assert "九原区人民法院没有工号为“JY9999”的人员" in page
     assert "无法识别的人员状态" in page
     assert not DuesBase.objects.exists()
-    assert not list((world_media(world)).glob("dues-*.xlsx"))
+    assert not list((world_media(world)).glob("*.xlsx"))
 
 
 def world_media(world):

@@ -106,13 +106,17 @@ def test_an_officer_imports_a_roster_fixes_its_errors_then_transfers_a_new_perso
     expect(page.get_by_role("heading", name="花名册导入预览")).to_be_visible()
     expect(page.get_by_text("文件：花名册-有误.xlsx · 法院：九原区人民法院")).to_be_visible()
     expect(page.get_by_role("alert").first).to_have_text(
-        "发现 4 处问题，未写入任何数据。请修改表格后重新上传。"
+        "发现 4 处问题，未写入任何数据。不认识的取值可在下方对照为标准值；其余问题请修改表格后重新上传。"
     )
+    # The unknown term stands once with its row, to be mapped; the rest are listed.
+    unknown = page.locator("#unknown-values tbody tr")
+    expect(unknown).to_have_count(1)
+    expect(unknown.first).to_contain_text("律师")
+    expect(unknown.first.locator("td.rows")).to_have_text("4")
     errors = page.locator("#import-errors tbody tr")
-    expect(errors).to_have_count(4)
+    expect(errors).to_have_count(3)
     expected = [
         ("3", "出生日期", "1985-13-01", "不是有效的日期：没有13月"),
-        ("4", "人员类别", "律师", "可填：员额法官、法官助理、书记员、司法警察、司法行政人员"),
         ("5", "工号", "JY0101", "工号“JY0101”与第3行重复"),
         ("6", "所在支部", "第九党支部", "九原区人民法院没有代码或名称为“第九党支部”的支部"),
     ]

@@ -80,6 +80,8 @@ def test_a_roster_with_bad_rows_is_rejected_whole(world: World) -> None:
                 "column": "人员类别",
                 "value": "律师",
                 "message": "无法识别的人员类别，可填：员额法官、法官助理、书记员、司法警察、司法行政人员",
+                # An unknown term carries the standard values it may be mapped to.
+                "offered": ["员额法官", "法官助理", "书记员", "司法警察", "司法行政人员"],
             },
             {"row": 6, "column": "工号", "value": "JY0100", "message": "工号“JY0100”与第3行重复"},
             {

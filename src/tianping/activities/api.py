@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Upper
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -33,6 +34,7 @@ from tianping.activities.queries import (
     attendance_counts,
     expected_attendees,
 )
+from tianping.lib.sheets import employee_key
 from tianping.orgs.api import find_org
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.models import Person
@@ -335,17 +337,21 @@ def people_by_number(org: Org, numbers: Iterable[str]) -> dict[str, Person]:
     As on the web (activities.forms.person_by_number): of the organisation's court, else of a
     court above it (a 中院 leader lecturing a 基层院 branch); the nearest court wins.
     """
-    wanted = {n.strip().upper() for n in numbers if n.strip()}
+    wanted = {employee_key(n) for n in numbers} - {""}
     if not wanted:
         return {}
     court = org.court()
     found: dict[str, Person] = {}
-    for person in Person.objects.filter(
-        employee_no__in=wanted,
-        court__path__in=[*court.ancestor_paths(), court.path],
-        court__kind__in=COURT_KINDS,
-    ).order_by("-court__depth", "pk"):
-        found.setdefault(person.employee_no, person)
+    for person in (
+        Person.objects.annotate(number_key=Upper("employee_no"))
+        .filter(
+            number_key__in=wanted,
+            court__path__in=[*court.ancestor_paths(), court.path],
+            court__kind__in=COURT_KINDS,
+        )
+        .order_by("-court__depth", "pk")
+    ):
+        found.setdefault(employee_key(person.employee_no), person)
     return found
 
 
@@ -391,7 +397,7 @@ def attendance_changes(
     reasons: dict[int, str] = {}
     errors: dict[str, str] = {}
     for i, row in enumerate(rows):
-        person = people.get(row.employee_no.strip().upper())
+        person = people.get(employee_key(row.employee_no))
         if person is None:
             errors[f"attendance.{i}.employee_no"] = _not_found(row.employee_no)
         elif person.pk in changes:
@@ -499,7 +505,7 @@ def correct_attendance(
     scope = scope_of(request)
     activity = get_activity(scope, activity_id)
     person = people_by_number(activity.org, [payload.employee_no]).get(
-        payload.employee_no.strip().upper()
+        employee_key(payload.employee_no)
     )
     if person is None:
         raise ValidationError({"employee_no": _not_found(payload.employee_no)})

@@ -21,6 +21,7 @@ from tianping.activities.models import (
     StudyItem,
 )
 from tianping.orgs.models import COURT_KINDS, Org
+from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -47,7 +48,7 @@ def person_by_number(org: Org, number: str) -> Person | None:
     paths = [*court.ancestor_paths(), court.path]
     return (
         Person.objects.filter(
-            employee_no=number.strip().upper(),
+            employee_no_q(number),
             court__path__in=paths,
             court__kind__in=COURT_KINDS,
         )
@@ -355,7 +356,7 @@ class StudyRecordForm(forms.Form):
         if number:
             self.person = (
                 scoped(self.scope, Person.objects.filter(court=self.org.court()))
-                .filter(employee_no=number)
+                .filter(employee_no_q(number))
                 .first()
             )
             if self.person is None:

@@ -11,17 +11,25 @@ from collections import Counter
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from tianping.accounts.permissions import requires
 from tianping.activities import kinds
-from tianping.activities.importing import LEDGER_COLUMNS, LedgerPlan, apply_ledger, parse_ledger
+from tianping.activities.importing import (
+    LEDGER_COLUMNS,
+    LedgerPlan,
+    apply_ledger,
+    ledger_template,
+    parse_ledger,
+)
 from tianping.activities.models import AttendanceStatus
 from tianping.lib import uploads
-from tianping.lib.sheets import ImportResult
+from tianping.lib.sheets import ImportResult, report_progress
+from tianping.orgs.actions import do_map_values
 from tianping.orgs.models import Org
 
 SESSION_KEY = "tianping_activity_imports"
@@ -96,6 +104,7 @@ def _preview_context(plan: LedgerPlan, court: Org, filename: str) -> dict[str, A
         "new": new,
         "changed": changed,
         "limit": PREVIEW_LIMIT,
+        "map_route": "activities:import_map",
         "breadcrumbs": _crumbs(("预览", None)),
     }
 
@@ -135,14 +144,18 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if not source.is_file():
         PENDING.forget(request, token)
         raise Http404
-    plan = parse_ledger(source, court)
-    result = apply_ledger(plan, request.user) if plan.ok else plan.result()
+    with uploads.tracking(request):
+        plan = parse_ledger(source, court)
+        if plan.ok:
+            report_progress("write", len(plan.new) + len(plan.changed))
+        result = apply_ledger(plan, request.user) if plan.ok else plan.result()
     if not result.ok:
         # The roster or the records changed since the preview: show what is wrong now, write nothing.
         source.unlink(missing_ok=True)
         PENDING.forget(request, token)
         plan.errors = result.errors
         context = _preview_context(plan, court, entry["filename"])
+        uploads.problems(context, plan.errors)
         context["form"] = UploadForm(uploads.courts_of(request), initial={"court": court.code})
         return render(request, "activities/import_preview.html", context)
     source.unlink(missing_ok=True)
@@ -154,6 +167,28 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         f"未变{result.unchanged}项。",
     )
     return redirect("activities:import_summary", token=token)
+
+
+@requires("activities.import")
+@require_POST
+def map_values(request: HttpRequest, token: str) -> HttpResponse:
+    """Map the unknown words of a held ledger to standard values, kept for the court."""
+    return uploads.map_values(
+        request,
+        token,
+        UploadForm,
+        PENDING,
+        parse_ledger,
+        _preview_context,
+        "activities/import_preview.html",
+        do_map_values,
+    )
+
+
+@requires("activities.import")
+def progress(request: HttpRequest) -> HttpResponse:
+    """How far the check or the write of this user's ledger has got (polled by the page)."""
+    return uploads.progress(request)
 
 
 @requires("activities.import")
@@ -178,8 +213,23 @@ def summary(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@requires("activities.import")
+def template(request: HttpRequest) -> HttpResponseBase:
+    """A ledger to fill in: the columns the import reads, an example row, drop-down lists."""
+    return FileResponse(
+        ledger_template(),
+        as_attachment=True,
+        filename="活动台账导入模板.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
 routes = [
     path("import/", upload, name="import"),
+    # Before the token routes, which would otherwise take "template" for a token.
+    path("import/template/", template, name="import_template"),
+    path("import/progress/", progress, name="import_progress"),
     path("import/<str:token>/confirm/", confirm, name="import_confirm"),
+    path("import/<str:token>/map/", map_values, name="import_map"),
     path("import/<str:token>/", summary, name="import_summary"),
 ]

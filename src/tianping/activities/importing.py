@@ -43,14 +43,18 @@ from tianping.lib.sheets import (
     ImportResult,
     SheetError,
     Source,
+    ValueMap,
     clean_code,
     clean_name,
     clean_text,
+    employee_key,
     match_key,
     parse_date,
     read_table,
     sort_errors,
+    table_bytes,
 )
+from tianping.orgs.mappings import court_value_map
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.models import Person
 
@@ -295,8 +299,8 @@ class LedgerPeople:
         for pk, court_id, employee_no, name in rows.iterator(chunk_size=5000):
             someone = _Someone(pk, court_id, clean_code(employee_no), name)
             self.by_pk[pk] = someone
-            self._no[(court_id, match_key(someone.employee_no))].append(someone)
-            self._no_any[match_key(someone.employee_no)].append(someone)
+            self._no[(court_id, employee_key(employee_no))].append(someone)
+            self._no_any[employee_key(employee_no)].append(someone)
             key = name_keys.get(name)
             if key is None:
                 key = name_keys[name] = match_key(clean_name(name))
@@ -318,7 +322,7 @@ class LedgerPeople:
         return found
 
     def _find(self, token: str, court: Org) -> int:
-        no_key = match_key(clean_code(token))
+        no_key = employee_key(token)
         name_key = match_key(clean_name(token))
         levels = [
             (
@@ -415,6 +419,7 @@ class LedgerPlan:
     changed: list[LedgerChange] = field(default_factory=list)
     unchanged: int = 0
     errors: list[SheetError] = field(default_factory=list)
+    values: ValueMap = field(default_factory=ValueMap)
     names: dict[int, str] = field(default_factory=dict)  # person id → name, for the preview
 
     @property
@@ -446,8 +451,12 @@ class _RowReader:
         i = self.index.get(column)
         return values[i] if i is not None and i < len(values) else None
 
-    def error(self, row: int, column: str, value: Any, message: str) -> SheetError:
-        return SheetError(row, self.written.get(column, column), value, message)
+    def error(
+        self, row: int, column: str, value: Any, message: str, offered: Sequence[str] = ()
+    ) -> SheetError:
+        return SheetError(
+            row, self.written.get(column, column), value, message, offered, canonical=column
+        )
 
     def read(self, number: int, values: list[Any], errors: list[SheetError]) -> LedgerRow | None:
         start = len(errors)
@@ -492,10 +501,11 @@ class _RowReader:
         self, number: int, values: list[Any], org: Org | None, errors: list[SheetError]
     ) -> str | None:
         raw = self.raw(values, "活动类型")
+        mapped = self.plan.values
         try:
-            code = KIND_CHOICES.match(raw)
+            code = KIND_CHOICES.match(mapped.apply("活动类型", raw) if mapped else raw)
         except CellError as e:
-            errors.append(self.error(number, "活动类型", raw, e.message))
+            errors.append(self.error(number, "活动类型", raw, e.message, e.offered))
             return None
         if not code:
             errors.append(self.error(number, "活动类型", raw, "活动类型不能为空"))
@@ -633,12 +643,16 @@ class _RowReader:
         return attendance
 
 
-def parse_ledger(source: Source, court: Org) -> LedgerPlan:
-    """Read and check a ledger for `court`: every row, every problem; writes nothing."""
+def parse_ledger(source: Source, court: Org, values: ValueMap | None = None) -> LedgerPlan:
+    """Read and check a ledger for `court`: every row, every problem; writes nothing.
+
+    A cell passes through the court's kept value mappings, and `values` over them.
+    """
     plan = LedgerPlan(court=court)
     if court.kind not in COURT_KINDS:
         plan.errors.append(SheetError(None, "", court.code, f"“{court.name}”不是法院"))
         return plan
+    plan.values = court_value_map(court, values)
     try:
         table = read_table(source, HEADERS)
     except SheetError as e:
@@ -650,16 +664,22 @@ def parse_ledger(source: Source, court: Org) -> LedgerPlan:
         errors: list[SheetError] = []
         rows: list[LedgerRow] = []
         first_row: dict[tuple[int, str, dt.date, str], int] = {}
-        for number, values in table:
+        try:
+            read = list(table)
+        except SheetError as e:
+            # A workbook found past the reader's bounds part-way through is refused whole.
+            plan.errors.append(e)
+            return plan
+        for number, cells in read:
             row_errors: list[SheetError] = []
-            row = reader.read(number, values, row_errors)
+            row = reader.read(number, cells, row_errors)
             if row is not None:
                 if row.identity in first_row:
                     row_errors.append(
                         reader.error(
                             number,
                             "标题",
-                            reader.raw(values, "标题") or row.title,
+                            reader.raw(cells, "标题") or row.title,
                             f"与第{first_row[row.identity]}行是同一活动（组织、类型、日期、标题均相同）",
                         )
                     )
@@ -808,8 +828,35 @@ def apply_ledger(plan: LedgerPlan, user: Any) -> ImportResult:
     return plan.result()
 
 
-def import_ledger(source: Source, court: Org, user: Any, *, dry_run: bool = False) -> ImportResult:
-    plan = parse_ledger(source, court)
+def import_ledger(
+    source: Source,
+    court: Org,
+    user: Any,
+    *,
+    dry_run: bool = False,
+    values: ValueMap | None = None,
+) -> ImportResult:
+    plan = parse_ledger(source, court, values)
     if dry_run or not plan.ok:
         return plan.result(dry_run=dry_run)
     return apply_ledger(plan, user)
+
+
+def ledger_template() -> Any:
+    """An empty ledger to fill in: the header, one example row, a drop-down of the kinds."""
+    example = {
+        "组织": "第一党支部",
+        "活动类型": kinds.KINDS["branch_committee"].name,
+        "日期": "2024-03-05",
+        "标题": "三月支部委员会会议",
+        "地点": "党员活动室",
+        "时长": 1.5,
+        "参加人员": "FY0001、FY0002",
+        "内容摘要": "学习传达有关会议精神，研究本月工作",
+    }
+    return table_bytes(
+        LEDGER_COLUMNS,
+        [[example.get(c, "") for c in LEDGER_COLUMNS]],
+        title="活动台账",
+        choices={"活动类型": [k.name for k in kinds.KINDS.values()]},
+    )

@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "orgs.move": "移动组织",
     "orgs.merge": "合并支部",
     "orgs.import": "导入组织",
+    "orgs.map_value": "设置取值对照",
     "people.create": "新增人员",
     "people.update": "修改人员",
     "people.transfer": "人员调动",

@@ -28,6 +28,7 @@ from tianping.lib.sheets import (
     Columns,
     SheetError,
     Source,
+    ValueMap,
     clean_code,
     clean_name,
     match_key,
@@ -35,7 +36,9 @@ from tianping.lib.sheets import (
     sort_errors,
     write_table,
 )
+from tianping.orgs.mappings import court_value_map
 from tianping.orgs.models import Org
+from tianping.people.lookup import NumberIndex
 from tianping.people.models import Person
 
 PAY_COLUMNS = ("工号", "姓名", "月基数", "人员状态")
@@ -150,6 +153,7 @@ class PayPlan:
     # Rows of people who owe no dues this month (not party members, or not yet admitted).
     skipped: list[tuple[int, Person, str]] = field(default_factory=list)
     errors: list[SheetError] = field(default_factory=list)
+    values: ValueMap = field(default_factory=ValueMap)
     # person id → the base on file for exactly this month, to show what confirming changes.
     current: dict[int, tuple[int, str]] = field(default_factory=dict)
 
@@ -190,22 +194,28 @@ class PayPlan:
         return "不变" if old == (line.base_fen, line.category) else "修改"
 
 
-def _people_of(court: Org) -> tuple[dict[str, Person], dict[str, list[Person]]]:
+def _people_of(court: Org) -> tuple[dict[str, Person], NumberIndex[Person]]:
+    """The court's people by 工号 as stored, and by 工号 as D9 compares it."""
     exact: dict[str, Person] = {}
-    folded: dict[str, list[Person]] = {}
+    folded: NumberIndex[Person] = NumberIndex()
     for person in Person.objects.filter(court=court).select_related("party_org"):
-        no = clean_code(person.employee_no)
-        exact[no] = person
-        folded.setdefault(no.casefold(), []).append(person)
+        exact[clean_code(person.employee_no)] = person
+        folded.add(person.employee_no, person)
     return exact, folded
 
 
-def parse_pay_sheet(source: Source | IO[bytes], court: Org, month: dt.date) -> PayPlan:
-    """Read and check a pay sheet for `court` and `month`; writes nothing."""
+def parse_pay_sheet(
+    source: Source | IO[bytes], court: Org, month: dt.date, values: ValueMap | None = None
+) -> PayPlan:
+    """Read and check a pay sheet for `court` and `month`; writes nothing.
+
+    A cell passes through the court's kept value mappings, and `values` over them.
+    """
     plan = PayPlan(court=court, month=month)
     if not court.is_court:
         plan.errors.append(SheetError(None, "", court.code, f"“{court.name}”不是法院"))
         return plan
+    plan.values = court_value_map(court, values)
     try:
         with read_table(source, HEADERS) as table:
             written = table.written
@@ -223,9 +233,9 @@ def parse_pay_sheet(source: Source | IO[bytes], court: Org, month: dt.date) -> P
                 i = table.index.get(column)
                 return values[i] if i is not None and i < len(values) else None
 
-            for number, values in table:
+            for number, cells in table:
                 problems: list[SheetError] = []
-                raw_no = raw(values, "工号")
+                raw_no = raw(cells, "工号")
                 no = clean_code(raw_no)
                 person: Person | None = None
                 if not no:
@@ -233,8 +243,7 @@ def parse_pay_sheet(source: Source | IO[bytes], court: Org, month: dt.date) -> P
                 else:
                     person = exact.get(no)
                     if person is None:
-                        matches = folded.get(no.casefold(), [])
-                        person = matches[0] if len(matches) == 1 else None
+                        person = folded.one(no)
                     if person is None:
                         problems.append(
                             error(number, "工号", raw_no, f"{court.name}没有工号为“{no}”的人员")
@@ -246,7 +255,7 @@ def parse_pay_sheet(source: Source | IO[bytes], court: Org, month: dt.date) -> P
                         person = None
                     else:
                         seen[person.pk] = number
-                raw_name = raw(values, "姓名")
+                raw_name = raw(cells, "姓名")
                 name = clean_name(raw_name)
                 if (
                     person is not None
@@ -262,12 +271,24 @@ def parse_pay_sheet(source: Source | IO[bytes], court: Org, month: dt.date) -> P
                         )
                     )
                 category = DuesCategory.SERVING.value
-                raw_status = raw(values, "人员状态")
+                raw_status = raw(cells, "人员状态")
                 try:
-                    category = CATEGORIES.match(raw_status) or DuesCategory.SERVING.value
+                    category = (
+                        CATEGORIES.match(plan.values.apply("人员状态", raw_status))
+                        or DuesCategory.SERVING.value
+                    )
                 except CellError as e:
-                    problems.append(error(number, "人员状态", raw_status, e.message))
-                raw_base = raw(values, "月基数")
+                    problems.append(
+                        SheetError(
+                            number,
+                            written.get("人员状态", "人员状态"),
+                            raw_status,
+                            e.message,
+                            e.offered,
+                            canonical="人员状态",
+                        )
+                    )
+                raw_base = raw(cells, "月基数")
                 base_fen: int | None = None
                 try:
                     base_fen = parse_money(raw_base)

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import secrets
-import time
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -50,15 +46,18 @@ from tianping.dues.queries import (
 from tianping.dues.rules import (
     ARREARS_MONTHS,
     BACK_PAY_MONTHS,
+    DuesCategory,
     Rounding,
     add_months,
     month_code,
     month_of,
     parse_month,
 )
+from tianping.lib import uploads
 from tianping.lib.errors import add_errors, error_text
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
+from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -145,14 +144,14 @@ def _query(**params: Any) -> str:
     return urlencode({k: v for k, v in params.items() if v})
 
 
-def _next_url(request: HttpRequest, fallback: str) -> str:
+def _next_url(request: AuthenticatedHttpRequest, fallback: str) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
     return fallback
 
 
-def _no_org(request: HttpRequest, title: str) -> HttpResponse:
+def _no_org(request: AuthenticatedHttpRequest, title: str) -> HttpResponse:
     return render(
         request,
         "dues/no_org.html",
@@ -241,43 +240,17 @@ def month_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 # Pay-sheet upload: upload → preview (every bad row, nothing written) → confirm
 
 
-def _upload_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - STALE_SECONDS
-    for stale in folder.glob("dues-*.xlsx"):
-        try:
-            if stale.stat().st_mtime < cutoff:
-                stale.unlink()
-        except OSError:
-            pass
-    return folder
-
-
-def _upload_file(token: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / f"dues-{token}.xlsx"
+# The pay sheet waits between preview and confirm in the shared upload store (lib.uploads),
+# like every other import; the month travels in the held entry.
+PENDING = uploads.PendingUploads(SESSION_KEY)
 
 
 def _courts(request: AuthenticatedHttpRequest) -> list[Org]:
-    return list(scoped(request.scope, Org.objects.filter(kind__in=COURT_KINDS)).order_by("path"))
+    return uploads.courts_of(request)
 
 
 def _court(request: AuthenticatedHttpRequest, code: str) -> Org:
-    return get_scoped(request.scope, Org.objects.filter(kind__in=COURT_KINDS), code=code)
-
-
-def _pending(request: HttpRequest, token: str) -> dict[str, Any]:
-    """This user's upload under `token`, or 404: a token is useless in anyone else's session."""
-    entry = request.session.get(SESSION_KEY, {}).get(token)
-    if not entry or entry.get("owner") != request.user.pk:
-        raise Http404
-    return entry
-
-
-def _forget(request: HttpRequest, token: str) -> None:
-    pending = request.session.get(SESSION_KEY, {})
-    pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
+    return uploads.court_of(request, code)
 
 
 def _preview_context(plan: PayPlan, filename: str) -> dict[str, Any]:
@@ -315,26 +288,17 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
         court = _court(request, code) if code else None
         form = UploadForm(courts, request.POST, request.FILES)
         if court is not None and form.is_valid():
-            folder = _upload_dir()
-            token = secrets.token_urlsafe(18)
-            target = folder / f"dues-{token}.xlsx"
-            with target.open("wb") as out:
-                for chunk in form.cleaned_data["file"].chunks():
-                    out.write(chunk)
-            filename = Path(form.cleaned_data["file"].name).name
+            token, target, filename = uploads.store(form.cleaned_data["file"])
             when = form.cleaned_data["month"]
-            plan = parse_pay_sheet(target, court, when)
+            with uploads.tracking(request):
+                plan = parse_pay_sheet(target, court, when)
             context = _preview_context(plan, filename)
+            uploads.problems(context, plan.errors)
             if plan.ok:
-                pending = request.session.get(SESSION_KEY, {})
-                pending[token] = {
-                    "owner": request.user.pk,
-                    "court": court.code,
-                    "month": month_code(when),
-                    "filename": filename,
-                    "at": time.time(),
-                }
-                request.session[SESSION_KEY] = pending
+                PENDING.hold(request, token, court, filename)
+                entry = PENDING.get(request, token)
+                entry["month"] = month_code(when)
+                PENDING.remember(request, token, entry)
                 context["token"] = token
             else:
                 # Nothing to confirm: the clerk fixes the sheet and uploads it again.
@@ -360,21 +324,23 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @requires("dues.manage")
 def upload_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
-    entry = _pending(request, token)
+    entry = PENDING.get(request, token)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     court = _court(request, entry["court"])
     when = parse_month(entry["month"])
-    source = _upload_file(token)
+    source = uploads.upload_path(token)
     if not source.is_file():
-        _forget(request, token)
+        PENDING.forget(request, token)
         raise Http404
-    plan = parse_pay_sheet(source, court, when)
+    with uploads.tracking(request):
+        plan = parse_pay_sheet(source, court, when)
     source.unlink(missing_ok=True)
-    _forget(request, token)
+    PENDING.forget(request, token)
     if not plan.ok:
         # The roster changed since the preview: show what is wrong now, write nothing.
         context = _preview_context(plan, entry["filename"])
+        uploads.problems(context, plan.errors)
         context["form"] = UploadForm(_courts(request), initial={"court": court.code, "month": when})
         return render(request, "dues/upload_preview.html", context)
     result = actions.do_set_bases(
@@ -389,10 +355,21 @@ def upload_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
 
 
 @requires("dues.manage")
+def upload_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """How far the check of this user's pay sheet has got (polled by the page)."""
+    return uploads.progress(request)
+
+
+@requires("dues.manage")
 def upload_template(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    """An empty pay sheet with the columns the upload reads."""
+    """A pay sheet to fill in: the columns the upload reads, an example row, a drop-down."""
     return FileResponse(
-        table_bytes(list(PAY_COLUMNS), [["", "", "", "在职"]], title="工资表"),
+        table_bytes(
+            list(PAY_COLUMNS),
+            [["FY0001", "张三", "6500.00", DuesCategory.SERVING.label]],
+            title="工资表",
+            choices={"人员状态": [c.label for c in DuesCategory]},
+        ),
         as_attachment=True,
         filename="党费工资表模板.xlsx",
         content_type=XLSX,
@@ -461,7 +438,7 @@ def _payer(request: AuthenticatedHttpRequest, person: Person, number: str) -> Pe
         return None
     found = (
         scoped(request.scope, Person.objects.all())
-        .filter(court=person.court, employee_no__iexact=number)
+        .filter(employee_no_q(number), court=person.court)
         .first()
     )
     if found is None:
@@ -469,7 +446,7 @@ def _payer(request: AuthenticatedHttpRequest, person: Person, number: str) -> Pe
     return found
 
 
-def _back(request: HttpRequest, person: Person, when: dt.date) -> str:
+def _back(request: AuthenticatedHttpRequest, person: Person, when: dt.date) -> str:
     fallback = reverse("dues:register") + "?" + _query(month=month_code(when))
     return _next_url(request, fallback)
 
@@ -736,6 +713,7 @@ routes = [
     path("upload/", upload, name="upload"),
     # Before the token route, which would otherwise take "template" for a token.
     path("upload/template/", upload_template, name="upload_template"),
+    path("upload/progress/", upload_progress, name="upload_progress"),
     path("upload/<str:token>/confirm/", upload_confirm, name="upload_confirm"),
     path("register/", register, name="register"),
     path("register/pay/", pay, name="pay"),

@@ -8,14 +8,18 @@ import itertools
 import json
 import posixpath
 import re
+import time
 import unicodedata
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, TextIO
-from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder, XMLParser
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -23,6 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from tianping.lib.script import to_simplified
 
@@ -37,22 +42,39 @@ HEADER_SCAN_ROWS = 30
 
 
 class CellError(ValueError):
-    """A value that cannot be understood; the caller knows the row and the column."""
+    """A value that cannot be understood; the caller knows the row and the column.
 
-    def __init__(self, message: str) -> None:
+    `offered` lists the standard values when the value is an enumeration's unknown term,
+    which an officer may map to one of them.
+    """
+
+    def __init__(self, message: str, offered: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.message = message
+        self.offered = tuple(offered)
 
 
 class SheetError(Exception):
     """A problem in a sheet: the row as Excel numbers it, the header as the sheet writes it."""
 
-    def __init__(self, row: int | None, column: str, value: Any, message: str) -> None:
+    def __init__(
+        self,
+        row: int | None,
+        column: str,
+        value: Any,
+        message: str,
+        offered: Sequence[str] = (),
+        canonical: str = "",
+    ) -> None:
         super().__init__(message)
         self.row = row
         self.column = column
         self.value = display(value)
         self.message = message
+        # For a value the column's enumeration does not know: the standard values it may be
+        # mapped to, and the column's own name (the sheet may write a synonym).
+        self.offered = tuple(offered)
+        self.canonical = canonical or column
 
     def __repr__(self) -> str:
         return f"SheetError({self.row!r}, {self.column!r}, {self.value!r}, {self.message!r})"
@@ -72,18 +94,60 @@ class SheetError(Exception):
         return f"{where}：{self.message}" if where else self.message
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "row": self.row,
             "column": self.column,
             "value": self.value,
             "message": self.message,
         }
+        if self.offered:
+            data["offered"] = list(self.offered)
+        return data
+
+    @property
+    def mappable(self) -> bool:
+        return bool(self.offered)
+
+
+class Shown(float):
+    """A number cell's value with the number format it is shown in.
+
+    A clerk who types 1985.10 into a cell formatted 0.00 sees 1985.10 and means October;
+    the stored float is 1985.1. Dates and codes are read by the text the cell shows.
+    """
+
+    fmt: str
+
+    def __new__(cls, value: float, fmt: str) -> Shown:
+        number = super().__new__(cls, value)
+        number.fmt = fmt
+        return number
+
+    @property
+    def text(self) -> str:
+        return shown_text(float(self), self.fmt)
+
+
+_DECIMALS = re.compile(r"\.([0#?]+)")
+
+
+def shown_text(value: float, fmt: str) -> str:
+    """A number as a cell in format `fmt` shows it (its decimals and thousands separators)."""
+    section = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", fmt.split(";")[0])
+    m = _DECIMALS.search(section)
+    places = len(m[1]) if m else 0
+    if "%" in section:
+        value *= 100
+    text = f"{value:,.{places}f}" if "," in section.split(".")[0] else f"{value:.{places}f}"
+    return text + ("%" if "%" in section else "")
 
 
 def display(value: Any) -> str:
     """A cell value as a clerk would read it back in an error message."""
     if value is None:
         return ""
+    if isinstance(value, Shown):
+        return value.text
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0, 0):
             return value.date().isoformat()
@@ -126,6 +190,8 @@ def clean_text(value: Any) -> str:
         return value.translate(_WIDE_ALNUM).strip()
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, Shown):
+        return value.text
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime | dt.date):
@@ -138,6 +204,14 @@ def clean_code(value: Any) -> str:
     if isinstance(value, str):
         return value.translate(_WIDE_ASCII).strip()
     return clean_text(value)
+
+
+def employee_key(value: Any) -> str:
+    """The form in which 工号 are compared everywhere (D9): full-width folded, case ignored.
+
+    ｊｙ００１２, jy0012 and JY0012 are one number. Stored numbers keep their own spelling.
+    """
+    return clean_code(value).upper()
 
 
 def clean_name(value: Any) -> str:
@@ -225,9 +299,10 @@ def parse_date(value: Any) -> dt.date | None:
         raise CellError(f"无法识别的日期，{DATE_HINT}")
     if isinstance(value, int | float):
         if isinstance(value, float) and not value.is_integer():
-            # 1985.03 typed into a number cell: read it as the text it shows.
+            # 1985.03 typed into a number cell: read it as the text it shows (D9); its
+            # format decides that text: 1985.1 shows as 1985.10 in a 0.00 cell.
             if EARLIEST_YEAR <= value < LATEST_YEAR + 1:
-                return _from_text(repr(value))
+                return _from_text(value.text if isinstance(value, Shown) else repr(value))
             return _from_serial(value)
         number = int(value)
         if EARLIEST_YEAR <= number <= LATEST_YEAR:
@@ -269,10 +344,57 @@ class Choices:
         else:
             code = self._table.get(match_key(text), "")
             if not code:
-                raise CellError(f"无法识别的{self.what}，可填：{'、'.join(self.offered)}")
+                raise CellError(
+                    f"无法识别的{self.what}，可填：{'、'.join(self.offered)}", offered=self.offered
+                )
         if cacheable:
             self._seen[(value, type(value))] = code
         return code
+
+
+class ValueMap:
+    """Words a court writes for standard values, by column: 正科 in 职务层级 → 中层正职.
+
+    Filled from the court's kept mappings and from `--map 列名:原值=标准值`; an import
+    passes a cell through `apply` before its enumeration reads it.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, str, str]] = ()) -> None:
+        self._by: dict[str, dict[str, str]] = {}
+        for column, written, standard in entries:
+            self.add(column, written, standard)
+
+    def add(self, column: str, written: str, standard: str) -> None:
+        self._by.setdefault(header_key(column), {})[match_key(clean_text(written))] = standard
+
+    def update(self, other: ValueMap) -> None:
+        for column, table in other._by.items():
+            self._by.setdefault(column, {}).update(table)
+
+    def apply(self, column: str, value: Any) -> Any:
+        table = self._by.get(header_key(column))
+        if not table or value is None:
+            return value
+        return table.get(match_key(clean_text(value)), value)
+
+    def __bool__(self) -> bool:
+        return any(self._by.values())
+
+    def __len__(self) -> int:
+        return sum(len(t) for t in self._by.values())
+
+
+MAP_OPTION = re.compile(r"^\s*([^:：=]+?)\s*[:：]\s*(.+?)\s*=\s*(.+?)\s*$")
+
+
+def parse_map_option(text: str) -> tuple[str, str, str]:
+    """`列名:原值=标准值` as (column, written, standard); ValueError in Chinese otherwise."""
+    m = MAP_OPTION.match(text)
+    if m is None:
+        raise ValueError(
+            f"--map 的写法应为 列名:原值=标准值，如 职务层级:正科=中层正职（收到“{text}”）"
+        )
+    return m[1], m[2], m[3]
 
 
 # ---------------------------------------------------------------------------------------
@@ -311,6 +433,186 @@ class Columns:
 # 3 s per 25,000 rows of inline strings (what openpyxl itself writes); reading the sheet XML
 # here with the C parser is four times faster and still streams, one row at a time.
 
+
+# ---------------------------------------------------------------------------------------
+# Progress: a long check or write tells whoever listens (the upload page polls it)
+
+ProgressSink = Callable[[str, int], None]
+_progress: ContextVar[ProgressSink | None] = ContextVar("sheet_progress", default=None)
+PROGRESS_EVERY = 500  # rows between two reports while a sheet is read
+
+
+def report_progress(phase: str, count: int = 0) -> None:
+    """Tell the current listener, if any: ("check", rows read) or ("write", records)."""
+    sink = _progress.get()
+    if sink is not None:
+        sink(phase, count)
+
+
+@contextmanager
+def progress_to(sink: ProgressSink) -> Iterator[None]:
+    token = _progress.set(sink)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a workbook the reader will take before it refuses the file.
+
+    An upload is untrusted: a 1.6 KB workbook can name a cell at column AAAAAAA, and a
+    19 MB zip can inflate to gigabytes of XML. Every bound is checked while reading, so a
+    hostile file is refused early and cheaply, with a message a clerk can act on.
+    """
+
+    uncompressed_bytes: int = 50 * 1024 * 1024  # all parts together, as inflated
+    members: int = 500  # parts in the zip (a real workbook has a few dozen)
+    ratio: int = 200  # inflated / compressed, for a part over ratio_floor bytes
+    ratio_floor: int = 1024 * 1024
+    columns: int = 200
+    rows: int = 200_000
+    shared_strings: int = 1_000_000
+    held_elements: int = 200_000  # XML elements held at once (a row, a style list)
+    seconds: float = 60.0
+
+
+LIMITS = Limits()
+_MB = 1024 * 1024
+
+
+class SheetTooLarge(SheetError):
+    """A workbook past one of the reader's bounds: refused whole, before or while reading."""
+
+    def __init__(self, message: str, row: int | None = None) -> None:
+        super().__init__(row, "", "", message)
+
+
+# A DOCTYPE has no place in an .xlsx part; refusing it rules out entity expansion
+# (billion laughs) and external entities before any is declared. The C parser offers no
+# hook for it, so its bytes are looked for ahead of the root element, in each encoding
+# an XML part may use.
+_DOCTYPE_MARKS = tuple("<!DOCTYPE".encode(e) for e in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+class _Budget:
+    """The bytes and the time one workbook may still use, shared by every part read."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.left = limits.uncompressed_bytes
+        self.deadline = time.monotonic() + limits.seconds
+
+    def spend(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise SheetTooLarge(
+                f"工作簿解压后超过{self.limits.uncompressed_bytes // _MB}MB，"
+                "请删去无关的工作表或分成几个文件上传"
+            )
+        self.check_time()
+
+    def check_time(self, row: int | None = None) -> None:
+        if time.monotonic() > self.deadline:
+            raise SheetTooLarge(
+                f"工作簿读取超过{self.limits.seconds:g}秒仍未读完，请分成几个较小的文件上传", row
+            )
+
+
+_CHUNK = 64 * 1024
+
+
+class _Feed:
+    """A part's XML fed to the C parser a chunk at a time, each chunk's events in a queue.
+
+    The bytes are counted as they inflate and the clock is checked per chunk; a DOCTYPE
+    before the root element is refused.
+    """
+
+    def __init__(self, stream: IO[bytes], budget: _Budget, events: Sequence[str]) -> None:
+        self.stream = stream
+        self.budget = budget
+        self.parser = XMLParser(target=TreeBuilder())
+        self.queue: deque[tuple[str, Element]] = deque()
+        self.parser._setevents(self.queue, tuple(events))  # type: ignore[attr-defined]
+
+    def only_ends(self) -> None:
+        self.parser._setevents(self.queue, ("end",))  # type: ignore[attr-defined]
+
+    def __iter__(self) -> Iterator[deque[tuple[str, Element]]]:
+        """The queue after each chunk; the consumer empties it."""
+        prolog: bytes | None = b""  # the bytes before the root element, until it starts
+        while data := self.stream.read(_CHUNK):
+            self.budget.spend(len(data))
+            if prolog is not None:
+                prolog = prolog[-32:] + data
+                if any(mark in prolog for mark in _DOCTYPE_MARKS):
+                    raise SheetTooLarge(
+                        "工作簿中含有不允许的XML声明（DOCTYPE），请在Excel中另存后再上传"
+                    )
+            self.parser.feed(data)
+            if self.queue and prolog is not None:
+                prolog = None
+            yield self.queue
+        self.parser.close()
+        yield self.queue
+
+
+def _parse(
+    stream: IO[bytes], budget: _Budget, events: Sequence[str] = ("end",)
+) -> Iterator[tuple[str, Element]]:
+    """iterparse with bounds, for the small parts (relationships, workbook, styles, strings):
+    once an element directly under the root has been dealt with, the root forgets it, and
+    no more than `held_elements` elements are held at once."""
+    wanted_start = "start" in events
+    wanted_end = "end" in events
+    depth = 0
+    held = 0
+    most = budget.limits.held_elements
+    root: Element | None = None
+    for queue in _Feed(stream, budget, ("start", "end")):
+        while queue:
+            event, el = queue.popleft()
+            if event == "start":
+                depth += 1
+                held += 1
+                if held > most:
+                    raise SheetTooLarge("工作簿中一处内容的结构过于庞大，不像Excel保存的文件")
+                if root is None:
+                    root = el
+                if wanted_start:
+                    yield event, el
+                continue
+            depth -= 1
+            if wanted_end:
+                yield event, el
+            if depth == 1 and root is not None:
+                root.clear()
+                held = 1
+
+
+def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
+    """Refuse a zip whose own headers already say it is too big or a bomb."""
+    infos = archive.infolist()
+    if len(infos) > limits.members:
+        raise SheetTooLarge(
+            f"工作簿包含{len(infos)}个部件，超过{limits.members}个的上限，不像Excel保存的文件"
+        )
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > limits.ratio_floor and info.file_size > limits.ratio * max(
+            info.compress_size, 1
+        ):
+            raise SheetTooLarge("工作簿的压缩比异常（疑似“压缩炸弹”），已拒绝读取")
+    if total > limits.uncompressed_bytes:
+        raise SheetTooLarge(
+            f"工作簿解压后约{total // _MB}MB，超过{limits.uncompressed_bytes // _MB}MB的上限，"
+            "请删去无关的工作表或分成几个文件上传"
+        )
+
+
 _DATE_FORMAT_IDS = frozenset(
     {*(k for k, v in BUILTIN_FORMATS.items() if is_date_format(v) and k < 45)}
     # The Chinese-locale built-ins Excel writes for 1985年3月2日 and friends.
@@ -333,16 +635,20 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+_REF_COLUMN = re.compile(r"[A-Za-z]{1,4}")
+
+
 def _column_index(ref: str) -> int:
-    """0-based column of a cell reference such as "AB12"."""
+    """0-based column of a cell reference such as "AB12"; past column XFD it stops counting."""
+    m = _REF_COLUMN.match(ref)
+    if m is None:
+        return -1
+    letters = m[0].upper()
+    if len(letters) == 4 and len(ref) > 4 and ref[4].isalpha():
+        return 26**4  # five or more letters: beyond any sheet
     n = 0
-    for ch in ref:
-        if "A" <= ch <= "Z":
-            n = n * 26 + ord(ch) - 64
-        elif "a" <= ch <= "z":
-            n = n * 26 + ord(ch) - 96
-        else:
-            break
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
     return n - 1
 
 
@@ -359,7 +665,7 @@ def _text_of(element: Element, ns: str) -> str:
     return "".join(parts)
 
 
-def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+def _rels(archive: zipfile.ZipFile, part: str, budget: _Budget) -> dict[str, tuple[str, str]]:
     """Relationship id → (type, target path inside the archive) for one part."""
     folder, name = posixpath.split(part)
     rels_path = posixpath.join(folder, "_rels", name + ".rels")
@@ -367,7 +673,7 @@ def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
         return {}
     found: dict[str, tuple[str, str]] = {}
     with archive.open(rels_path) as f:
-        for _, el in iterparse(f):
+        for _, el in _parse(f, budget):
             if _local(el.tag) == "Relationship":
                 target = el.get("Target", "")
                 if target.startswith("/"):
@@ -381,28 +687,43 @@ def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
 class XlsxReader:
     """The parts of an .xlsx a table reader needs: sheets, shared strings, date styles."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, limits: Limits | None = None) -> None:
+        self.limits = limits or LIMITS
+        self.budget = _Budget(self.limits)
         try:
             self.archive = zipfile.ZipFile(source)
-        except (zipfile.BadZipFile, OSError, ValueError) as e:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
             raise SheetError(None, "", "", "文件不是有效的Excel工作簿（.xlsx）") from e
         try:
+            _check_archive(self.archive, self.limits)
             self._load()
-        except (KeyError, ParseError, ValueError, zipfile.BadZipFile) as e:
+        except SheetError:
+            self.archive.close()
+            raise
+        except (
+            KeyError,
+            IndexError,
+            ParseError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+            zipfile.BadZipFile,
+        ) as e:
             self.archive.close()
             raise SheetError(None, "", "", "Excel工作簿已损坏，无法读取") from e
 
     def _load(self) -> None:
-        root_rels = _rels(self.archive, "")
+        root_rels = _rels(self.archive, "", self.budget)
         book = next(
             (path for kind, path in root_rels.values() if kind.endswith("/officeDocument")),
             "xl/workbook.xml",
         )
-        rels = _rels(self.archive, book)
+        rels = _rels(self.archive, book, self.budget)
         self.sheets: list[tuple[str, str]] = []
         self.epoch = WINDOWS_EPOCH
         with self.archive.open(book) as f:
-            for _, el in iterparse(f):
+            for _, el in _parse(f, self.budget):
                 tag = _local(el.tag)
                 if tag == "sheet":
                     rid = el.get(f"{{{_RELS_NS}}}id") or el.get(
@@ -414,29 +735,35 @@ class XlsxReader:
                     self.epoch = MAC_EPOCH
         self.shared: list[str] = []
         self.date_styles: frozenset[int] = frozenset()
+        self.shown_formats: dict[int, str] = {}
         for kind, path in rels.values():
             if kind.endswith("/sharedStrings"):
                 self.shared = self._shared_strings(path)
             elif kind.endswith("/styles"):
-                self.date_styles = self._date_styles(path)
+                self.date_styles, self.shown_formats = self._styles(path)
 
     def _shared_strings(self, path: str) -> list[str]:
         strings: list[str] = []
+        most = self.limits.shared_strings
         with self.archive.open(path) as f:
             ns = ""
-            for _, el in iterparse(f):
+            for _, el in _parse(f, self.budget):
                 if _local(el.tag) == "si":
                     ns = el.tag[: -len("si")]
                     strings.append(_text_of(el, ns))
                     el.clear()
+                    if len(strings) > most:
+                        raise SheetTooLarge(f"工作簿的不同文字超过{most}条，超出上限")
         return strings
 
-    def _date_styles(self, path: str) -> frozenset[int]:
+    def _styles(self, path: str) -> tuple[frozenset[int], dict[int, str]]:
+        """The cell styles that show a date, and the number format of those that show a
+        number some other way than General (0.00 shows 1985.1 as 1985.10)."""
         custom: dict[int, str] = {}
         xf_formats: list[int] = []
         with self.archive.open(path) as f:
             root = None
-            for event, el in iterparse(f, events=("start", "end")):
+            for event, el in _parse(f, self.budget, ("start", "end")):
                 tag = _local(el.tag)
                 if event == "start":
                     if root is None:
@@ -449,13 +776,18 @@ class XlsxReader:
                         int(xf.get("numFmtId", "0")) for xf in el if _local(xf.tag) == "xf"
                     ]
         dates = set()
+        shown: dict[int, str] = {}
         for index, fmt_id in enumerate(xf_formats):
             if fmt_id in custom:
                 if _is_date_format(custom[fmt_id]):
                     dates.add(index)
+                else:
+                    shown[index] = custom[fmt_id]
             elif fmt_id in _DATE_FORMAT_IDS:
                 dates.add(index)
-        return frozenset(dates)
+            elif fmt_id and fmt_id in BUILTIN_FORMATS:
+                shown[index] = BUILTIN_FORMATS[fmt_id]
+        return frozenset(dates), {i: f for i, f in shown.items() if f not in ("General", "@")}
 
     def rows(self, path: str) -> Iterator[tuple[int, list[Any]]]:
         """(row number as Excel shows it, values by column) for each row that holds a cell.
@@ -464,71 +796,126 @@ class XlsxReader:
         """
         try:
             yield from self._rows(path)
-        except (ParseError, IndexError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        except (
+            ParseError,
+            IndexError,
+            KeyError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+            zipfile.BadZipFile,
+        ) as e:
             raise SheetError(None, "", "", "Excel工作簿已损坏，无法读完") from e
 
     def _rows(self, path: str) -> Iterator[tuple[int, list[Any]]]:
-        shared, date_styles, epoch = self.shared, self.date_styles, self.epoch
-        ns = self._namespace(path)
-        row_tag, c_tag, v_tag, is_tag = ns + "row", ns + "c", ns + "v", ns + "is"
+        budget, max_rows = self.budget, self.limits.rows
+        ns = self._ns = self._namespace(path)
+        row_tag = ns + "row"
+        sheet_data_tag = ns + "sheetData"
+        most = self.limits.held_elements
         with self.archive.open(path) as f:
-            number = 0
-            for _, el in iterparse(f):
-                if el.tag != row_tag:
-                    continue
-                r = el.get("r")
-                number = int(r) if r else number + 1
-                values: list[Any] = []
-                col = -1
-                for c in el:
-                    if c.tag != c_tag:
+            number = seen = held = 0
+            root: Element | None = None
+            holder: Element | None = None
+            feed = _Feed(f, budget, ("start", "end"))
+            for queue in feed:
+                while queue:
+                    event, el = queue.popleft()
+                    held += 1
+                    if held > most:
+                        raise SheetTooLarge(
+                            "工作簿中一处内容的结构过于庞大，不像Excel保存的文件", number
+                        )
+                    if event == "start":
+                        if root is None:
+                            root = el
+                        elif el.tag == sheet_data_tag:
+                            # The table's holder is known: end events alone suffice now.
+                            holder = el
+                            feed.only_ends()
                         continue
-                    ref = c.get("r")
-                    col = _column_index(ref) if ref else col + 1
-                    kind = c.get("t", "n")
-                    value: Any
-                    if kind == "s":
-                        raw = c.findtext(v_tag)
-                        value = shared[int(raw)] if raw else None
-                    elif kind == "inlineStr":
-                        inline = c.find(is_tag)
-                        value = _text_of(inline, ns) if inline is not None else None
-                    else:
-                        raw = c.findtext(v_tag)
-                        if raw is None or raw == "":
-                            value = None
-                        elif kind == "n":
-                            value = float(raw)
-                            if value.is_integer() and "E" not in raw and "e" not in raw:
-                                value = int(raw.split(".")[0])
-                            style = c.get("s")
-                            if style and int(style) in date_styles:
-                                try:
-                                    value = from_excel(value, epoch)
-                                except (OverflowError, ValueError):
-                                    pass
-                        elif kind == "b":
-                            value = raw == "1"
-                        elif kind == "d":
-                            try:
-                                value = dt.datetime.fromisoformat(raw)
-                            except ValueError:
-                                value = raw
-                        else:  # "str" (a formula's text) and "e" (an error such as #N/A)
-                            value = raw
-                    if value is None or value == "":
+                    if el.tag != row_tag:
                         continue
-                    if col >= len(values):
-                        values.extend([None] * (col + 1 - len(values)))
-                    values[col] = value
-                el.clear()
-                if values:
-                    yield number, values
+                    r = el.get("r")
+                    number = int(r) if r else number + 1
+                    seen += 1
+                    if number > max_rows or seen > max_rows:
+                        raise SheetTooLarge(f"工作表超过{max_rows}行，请分成几个文件上传", number)
+                    if seen % PROGRESS_EVERY == 0:
+                        budget.check_time(number)
+                        report_progress("check", seen)
+                    values = self._row(el, number)
+                    # What has been read is forgotten: the tree never grows with the sheet.
+                    held = 0
+                    el.clear()
+                    if holder is not None:
+                        holder.clear()
+                    if root is not None:
+                        root.clear()
+                    if values:
+                        yield number, values
+
+    def _row(self, el: Element, number: int) -> list[Any]:
+        """One <row>'s values by column."""
+        shared, date_styles, epoch = self.shared, self.date_styles, self.epoch
+        shown_formats, max_cols, ns = self.shown_formats, self.limits.columns, self._ns
+        c_tag, v_tag, is_tag = ns + "c", ns + "v", ns + "is"
+        values: list[Any] = []
+        col = -1
+        for c in el:
+            if c.tag != c_tag:
+                continue
+            ref = c.get("r")
+            col = _column_index(ref) if ref else col + 1
+            if col >= max_cols:
+                raise SheetTooLarge(
+                    f"有单元格在第{max_cols}列之后，超出上限；请删去表格右侧无关的内容", number
+                )
+            kind = c.get("t", "n")
+            value: Any
+            if kind == "s":
+                raw = c.findtext(v_tag)
+                value = shared[int(raw)] if raw else None
+            elif kind == "inlineStr":
+                inline = c.find(is_tag)
+                value = _text_of(inline, ns) if inline is not None else None
+            else:
+                raw = c.findtext(v_tag)
+                if raw is None or raw == "":
+                    value = None
+                elif kind == "n":
+                    value = float(raw)
+                    style = c.get("s")
+                    if value.is_integer() and "E" not in raw and "e" not in raw:
+                        value = int(raw.split(".")[0])
+                    elif style and int(style) in shown_formats:
+                        value = Shown(value, shown_formats[int(style)])
+                    if style and int(style) in date_styles:
+                        try:
+                            value = from_excel(value, epoch)
+                        except (OverflowError, ValueError):
+                            pass
+                elif kind == "b":
+                    value = raw == "1"
+                elif kind == "d":
+                    try:
+                        value = dt.datetime.fromisoformat(raw)
+                    except ValueError:
+                        value = raw
+                else:  # "str" (a formula's text) and "e" (an error such as #N/A)
+                    value = raw
+            if value is None or value == "":
+                continue
+            if col >= len(values):
+                values.extend([None] * (col + 1 - len(values)))
+            values[col] = value
+        return values
 
     def _namespace(self, path: str) -> str:
         """The worksheet's own namespace (transitional or strict), from its root element."""
         with self.archive.open(path) as f:
-            for _, root in iterparse(f, events=("start",)):
+            for _, root in _parse(f, self.budget, ("start",)):
                 return root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
         return ""
 
@@ -692,13 +1079,19 @@ def write_table(
     rows: Iterable[Sequence[Any]],
     *,
     title: str = "Sheet1",
+    choices: Mapping[str, Sequence[str]] | None = None,
+    choice_rows: int = 2000,
 ) -> None:
     """Write one sheet: a bold, frozen header row and columns as wide as their contents.
 
-    Streams (openpyxl write-only); the widths come from the first rows.
+    Streams (openpyxl write-only); the widths come from the first rows. `choices` gives a
+    column (by header) a drop-down list of its values in the first `choice_rows` rows, the
+    lists kept on a second sheet (可选值) so that long ones (56 民族) fit.
     """
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31] or "Sheet1")
+    if choices:
+        _add_choices(book, sheet, headers, choices, choice_rows)
     iterator = iter(rows)
     sample: list[Sequence[Any]] = []
     for row in iterator:
@@ -725,11 +1118,49 @@ def write_table(
     book.save(target)
 
 
+CHOICES_SHEET = "可选值"
+
+
+def _add_choices(
+    book: Workbook,
+    sheet: Any,
+    headers: Sequence[str],
+    choices: Mapping[str, Sequence[str]],
+    rows: int,
+) -> None:
+    listed = [(h, list(choices[h])) for h in headers if choices.get(h)]
+    if not listed:
+        return
+    lists = book.create_sheet(title=CHOICES_SHEET)
+    lists.sheet_state = "hidden"
+    longest = max(len(values) for _, values in listed)
+    lists.append([h for h, _ in listed])
+    for i in range(longest):
+        lists.append([_safe_cell(lists, v[i]) if i < len(v) else None for _, v in listed])
+    for n, (header, values) in enumerate(listed, start=1):
+        letter = get_column_letter(n)
+        column = get_column_letter(list(headers).index(header) + 1)
+        rule = DataValidation(
+            type="list",
+            formula1=f"'{CHOICES_SHEET}'!${letter}$2:${letter}${len(values) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="不在可选值中",
+            error=f"请从下拉列表中选择{header}",
+        )
+        rule.add(f"{column}2:{column}{rows + 1}")
+        sheet.data_validations.append(rule)
+
+
 def table_bytes(
-    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1"
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str = "Sheet1",
+    choices: Mapping[str, Sequence[str]] | None = None,
 ) -> io.BytesIO:
     buffer = io.BytesIO()
-    write_table(buffer, headers, rows, title=title)
+    write_table(buffer, headers, rows, title=title, choices=choices)
     buffer.seek(0)
     return buffer
 
@@ -774,6 +1205,60 @@ def sort_errors(
     )
 
 
+@dataclass
+class UnknownValue:
+    """One word a sheet writes that a column's enumeration does not know, with its rows."""
+
+    column: str  # the column's own name, as mappings are kept
+    written: str  # the header as the sheet writes it
+    value: str
+    offered: tuple[str, ...]
+    message: str = ""
+    rows: list[int] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return match_key(self.value)
+
+
+def unknown_values(errors: Iterable[SheetError]) -> list[UnknownValue]:
+    """The unknown words among the errors, each once with every row it is on."""
+    found: dict[tuple[str, str], UnknownValue] = {}
+    for e in errors:
+        if not e.offered:
+            continue
+        key = (e.canonical, match_key(e.value))
+        if key not in found:
+            found[key] = UnknownValue(e.canonical, e.column, e.value, e.offered, e.message)
+        if e.row is not None:
+            found[key].rows.append(e.row)
+    return list(found.values())
+
+
+def add_map_option(parser: Any) -> None:
+    """The `--map 列名:原值=标准值` option every import command takes (repeatable)."""
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="列名:原值=标准值",
+        help="a value the sheet writes its own way, e.g. 职务层级:正科=中层正职 (repeatable); "
+        "the court's kept mappings apply too",
+    )
+
+
+def value_map_option(texts: Iterable[str]) -> tuple[ValueMap, list[SheetError]]:
+    """The --map options as a ValueMap, and an error for each one written wrongly."""
+    found = ValueMap()
+    errors = []
+    for text in texts:
+        try:
+            found.add(*parse_map_option(text))
+        except ValueError as e:
+            errors.append(SheetError(None, "--map", text, str(e)))
+    return found, errors
+
+
 def report_result(
     result: ImportResult, *, as_json: bool, stdout: TextIO, stderr: TextIO, unit: str = "条"
 ) -> None:
@@ -787,6 +1272,11 @@ def report_result(
         stdout.write(f"发现{len(result.errors)}处问题，未写入任何数据：\n")
         for error in result.errors:
             stdout.write(f"  {error}\n")
+        unknown = {(e.canonical, e.value): e.offered for e in result.errors if e.offered}
+        if unknown:
+            stdout.write("不认识的取值可以对照为标准值后重新导入，例如：\n")
+            for (column, value), offered in list(unknown.items())[:5]:
+                stdout.write(f"  --map {column}:{value}={offered[0]}\n")
         return
     counts = f"新增{result.created}{unit}，更新{result.updated}{unit}，未变{result.unchanged}{unit}"
     if result.dry_run:

@@ -7,18 +7,23 @@ user's session knows; confirm reads it again, and then the file goes. Imports of
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from tianping.accounts.scoping import get_scoped, scoped
+from tianping.lib.sheets import SheetError, match_key, progress_to, unknown_values
 from tianping.orgs.models import Org
 
 # An upload nobody confirmed is removed after a day.
@@ -58,7 +63,7 @@ def import_dir() -> Path:
 
 def sweep(folder: Path) -> None:
     cutoff = time.time() - STALE_SECONDS
-    for stale in folder.glob("*.xlsx"):
+    for stale in [*folder.glob("*.xlsx"), *folder.glob("progress-*.json")]:
         try:
             if stale.stat().st_mtime < cutoff:
                 stale.unlink()
@@ -80,6 +85,58 @@ def store(upload: Any) -> tuple[str, Path, str]:
         for chunk in upload.chunks():
             out.write(chunk)
     return token, target, Path(upload.name).name
+
+
+# ---------------------------------------------------------------------------------------
+# Progress of a long check or write, polled by the page that started it
+
+PROGRESS_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+PHASES = {"upload": "正在上传…", "check": "正在检查：已读{n}行", "write": "正在写入{n}条记录…"}
+
+
+def _progress_file(request: HttpRequest, key: str) -> Path:
+    # The user's id in the name: a key is useless to anyone else.
+    return import_dir() / f"progress-{request.user.pk}-{key}.json"
+
+
+@contextmanager
+def tracking(request: HttpRequest) -> Iterator[None]:
+    """While a request checks or writes a sheet, keep its progress where the page polls it.
+
+    The page sends a random key with the form (`progress`); without one nothing is kept.
+    A file, not process memory: the poll may reach another worker.
+    """
+    key = request.POST.get("progress", "")
+    if not PROGRESS_KEY.match(key):
+        yield
+        return
+    path = _progress_file(request, key)
+
+    def sink(phase: str, count: int) -> None:
+        partial = path.with_suffix(".part")
+        partial.write_text(json.dumps({"phase": phase, "count": count}))
+        partial.replace(path)
+
+    sink("check", 0)
+    with progress_to(sink):
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def progress(request: HttpRequest) -> HttpResponse:
+    """The progress of this user's check or write under `?key=`, as JSON with its words."""
+    key = request.GET.get("key", "")
+    if not PROGRESS_KEY.match(key):
+        raise Http404  # no such key can exist
+    try:
+        data = json.loads(_progress_file(request, key).read_text())
+    except (OSError, ValueError):
+        data = {"phase": "upload", "count": 0}
+    phase, count = str(data.get("phase", "")), int(data.get("count", 0))
+    text = PHASES.get(phase, "").format(n=count) if phase != "check" or count else "正在检查…"
+    return JsonResponse({"phase": phase, "count": count, "text": text})
 
 
 def courts_of(request: HttpRequest) -> list[Org]:
@@ -108,8 +165,10 @@ class PendingUploads:
         pending.pop(token, None)
         request.session[self.session_key] = pending
 
-    def hold(self, request: HttpRequest, token: str, court: Org, filename: str) -> None:
-        """Keep a clean upload for this user to confirm."""
+    def hold(
+        self, request: HttpRequest, token: str, court: Org, filename: str, *, mapping: bool = False
+    ) -> None:
+        """Keep an upload for this user to confirm, or (`mapping`) to map its unknown words."""
         self.remember(
             request,
             token,
@@ -118,8 +177,18 @@ class PendingUploads:
                 "court": court.code,
                 "filename": filename,
                 "at": time.time(),
+                "mapping": mapping,
             },
         )
+
+    def drop_unmapped(self, request: HttpRequest) -> None:
+        """Forget the uploads held only for mapping: the clerk has uploaded another sheet."""
+        pending = request.session.get(self.session_key, {})
+        for token, entry in list(pending.items()):
+            if entry.get("mapping") and "result" not in entry:
+                upload_path(token).unlink(missing_ok=True)
+                del pending[token]
+        request.session[self.session_key] = pending
 
     def remember(self, request: HttpRequest, token: str, entry: dict[str, Any]) -> None:
         pending = request.session.get(self.session_key, {})
@@ -153,14 +222,99 @@ def upload_form(
     form = form_class(courts, request.POST, request.FILES)
     if court is None or not form.is_valid():
         return form, None
+    pending.drop_unmapped(request)
     token, target, filename = store(form.cleaned_data["file"])
-    plan = parse(target, court)
+    with tracking(request):
+        plan = parse(target, court)
+    return form, _checked(
+        request, pending, token, target, court, filename, plan, preview, template, form_class
+    )
+
+
+def _checked(
+    request: HttpRequest,
+    pending: PendingUploads,
+    token: str,
+    target: Path,
+    court: Org,
+    filename: str,
+    plan: Any,
+    preview: Callable[[Any, Org, str], dict[str, Any]],
+    template: str,
+    form_class: type[SheetUploadForm],
+) -> HttpResponse:
+    """The preview of a checked upload: held for confirming when clean, held for mapping
+    when it writes words the court has not mapped yet, dropped otherwise."""
     context = preview(plan, court, filename)
+    problems(context, plan.errors)
     if plan.ok:
         pending.hold(request, token, court, filename)
         context["token"] = token
+    elif context["unknowns"]:
+        # The officer maps the unknown words here, and the same file is checked again.
+        pending.hold(request, token, court, filename, mapping=True)
+        context["map_token"] = token
+        context["form"] = form_class(courts_of(request), initial={"court": court.code})
     else:
         # Nothing to confirm: the clerk fixes the sheet and uploads it again.
         target.unlink(missing_ok=True)
-        context["form"] = form_class(courts, initial={"court": court.code})
-    return form, render(request, template, context)
+        pending.forget(request, token)
+        context["form"] = form_class(courts_of(request), initial={"court": court.code})
+    return render(request, template, context)
+
+
+def problems(context: dict[str, Any], errors: list[SheetError]) -> None:
+    """What the shared preview lists: every unknown word once with its rows, then the rest."""
+    context.setdefault("errors", errors)
+    context["unknowns"] = unknown_values(errors)
+    context["other_errors"] = [e for e in errors if not e.offered]
+
+
+def map_values(
+    request: HttpRequest,
+    token: str,
+    form_class: type[SheetUploadForm],
+    pending: PendingUploads,
+    parse: Callable[[Path, Org], Any],
+    preview: Callable[[Any, Org, str], dict[str, Any]],
+    template: str,
+    save: Callable[[Any, Org, list[tuple[str, str, str]]], Any],
+) -> HttpResponse:
+    """The officer maps unknown words of a held upload to standard values; the mappings
+    are kept for the court (`save`, an audited action) and the file is checked again."""
+    entry = pending.get(request, token)
+    court = court_of(request, entry["court"])
+    source = upload_path(token)
+    if not source.is_file() or "result" in entry:
+        pending.forget(request, token)
+        raise Http404
+    plan = parse(source, court)
+    unknown = {(u.column, u.key): u for u in unknown_values(plan.errors)}
+    chosen = []
+    for column, value, standard in zip(
+        request.POST.getlist("column"),
+        request.POST.getlist("value"),
+        request.POST.getlist("standard"),
+        strict=False,
+    ):
+        u = unknown.get((column, match_key(value)))
+        if u is not None and standard in u.offered:
+            chosen.append((u.column, u.value, standard))
+    if chosen:
+        save(request.user, court, chosen)
+        messages.success(
+            request, f"已保存{len(chosen)}项取值对照，下次导入{court.name}的表格时同样适用。"
+        )
+        plan = parse(source, court)
+    return _checked(
+        request,
+        pending,
+        token,
+        source,
+        court,
+        entry["filename"],
+        plan,
+        preview,
+        template,
+        form_class,
+    )

@@ -12,7 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from tianping.audit.recording import record, snapshot
-from tianping.orgs.models import ALLOWED_PARENTS, COURT_KINDS, Org, OrgKind, org_code_problem
+from tianping.lib.sheets import clean_text, match_key
+from tianping.orgs.models import (
+    ALLOWED_PARENTS,
+    COURT_KINDS,
+    Org,
+    OrgKind,
+    ValueMapping,
+    org_code_problem,
+)
 
 AUDITED_FIELDS = (
     "code",
@@ -25,6 +33,8 @@ AUDITED_FIELDS = (
 )
 # do_update_org leaves a field as it is unless it is given.
 UNCHANGED: Any = object()
+
+MAPPING_FIELDS = ("column", "written", "standard")
 
 
 def check_parent(kind: str, parent: Org | None) -> None:
@@ -125,3 +135,40 @@ def do_move_org(user: Any, org: Org, new_parent: Org) -> Org:
         org=org,
     )
     return org
+
+
+@transaction.atomic
+def do_map_values(user: Any, court: Org, entries: list[tuple[str, str, str]]) -> list[ValueMapping]:
+    """Keep a court's own words for standard values (column, as written, standard).
+
+    A word mapped again takes the new standard value; each change is one audit row.
+    """
+    if court.kind not in COURT_KINDS:
+        raise ValidationError({"court": "取值对照按法院保存"})
+    kept = []
+    for column, written, standard in entries:
+        column, written, standard = column.strip(), written.strip(), standard.strip()
+        if not (column and written and standard):
+            raise ValidationError("列名、原值和标准值都不能为空")
+        if max(len(column), len(written), len(standard)) > 100 or len(column) > 30:
+            raise ValidationError("列名、原值或标准值过长")
+        key = match_key(clean_text(written))
+        mapping = ValueMapping.objects.filter(court=court, column=column, value=key).first()
+        before = snapshot(mapping, MAPPING_FIELDS) if mapping else None
+        if mapping is None:
+            mapping = ValueMapping(court=court, column=column, value=key, written=written)
+        if before is not None and mapping.standard == standard:
+            kept.append(mapping)
+            continue
+        mapping.standard = standard
+        mapping.save()
+        record(
+            user,
+            "orgs.map_value",
+            mapping,
+            before=before,
+            after=snapshot(mapping, MAPPING_FIELDS),
+            org=court,
+        )
+        kept.append(mapping)
+    return kept

@@ -19,6 +19,7 @@ from tianping.lib.sheets import (
     SheetError,
     Source,
     Table,
+    ValueMap,
     cell,
     clean_code,
     clean_name,
@@ -125,13 +126,13 @@ def _order(written: dict[str, str]) -> Callable[[str], int]:
     return lambda column: positions.get(column, len(positions))
 
 
-def parse_orgs(source: Source) -> OrgPlan:
+def parse_orgs(source: Source, values: ValueMap | None = None) -> OrgPlan:
     """Read and check an organisation sheet against the tree as it stands; writes nothing."""
     plan = OrgPlan()
     try:
         with read_table(source, ORG_COLUMNS) as table:
             written = {c: table.written.get(c, c) for c in COLUMN_ORDER}
-            rows, errors, bad_rows = _read_rows(table, written)
+            rows, errors, bad_rows = _read_rows(table, written, values)
     except SheetError as e:
         plan.errors.append(e)
         return plan
@@ -143,7 +144,7 @@ def parse_orgs(source: Source) -> OrgPlan:
 
 
 def _read_rows(
-    table: Table, written: dict[str, str]
+    table: Table, written: dict[str, str], values_map: ValueMap | None = None
 ) -> tuple[list[OrgRow], list[SheetError], set[int]]:
     """Every row cleaned, with the problems found in single rows and the rows that have them."""
     errors: list[SheetError] = []
@@ -165,10 +166,12 @@ def _read_rows(
         elif len(name) > 100:
             problem(NAME, "名称不能超过100个字符")
         try:
-            kind = KINDS.match(raw[KIND])
+            kind = KINDS.match(values_map.apply(KIND, raw[KIND]) if values_map else raw[KIND])
         except CellError as e:
             kind = ""
-            problem(KIND, e.message)
+            row_errors.append(
+                SheetError(number, written[KIND], raw[KIND], e.message, e.offered, canonical=KIND)
+            )
         founded_on = _founded_on(raw[FOUNDED], problem)
         if code and code not in seen:
             seen[code] = number
@@ -392,8 +395,10 @@ def apply_orgs(plan: OrgPlan, user: Any) -> ImportResult:
     return plan.result()
 
 
-def import_orgs(source: Source, user: Any, *, dry_run: bool = False) -> ImportResult:
-    plan = parse_orgs(source)
+def import_orgs(
+    source: Source, user: Any, *, dry_run: bool = False, values: ValueMap | None = None
+) -> ImportResult:
+    plan = parse_orgs(source, values)
     if dry_run or not plan.ok:
         return plan.result(dry_run=dry_run)
     return apply_orgs(plan, user)

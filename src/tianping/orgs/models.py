@@ -164,3 +164,37 @@ class Org(MP_Node):
     def scope_q(cls, scope) -> Q:
         # A member sees their own record, not the tree around it.
         return subtree_q(scope, "path")
+
+
+class ValueMapping(models.Model):
+    """A court's own word for a value a sheet column takes (D9): 正科 in 职务层级 means 中层正职.
+
+    Kept per court and read by every import of that court, so a term mapped once is
+    understood on the next sheet. `value` is the written word as sheets compare it
+    (lib.sheets.match_key); `written` is how it was first written, for people to read.
+    """
+
+    court = models.ForeignKey(
+        Org, on_delete=models.CASCADE, related_name="value_mappings", verbose_name="法院"
+    )
+    column = models.CharField("列", max_length=30)
+    value = models.CharField("原值（比较形式）", max_length=100)
+    written = models.CharField("原值", max_length=100)
+    standard = models.CharField("标准值", max_length=100)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "取值对照"
+        verbose_name_plural = "取值对照"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["court", "column", "value"], name="value_mapping_once_per_court"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.column}：{self.written}→{self.standard}"
+
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        return subtree_q(scope, "court__path")

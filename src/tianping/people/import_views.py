@@ -17,9 +17,16 @@ from django.views.decorators.http import require_POST
 
 from tianping.accounts.permissions import requires
 from tianping.lib import uploads
-from tianping.lib.sheets import ImportResult, table_bytes
+from tianping.lib.sheets import ImportResult, report_progress
+from tianping.orgs.actions import do_map_values
 from tianping.orgs.models import Org
-from tianping.people.importing import ROSTER_COLUMNS, RosterPlan, apply_roster, parse_roster
+from tianping.people.importing import (
+    ROSTER_COLUMNS,
+    RosterPlan,
+    apply_roster,
+    parse_roster,
+    roster_template,
+)
 
 SESSION_KEY = "tianping_roster_imports"
 PREVIEW_LIMIT = 200
@@ -69,6 +76,7 @@ def _preview_context(plan: RosterPlan, court: Org, filename: str) -> dict[str, A
         ],
         "changed": changed,
         "limit": PREVIEW_LIMIT,
+        "map_route": "people:import_map",
         "breadcrumbs": [
             ("人员花名册", reverse("people:list")),
             ("花名册导入", reverse("people:import")),
@@ -110,15 +118,19 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if not source.is_file():
         PENDING.forget(request, token)
         raise Http404
-    plan = parse_roster(source, court)
+    with uploads.tracking(request):
+        plan = parse_roster(source, court)
+        if plan.ok:
+            report_progress("write", len(plan.new) + len(plan.changed))
+            result = apply_roster(plan, request.user)
     if not plan.ok:
         # The tree or the roster changed since the preview: show what is wrong now, write nothing.
         source.unlink(missing_ok=True)
         PENDING.forget(request, token)
         context = _preview_context(plan, court, entry["filename"])
+        uploads.problems(context, plan.errors)
         context["form"] = UploadForm(uploads.courts_of(request), initial={"court": court.code})
         return render(request, "people/import_preview.html", context)
-    result = apply_roster(plan, request.user)
     source.unlink(missing_ok=True)
     entry["result"] = result.as_json()
     PENDING.remember(request, token, entry)
@@ -127,6 +139,28 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         f"花名册已导入{court.name}：新增{result.created}人，更新{result.updated}人，未变{result.unchanged}人。",
     )
     return redirect("people:import_summary", token=token)
+
+
+@requires("people.import")
+@require_POST
+def map_values(request: HttpRequest, token: str) -> HttpResponse:
+    """Map the unknown words of a held roster to standard values, kept for the court."""
+    return uploads.map_values(
+        request,
+        token,
+        UploadForm,
+        PENDING,
+        parse_roster,
+        _preview_context,
+        "people/import_preview.html",
+        do_map_values,
+    )
+
+
+@requires("people.import")
+def progress(request: HttpRequest) -> HttpResponse:
+    """How far the check or the write of this user's roster has got (polled by the page)."""
+    return uploads.progress(request)
 
 
 @requires("people.import")
@@ -157,9 +191,9 @@ def summary(request: HttpRequest, token: str) -> HttpResponse:
 
 @requires("people.import")
 def template(request: HttpRequest) -> HttpResponse:
-    """An empty roster sheet with the columns the import reads."""
+    """A roster to fill in: the columns the import reads, an example row, drop-down lists."""
     return FileResponse(
-        table_bytes(list(ROSTER_COLUMNS), [], title="花名册"),
+        roster_template(),
         as_attachment=True,
         filename="花名册导入模板.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -170,6 +204,8 @@ import_urlpatterns = [
     path("import/", upload, name="import"),
     # Before the token routes, which would otherwise take "template" for a token.
     path("import/template/", template, name="import_template"),
+    path("import/progress/", progress, name="import_progress"),
     path("import/<str:token>/confirm/", confirm, name="import_confirm"),
+    path("import/<str:token>/map/", map_values, name="import_map"),
     path("import/<str:token>/", summary, name="import_summary"),
 ]

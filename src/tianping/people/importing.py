@@ -29,14 +29,18 @@ from tianping.lib.sheets import (
     SheetError,
     Source,
     Table,
+    ValueMap,
     clean_code,
     clean_name,
     clean_text,
+    employee_key,
     match_key,
     parse_date,
     read_table,
     sort_errors,
+    table_bytes,
 )
+from tianping.orgs.mappings import court_value_map
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.actions import (
     EDITABLE_FIELDS,
@@ -581,6 +585,7 @@ class RosterPlan:
         default_factory=dict
     )
     org_names: dict[int, str] = field(default_factory=dict)
+    values: ValueMap = field(default_factory=ValueMap)
 
     @property
     def ok(self) -> bool:
@@ -659,8 +664,12 @@ class _RowReader:
         i = self.index.get(column)
         return values[i] if i is not None and i < len(values) else None
 
-    def error(self, row: int, column: str, value: Any, message: str) -> SheetError:
-        return SheetError(row, self.written.get(column, column), value, message)
+    def error(
+        self, row: int, column: str, value: Any, message: str, offered: Sequence[str] = ()
+    ) -> SheetError:
+        return SheetError(
+            row, self.written.get(column, column), value, message, offered, canonical=column
+        )
 
     def court(self, number: int, values: list[Any], errors: list[SheetError]) -> Org | None:
         raw = self.raw(values, COURT_COLUMN)
@@ -680,13 +689,14 @@ class _RowReader:
 
     def values(self, number: int, values: list[Any], errors: list[SheetError]) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        mapped = self.plan.values
         for column, name, i in self.value_columns:
             raw = values[i] if i < len(values) else None
             try:
-                out[name] = self._parsers[name](raw)
+                out[name] = self._parsers[name](mapped.apply(column, raw) if mapped else raw)
             except CellError as e:
                 if not (name == "civil_rank" and self._level_from(raw, out)):
-                    errors.append(self.error(number, column, raw, e.message))
+                    errors.append(self.error(number, column, raw, e.message, e.offered))
                 continue
             if name == "title" and out[name] and self._level_from(out[name], out):
                 if match_key(out[name]) in LEVEL_ONLY:
@@ -755,12 +765,16 @@ class _RowReader:
 Row = tuple[int, Org, str, dict[str, Any], dict[str, Org | None]]
 
 
-def parse_roster(source: Source, court: Org) -> RosterPlan:
-    """Read and check a roster for `court`: every row, every problem; writes nothing."""
+def parse_roster(source: Source, court: Org, values: ValueMap | None = None) -> RosterPlan:
+    """Read and check a roster for `court`: every row, every problem; writes nothing.
+
+    A cell passes through the court's kept value mappings, and `values` over them.
+    """
     plan = RosterPlan(court=court)
     if court.kind not in COURT_KINDS:
         plan.errors.append(SheetError(None, "", court.code, f"“{court.name}”不是法院"))
         return plan
+    plan.values = court_value_map(court, values)
     try:
         with read_table(source, HEADERS) as table:
             positions = {table.written.get(c, c): i for i, c in enumerate(COLUMN_ORDER)}
@@ -797,7 +811,7 @@ def _read_rows(table: Table, reader: _RowReader) -> tuple[list[Row], list[SheetE
             row_errors.append(reader.error(number, "工号", raw_no, "工号不能超过30个字符"))
         person_court = reader.court(number, values, row_errors)
         if employee_no and person_court is not None:
-            key = (person_court.pk, employee_no)
+            key = (person_court.pk, employee_key(employee_no))
             if key in first_row:
                 message = f"工号“{employee_no}”与第{first_row[key]}行重复"
                 row_errors.append(reader.error(number, "工号", raw_no, message))
@@ -828,7 +842,7 @@ def _existing_people(court_ids: Iterable[int]) -> dict[tuple[int, str], dict[str
         "party_group_id",
     )
     return {
-        (p["court_id"], clean_code(p["employee_no"])): p
+        (p["court_id"], employee_key(p["employee_no"])): p
         for p in Person.objects.filter(court_id__in=list(court_ids)).values(*fields)
     }
 
@@ -839,7 +853,7 @@ def _plan_changes(plan: RosterPlan, rows: list[Row], reader: _RowReader) -> None
     today = timezone.localdate()
     pinyin: dict[str, tuple[str, str]] = {}
     for number, court, employee_no, fields, placements in rows:
-        person = existing.get((court.pk, employee_no))
+        person = existing.get((court.pk, employee_key(employee_no)))
         if person is None:
             values = dict(fields)
             if not values.get("status"):
@@ -1084,8 +1098,54 @@ def _update(
     bulk(events)
 
 
-def import_roster(source: Source, court: Org, user: Any, *, dry_run: bool = False) -> ImportResult:
-    plan = parse_roster(source, court)
+def import_roster(
+    source: Source,
+    court: Org,
+    user: Any,
+    *,
+    dry_run: bool = False,
+    values: ValueMap | None = None,
+) -> ImportResult:
+    plan = parse_roster(source, court, values)
     if dry_run or not plan.ok:
         return plan.result(dry_run=dry_run)
     return apply_roster(plan, user)
+
+
+# ---------------------------------------------------------------------------------------
+# The template a clerk fills in
+
+TEMPLATE_EXAMPLE = {
+    "工号": "FY0001",
+    "姓名": "张三",
+    "性别": Gender.MALE.label,
+    "出生日期": "1985-03-02",
+    "民族": "汉族",
+    "学历": Education.BACHELOR.label,
+    "人员类别": Category.JUDGE.label,
+    "职务层级": PostLevel.STAFF.label,
+    "政治面貌": PoliticalStatus.MEMBER.label,
+    "入党日期": "2008-07-01",
+    "转正日期": "2009-07-01",
+    "状态": PersonStatus.SERVING.label,
+}
+TEMPLATE_CHOICES: dict[str, list[str]] = {
+    "性别": GENDERS.offered,
+    "民族": list(ETHNIC_GROUPS),
+    "学历": EDUCATIONS.offered,
+    "人员类别": CATEGORIES.offered,
+    "职务层级": POST_LEVELS.offered,
+    "政治面貌": POLITICAL_STATUSES.offered,
+    "状态": STATUSES.offered,
+    "法官等级": JUDGE_GRADES.offered,
+    "警衔": POLICE_RANKS.offered,
+    "职级": CIVIL_RANKS.offered,
+    "学位": DEGREES.offered,
+}
+
+
+def roster_template() -> Any:
+    """An empty roster to fill in: the header, one example row, drop-downs for enumerations."""
+    headers = list(ROSTER_COLUMNS)
+    example = [TEMPLATE_EXAMPLE.get(h, "") for h in headers]
+    return table_bytes(headers, [example], title="花名册", choices=TEMPLATE_CHOICES)

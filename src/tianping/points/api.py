@@ -18,6 +18,7 @@ from tianping.accounts.api import PersonRef, requires, scope_of
 from tianping.accounts.models import Role, User
 from tianping.accounts.scoping import Scope, get_scoped, scoped
 from tianping.orgs.models import COURT_KINDS, Org
+from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 from tianping.points import actions
 from tianping.points.models import PointEntry
@@ -225,9 +226,7 @@ def subtree_scores(request: HttpRequest, query: Query[ScoresQuery]) -> dict[str,
 
 def _member_by_number(scope: Scope, number: str, court_code: str | None) -> Person:
     """A party member in scope named by 工号; ambiguous across courts unless a court is named."""
-    people = scoped(scope, Person.objects.party_members()).filter(
-        employee_no__iexact=number.strip()
-    )
+    people = scoped(scope, Person.objects.party_members()).filter(employee_no_q(number))
     if court_code:
         court = scoped(scope, Org.objects.filter(code=court_code.strip(), kind__in=COURT_KINDS))
         if not court.exists():

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 from tianping.points.models import PointRule, PointScheme
 
@@ -26,7 +27,7 @@ class PersonByNumberField(forms.CharField):
 
     def clean(self, value):
         number = super().clean(value).strip().upper()
-        found = list(self.people.filter(employee_no__iexact=number).select_related("court")[:2])
+        found = list(self.people.filter(employee_no_q(number)).select_related("court")[:2])
         if not found:
             raise forms.ValidationError(f"在您的管理范围内找不到工号为“{number}”的人员")
         if len(found) > 1:

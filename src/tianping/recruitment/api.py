@@ -17,6 +17,7 @@ from tianping.accounts.scoping import Scope, get_scoped, scoped
 from tianping.activities.models import Activity
 from tianping.orgs.api import find_org
 from tianping.orgs.models import OrgKind
+from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 from tianping.recruitment import actions, queries, rules
 from tianping.recruitment.models import OPEN_STAGES, Recruit, Stage, Step, StepKind, StepRole
@@ -390,7 +391,7 @@ def open_file(request: HttpRequest, payload: OpenIn) -> Status[dict[str, Any]]:
             raise ValidationError({"person_id": f"找不到编号为{payload.person_id}的人员"})
     elif payload.employee_no:
         number = payload.employee_no.strip().upper()
-        person = Person.objects.filter(court=branch.court(), employee_no=number).first()
+        person = Person.objects.filter(employee_no_q(number), court=branch.court()).first()
         if person is None:
             raise ValidationError(
                 {"employee_no": f"{branch.court().name}花名册中没有工号“{number}”"}

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from tianping.activities.forms import MAX_EVIDENCE_BYTES
 from tianping.activities.models import Activity
 from tianping.orgs.models import Org
+from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 from tianping.recruitment.models import StepKind
 from tianping.recruitment.rules import EXTENSION_MONTHS, StepInput
@@ -141,9 +142,7 @@ class OpenFileForm(forms.Form):
         if person is None and not number:
             self.add_error("person", "请选择申请人，或填写其工号")
         elif person is None and branch is not None:
-            person = Person.objects.filter(
-                court=branch.court(), employee_no=number.strip().upper()
-            ).first()
+            person = Person.objects.filter(employee_no_q(number), court=branch.court()).first()
             if person is None:
                 self.add_error(
                     "employee_no", f"{branch.court().name}花名册中没有工号“{number.strip()}”"

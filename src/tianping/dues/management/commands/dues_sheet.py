@@ -17,7 +17,7 @@ from tianping.dues.models import BaseSource
 from tianping.dues.paysheet import PayPlan, parse_pay_sheet, write_dues_sheet
 from tianping.dues.queries import MonthSheet
 from tianping.dues.rules import money, parse_month, rate_text
-from tianping.lib.sheets import SheetError
+from tianping.lib.sheets import SheetError, add_map_option, value_map_option
 from tianping.orgs.models import Org
 
 
@@ -42,6 +42,7 @@ class Command(BaseCommand):
             action="store_true",
             help="compute and write the dues sheet, but do not record the bases",
         )
+        add_map_option(parser)
 
     def handle(
         self,
@@ -54,7 +55,7 @@ class Command(BaseCommand):
         dry_run: bool,
         **options: Any,
     ) -> None:
-        problems: list[SheetError] = []
+        values, problems = value_map_option(options["map"])
         node = Org.objects.filter(code=court.strip()).first()
         if node is None:
             problems.append(SheetError(None, "--court", court, f"找不到代码为“{court}”的法院"))
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             problems.append(SheetError(None, "-o", output, "输出文件所在的文件夹不存在"))
         if not problems:
             assert node is not None
-            plan = parse_pay_sheet(source, node, first)
+            plan = parse_pay_sheet(source, node, first, values)
             problems = plan.errors
         if problems:
             self._fail(problems, json, court, month)

@@ -5,7 +5,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tianping.lib.sheets import ImportResult, SheetError, report_result
+from tianping.lib.sheets import (
+    ImportResult,
+    SheetError,
+    add_map_option,
+    report_result,
+    value_map_option,
+)
 from tianping.orgs.importing import import_orgs
 
 
@@ -21,15 +27,19 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the .xlsx sheet")
         parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
         parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+        add_map_option(parser)
 
     def handle(self, *args: Any, file: str, dry_run: bool, json: bool, **options: Any) -> None:
         path = Path(file)
-        if not path.is_file():
+        values, map_errors = value_map_option(options["map"])
+        if map_errors:
+            result = ImportResult(errors=map_errors, dry_run=dry_run)
+        elif not path.is_file():
             result = ImportResult(
                 errors=[SheetError(None, "", file, "找不到文件")], dry_run=dry_run
             )
         else:
-            result = import_orgs(path, None, dry_run=dry_run)
+            result = import_orgs(path, None, dry_run=dry_run, values=values)
         report_result(result, as_json=json, stdout=self.stdout, stderr=self.stderr, unit="个组织")
         if not result.ok:
             raise CommandError(f"组织导入未完成：{len(result.errors)}处问题", returncode=1)
