@@ -14,10 +14,12 @@ import math
 import time
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 WINDOW_SECONDS = 60
@@ -68,7 +70,9 @@ def reached(bucket: str, request: HttpRequest, limit: int) -> bool:
     return (cache.get(_key(bucket, request)) or 0) >= limit
 
 
-def login_rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def login_rate_limited(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Refuse a log-in POST with 429 once its address has tried too often this minute.
 
     Every attempt counts before the form is read, so a refused one never reaches argon2;
@@ -77,14 +81,14 @@ def login_rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method != "POST":
             return view(request, *args, **kwargs)
         if count(LOGIN, request) > settings.TIANPING_LOGIN_RATE_PER_MINUTE:
             wait = seconds_left()
-            response = render(request, "accounts/throttled.html", {"seconds": wait}, status=429)
-            response["Retry-After"] = str(wait)
-            return response
+            refused = render(request, "accounts/throttled.html", {"seconds": wait}, status=429)
+            refused["Retry-After"] = str(wait)
+            return refused
         response = view(request, *args, **kwargs)
         if response.status_code in (301, 302) and request.user.is_authenticated:
             count(LOGIN, request, by=-1)

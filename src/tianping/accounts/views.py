@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
@@ -17,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tianping.accounts import actions
-from tianping.accounts.http import AuthenticatedHttpRequest
+from tianping.accounts.http import AuthenticatedHttpRequest, LoggedInHttpRequest
 from tianping.accounts.middleware import SESSION_GRANT_KEY
 from tianping.accounts.models import (
     TOKEN_DEFAULT_DAYS,
@@ -33,10 +36,11 @@ from tianping.accounts.throttle import login_rate_limited
 from tianping.lib.errors import add_errors
 from tianping.lib.script import SCRIPT_COOKIE, SIMPLIFIED, TRADITIONAL
 from tianping.orgs.models import Org
+from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 
 
-class LoginForm(auth_views.AuthenticationForm):
+class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "用户名或密码不正确。连续多次输错将暂时锁定账户。",
         "inactive": "该账户已停用。",
@@ -123,7 +127,7 @@ class TokenForm(forms.Form):
 
 
 @authenticated
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: LoggedInHttpRequest) -> HttpResponse:
     user = request.user
     password_form, token_form, new_token = PasswordForm(user), TokenForm(), None
     if request.method == "POST":
@@ -174,7 +178,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
 
 
-def grantable_roles(request: HttpRequest) -> list[tuple[str, str]]:
+def grantable_roles(request: AuthenticatedHttpRequest) -> list[tuple[str, str]]:
     # Only a platform admin makes platform admins.
     return [(r.value, r.label) for r in Role if r != Role.PLATFORM_ADMIN or request.scope.is_global]
 
@@ -183,10 +187,10 @@ class GrantForm(forms.Form):
     role = forms.ChoiceField(label="角色")
     org_code = forms.CharField(label="授权组织代码", max_length=40)
 
-    def __init__(self, request: HttpRequest, *args, **kwargs) -> None:
+    def __init__(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> None:
         self.request = request
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = grantable_roles(request)
+        cast(forms.ChoiceField, self.fields["role"]).choices = grantable_roles(request)
 
     def clean_org_code(self) -> Org:
         code = self.cleaned_data["org_code"].strip()
@@ -201,7 +205,7 @@ class UserCreateForm(forms.Form):
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput)
     employee_no = forms.CharField(label="关联人员工号（可选）", required=False)
 
-    def __init__(self, request: HttpRequest, *args, **kwargs) -> None:
+    def __init__(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> None:
         self.request = request
         super().__init__(*args, **kwargs)
 
@@ -209,7 +213,7 @@ class UserCreateForm(forms.Form):
         no = self.cleaned_data["employee_no"].strip()
         if not no:
             return None
-        matches = list(scoped(self.request.scope, Person.objects.filter(employee_no=no))[:2])
+        matches = list(scoped(self.request.scope, Person.objects.filter(employee_no_q(no)))[:2])
         if len(matches) != 1:
             raise ValidationError(f"在您的范围内找不到唯一的工号“{no}”")
         return matches[0]

@@ -12,13 +12,13 @@ import time
 import unicodedata
 import zipfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, Any, Protocol
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder, XMLParser
 
 from openpyxl import Workbook
@@ -789,7 +789,7 @@ class XlsxReader:
                 shown[index] = BUILTIN_FORMATS[fmt_id]
         return frozenset(dates), {i: f for i, f in shown.items() if f not in ("General", "@")}
 
-    def rows(self, path: str) -> Iterator[tuple[int, list[Any]]]:
+    def rows(self, path: str) -> Generator[tuple[int, list[Any]], None, None]:
         """(row number as Excel shows it, values by column) for each row that holds a cell.
 
         Raises SheetError if the file turns out to be damaged part-way through.
@@ -1259,8 +1259,14 @@ def value_map_option(texts: Iterable[str]) -> tuple[ValueMap, list[SheetError]]:
     return found, errors
 
 
+class Writer(Protocol):
+    """Where a command writes: a text stream, or a management command's OutputWrapper."""
+
+    def write(self, text: str, /) -> Any: ...
+
+
 def report_result(
-    result: ImportResult, *, as_json: bool, stdout: TextIO, stderr: TextIO, unit: str = "条"
+    result: ImportResult, *, as_json: bool, stdout: Writer, stderr: Writer, unit: str = "条"
 ) -> None:
     """Print an import's outcome: one JSON document on stdout, or a report a clerk can read."""
     if as_json:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -42,7 +42,7 @@ class SheetUploadForm(forms.Form):
 
     def __init__(self, courts: list[Org], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["court"].choices = [(c.code, c.name) for c in courts]
+        cast(forms.ChoiceField, self.fields["court"]).choices = [(c.code, c.name) for c in courts]
         self.fields["file"].label = self.file_label
         self.fields["file"].help_text = self.file_help
 

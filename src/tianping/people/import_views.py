@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
@@ -190,7 +191,7 @@ def summary(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @requires("people.import")
-def template(request: HttpRequest) -> HttpResponse:
+def template(request: HttpRequest) -> HttpResponseBase:
     """A roster to fill in: the columns the import reads, an example row, drop-down lists."""
     return FileResponse(
         roster_template(),

@@ -635,7 +635,7 @@ class _RowReader:
             if match_key(tree.court.name) != match_key(tree.court.code):
                 self.courts_by_text[match_key(tree.court.name)].append(tree.court)
         self.today = timezone.localdate()
-        self._parsers = {
+        self._parsers: dict[str, Callable[[Any], Any]] = {
             "name": clean_name,
             "gender": GENDERS.match,
             "birth_date": parse_date,
@@ -928,7 +928,7 @@ def _load_open_placements(plan: RosterPlan, reader: _RowReader, today: dt.date) 
         ).values_list("id", "person_id", "kind", "since"):
             found[(person_id, kind)].append((pk, since))
     plan.open_placements = dict(found)
-    column_of = {kind: column for column, kind in PLACEMENT_COLUMNS.items()}
+    column_of: dict[str, str] = {kind: column for column, kind in PLACEMENT_COLUMNS.items()}
     for change in moving:
         for kind in change.moves:
             for _, since in found.get((change.before["id"], kind), []):
@@ -985,8 +985,8 @@ def apply_roster(plan: RosterPlan, user: Any) -> ImportResult:
     )
     for chunk in _chunks(plan.new):
         _create(chunk, user, batch, names, courts)
-    for chunk in _chunks(plan.changed):
-        _update(chunk, plan, user, batch, names, courts, today)
+    for changed in _chunks(plan.changed):
+        _update(changed, plan, user, batch, names, courts, today)
     return plan.result()
 
 
