@@ -35,8 +35,8 @@ from tianping.accounts.scoping import get_scoped, grants_for, scoped
 from tianping.accounts.throttle import login_rate_limited
 from tianping.lib.errors import add_errors
 from tianping.lib.script import SCRIPT_COOKIE, SIMPLIFIED, TRADITIONAL
+from tianping.lib.sheets import employee_no_q
 from tianping.orgs.models import Org
-from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 
 

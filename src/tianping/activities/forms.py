@@ -20,8 +20,8 @@ from tianping.activities.models import (
     AttendanceStatus,
     StudyItem,
 )
+from tianping.lib.sheets import employee_no_q
 from tianping.orgs.models import COURT_KINDS, Org
-from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -55,9 +55,8 @@ from tianping.dues.rules import (
 )
 from tianping.lib import uploads
 from tianping.lib.errors import add_errors, error_text
-from tianping.lib.sheets import table_bytes
+from tianping.lib.sheets import employee_no_q, table_bytes
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
-from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder, XMLParser
 
+from django.db.models import Q
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -212,6 +213,15 @@ def employee_key(value: Any) -> str:
     ｊｙ００１２, jy0012 and JY0012 are one number. Stored numbers keep their own spelling.
     """
     return clean_code(value).upper()
+
+
+def employee_no_q(number: Any, prefix: str = "") -> Q:
+    """A filter for the people whose 工号 is `number`, as D9 compares it.
+
+    Stored numbers are ASCII after the roster's cleaning, so the database's
+    case-insensitive match equals comparing keys.
+    """
+    return Q(**{f"{prefix}employee_no__iexact": employee_key(number)})
 
 
 def clean_name(value: Any) -> str:

@@ -10,21 +10,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from tianping.lib.sheets import employee_key
+from tianping.lib.sheets import employee_key, employee_no_q
 from tianping.people.models import Person
 
 T = TypeVar("T")
-
-
-def employee_no_q(number: Any, prefix: str = "") -> Q:
-    """A filter for the people whose 工号 is `number`, as D9 compares it.
-
-    Stored numbers are ASCII after the roster's cleaning, so the database's
-    case-insensitive match equals comparing keys.
-    """
-    return Q(**{f"{prefix}employee_no__iexact": employee_key(number)})
 
 
 def people_numbered(queryset: QuerySet[Person], number: Any) -> QuerySet[Person]:

@@ -17,8 +17,8 @@ from pydantic import ConfigDict
 from tianping.accounts.api import PersonRef, requires, scope_of
 from tianping.accounts.models import Role, User
 from tianping.accounts.scoping import Scope, get_scoped, scoped
+from tianping.lib.sheets import employee_no_q
 from tianping.orgs.models import COURT_KINDS, Org
-from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 from tianping.points import actions
 from tianping.points.models import PointEntry

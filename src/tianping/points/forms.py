@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tianping.people.lookup import employee_no_q
+from tianping.lib.sheets import employee_no_q
 from tianping.people.models import Person
 from tianping.points.models import PointRule, PointScheme
 

@@ -15,9 +15,9 @@ from pydantic import ConfigDict
 from tianping.accounts.api import OrgRef, Paging, PersonRef, page, requires, scope_of
 from tianping.accounts.scoping import Scope, get_scoped, scoped
 from tianping.activities.models import Activity
+from tianping.lib.sheets import employee_no_q
 from tianping.orgs.api import find_org
 from tianping.orgs.models import OrgKind
-from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 from tianping.recruitment import actions, queries, rules
 from tianping.recruitment.models import OPEN_STAGES, Recruit, Stage, Step, StepKind, StepRole

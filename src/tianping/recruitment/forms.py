@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 
 from tianping.activities.forms import MAX_EVIDENCE_BYTES
 from tianping.activities.models import Activity
+from tianping.lib.sheets import employee_no_q
 from tianping.orgs.models import Org
-from tianping.people.lookup import employee_no_q
 from tianping.people.models import Person
 from tianping.recruitment.models import StepKind
 from tianping.recruitment.rules import EXTENSION_MONTHS, StepInput
