@@ -335,10 +335,13 @@ def get_file(scope: Scope, recruit_id: int) -> Recruit:
     )
 
 
-def _people_by_number(recruit: Recruit, numbers: list[str]) -> list[Person]:
+def _people_by_number(scope: Scope, recruit: Recruit, numbers: list[str]) -> list[Person]:
+    """Contacts or introducers by 工号, among the people the caller may see: a number out of
+    scope reads as absent, so a lookup tells no one a name or a party status."""
     court = recruit.branch.court()
     wanted = [n.strip().upper() for n in numbers if n.strip()]
-    found = {p.employee_no: p for p in Person.objects.filter(court=court, employee_no__in=wanted)}
+    people = scoped(scope, Person.objects.filter(court=court, employee_no__in=wanted))
+    found = {p.employee_no: p for p in people}
     missing = [n for n in wanted if n not in found]
     if missing:
         raise ValidationError({"people": f"{court.name}花名册中没有工号：{'、'.join(missing)}"})
@@ -408,7 +411,10 @@ def open_file(request: HttpRequest, payload: OpenIn) -> Status[dict[str, Any]]:
             raise ValidationError({"person_id": f"找不到编号为{payload.person_id}的人员"})
     elif payload.employee_no:
         number = payload.employee_no.strip().upper()
-        person = Person.objects.filter(court=branch.court(), employee_no=number).first()
+        # Only among the people the caller may see: out of scope reads as absent.
+        person = scoped(
+            scope, Person.objects.filter(court=branch.court(), employee_no=number)
+        ).first()
         if person is None:
             raise ValidationError(
                 {"employee_no": f"{branch.court().name}花名册中没有工号“{number}”"}
@@ -443,7 +449,7 @@ def record_step(request: HttpRequest, recruit_id: Id, payload: StepIn) -> Status
         on=payload.on,
         ends_on=payload.ends_on,
         note=payload.note,
-        people=_people_by_number(recruit, payload.people) if payload.people else [],
+        people=_people_by_number(scope, recruit, payload.people) if payload.people else [],
         days=payload.days,
         hours=payload.hours,
         entitled=payload.entitled,

@@ -122,9 +122,16 @@ class OpenFileForm(forms.Form):
     evidence = EvidenceField(label="入党申请书扫描件", required=False, help_text="可选")
 
     def __init__(
-        self, branches: QuerySet[Org], people: QuerySet[Person], *args: Any, **kwargs: Any
+        self,
+        branches: QuerySet[Org],
+        people: QuerySet[Person],
+        *args: Any,
+        findable: QuerySet[Person] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Whom a 工号 may name: the people the user may see, so the lookup reveals nobody else.
+        self.findable = findable if findable is not None else people
         self.fields["branch"].queryset = branches
         # Codes tell apart the many courts' "第一党支部".
         self.fields["branch"].label_from_instance = lambda o: f"{o.name}（{o.code}）"
@@ -138,7 +145,7 @@ class OpenFileForm(forms.Form):
         if person is None and not number:
             self.add_error("person", "请选择申请人，或填写其工号")
         elif person is None and branch is not None:
-            person = Person.objects.filter(
+            person = self.findable.filter(
                 court=branch.court(), employee_no=number.strip().upper()
             ).first()
             if person is None:
@@ -165,7 +172,7 @@ class StepForm(forms.Form):
         label="或按工号指定",
         max_length=200,
         required=False,
-        help_text="本院其他支部的党员可填工号，多个用顿号分隔",
+        help_text="您管理范围内其他支部的党员可填工号，多个用顿号分隔",
     )
     days = forms.IntegerField(label="培训天数", required=False, min_value=0, max_value=365)
     hours = forms.DecimalField(
@@ -219,6 +226,7 @@ class StepForm(forms.Form):
         kind: str,
         *args: Any,
         people: QuerySet[Person] | None = None,
+        findable: QuerySet[Person] | None = None,
         court: Org | None = None,
         congresses: QuerySet[Activity] | None = None,
         congress_present: dict[int, int | None] | None = None,
@@ -227,6 +235,8 @@ class StepForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.court = court
+        # Whom a 工号 may name: the people the user may see, so the lookup reveals nobody else.
+        self.findable = findable if findable is not None else Person.objects.none()
         wanted = FIELDS[kind]
         for name in list(self.fields):
             if name not in wanted:
@@ -260,7 +270,7 @@ class StepForm(forms.Form):
             if numbers and self.court is not None:
                 found = {
                     p.employee_no: p
-                    for p in Person.objects.filter(court=self.court, employee_no__in=numbers)
+                    for p in self.findable.filter(court=self.court, employee_no__in=numbers)
                 }
                 missing = [n for n in numbers if n not in found]
                 if missing:

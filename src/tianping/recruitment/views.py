@@ -213,7 +213,12 @@ def new(request: HttpRequest) -> HttpResponse:
     if code := request.GET.get("org"):
         initial["branch"] = branches.filter(code=code).first()
     form = OpenFileForm(
-        branches, _applicants(request), request.POST or None, request.FILES or None, initial=initial
+        branches,
+        _applicants(request),
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        findable=scoped(scope, Person.objects.all()),
     )
     if request.method == "POST" and form.is_valid() and form.found is not None:
         data = form.cleaned_data
@@ -275,6 +280,7 @@ def _step_form(request: HttpRequest, recruit: Recruit, kind: str) -> StepForm:
         request.POST or None,
         request.FILES or None,
         people=people,
+        findable=scoped(scope, Person.objects.all()),
         court=court,
         congresses=congresses,
         congress_present=present,
