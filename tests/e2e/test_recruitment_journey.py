@@ -263,8 +263,9 @@ def test_a_secretary_takes_an_applicant_to_probationary_member_and_is_stopped_on
     assert person.political_status == PoliticalStatus.PROBATIONARY
     assert (person.party_joined_on, person.full_member_on) == (D(2023, 6, 12), None)
     assert person.party_org == branch
+    # Already on the branch's roster as an applicant, so admission keeps that placement.
     assert Placement.objects.filter(
-        person=person, org=branch, since=D(2023, 6, 12), until=None
+        person=person, org=branch, since=D(2020, 1, 1), until=None
     ).exists()
     actions = list(
         AuditEvent.objects.filter(user=carol, object_type="recruitment.recruit")
