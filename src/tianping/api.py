@@ -25,10 +25,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
+from ninja.types import DictStrAny
 
 from tianping.accounts.api import SessionAuth, TokenAuth, TokenExpired
 from tianping.accounts.api import router as accounts_router
@@ -37,6 +40,7 @@ from tianping.activities.api import router as activities_router
 from tianping.committees.api import router as committees_router
 from tianping.dues.api import router as dues_router
 from tianping.lib.errors import error_lists, error_text
+from tianping.lib.inputs import NUL, NUL_FREE, contains_nul
 from tianping.orgs.api import router as orgs_router
 from tianping.people.api import members_router
 from tianping.people.api import router as people_router
@@ -49,6 +53,43 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+NUL_MESSAGE = "不能包含空字符（\\x00）"
+
+
+class NulInBody(ValueError):
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field or "body"
+
+
+class NulFreeParser(Parser):
+    """Ninja's parser, refusing a NUL byte anywhere in the query string or the JSON body.
+
+    PostgreSQL cannot store or compare U+0000; checked here, every route answers 422 naming
+    the field before a value reaches a query, whatever type the route declared for it.
+    """
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> DictStrAny:
+        for key in data:
+            if NUL in key or any(isinstance(v, str) and NUL in v for v in data.getlist(key)):
+                where = "form" if data is request.POST else "query"
+                raise RequestValidationError(
+                    [{"type": "nul_byte", "loc": (where, key.replace(NUL, "")), "msg": NUL_MESSAGE}]
+                )
+        return super().parse_querydict(data, list_fields, request)
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        data = super().parse_body(request)
+        field = contains_nul(data)
+        if field is not None:
+            # Ninja turns any error of the body parser into "Cannot parse request body";
+            # `http_error` finds this one behind it.
+            raise NulInBody(field.replace(NUL, ""))
+        return data
+
+
 api = NinjaAPI(
     title="天平 Tianping API",
     version="1.0.0",
@@ -57,6 +98,7 @@ api = NinjaAPI(
     docs_url="/docs",
     auth=[TokenAuth(), SessionAuth()],
     renderer=ChineseJSONRenderer(),
+    parser=NulFreeParser(),
 )
 
 api.add_router("/", accounts_router)
@@ -97,6 +139,7 @@ _PYDANTIC_MESSAGES = {
     "string_type": "应为文本",
     "string_too_short": "不能为空",
     "string_too_long": "不能超过{max_length}个字符",
+    "too_long": "最多{max_length}项",
     "greater_than_equal": "不能小于{ge}",
     "less_than_equal": "不能大于{le}",
     "greater_than": "应大于{gt}",
@@ -109,6 +152,17 @@ _PYDANTIC_MESSAGES = {
     "json_invalid": "请求体不是有效的 JSON",
     "model_attributes_type": "请求体应为 JSON 对象",
     "dict_type": "请求体应为 JSON 对象",
+    "nul_byte": NUL_MESSAGE,
+    "date_out_of_range": "日期应在{first}至{last}之间",
+    "month_out_of_range": "月份应在{first}-01至{last}-12之间",
+    "time_type": "时间格式应为 HH:MM",
+    "string_pattern_mismatch": "格式不正确",
+    "int_from_float": "应为整数",
+    "decimal_type": "应为数字",
+    "finite_number": "应为有限的数字",
+    "list_type": "应为列表",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
 }
 
 
@@ -128,6 +182,8 @@ def invalid_request(request: HttpRequest, exc: RequestValidationError) -> HttpRe
     for error in exc.errors:
         template = _PYDANTIC_MESSAGES.get(str(error.get("type")), "取值无效")
         ctx = dict(error.get("ctx") or {})
+        if ctx.get("pattern") == NUL_FREE:
+            template = NUL_MESSAGE
         if "expected" in ctx:
             # "'judge', 'clerk' or 'admin_staff'" becomes "judge、clerk、admin_staff".
             choices = str(ctx["expected"]).replace(" or ", ", ").split(", ")
@@ -165,5 +221,10 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     detail = str(exc)
     if detail.startswith("Cannot parse request body"):
-        detail = "请求体不是有效的 JSON"
+        # Invalid input like any other: 422 with the field it concerns.
+        if isinstance(exc.__cause__, NulInBody):
+            field, message = exc.__cause__.field, NUL_MESSAGE
+        else:
+            field, message = "body", "请求体不是有效的 JSON"
+        return _error(request, 422, f"{field}：{message}", errors={field: [message]})
     return _error(request, exc.status_code, detail)

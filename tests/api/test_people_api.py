@@ -173,7 +173,7 @@ def test_person_validation_errors_are_422_in_chinese(world, session):
         "/people", {"court": "BT-JY", "employee_no": "JY0010", "birth_date": "1990-02-30"}
     )
     assert r.json()["errors"] == {"name": ["此项必填"], "birth_date": ["日期格式应为 YYYY-MM-DD"]}
-    r = alice.post("/people", {**NEW_PERSON, "birth_date": "2990-01-01"})
+    r = alice.post("/people", {**NEW_PERSON, "birth_date": "2090-01-01"})
     assert r.json()["errors"] == {"birth_date": ["出生日期不能晚于今天"]}
     assert not AuditEvent.objects.filter(action="people.create", user=world.users["alice"]).exists()
 

@@ -236,7 +236,7 @@ def test_hand_entries_are_checked_and_write_nothing_when_refused(world, session)
 
     assert post(points="0").json()["errors"] == {"points": ["分值不能为0"]}
     assert post(points="101").json()["errors"] == {"points": ["单次加减分不超过100分"]}
-    assert post(on="2999-01-01").json()["errors"] == {"on": ["日期不能晚于今天"]}
+    assert post(on="2099-01-01").json()["errors"] == {"on": ["日期不能晚于今天"]}
     assert post(reason="").json()["errors"] == {"reason": ["不能为空"]}
     # 周强 is no party member; 张华庆 is of the mid court, outside bob's basic court.
     assert "employee_no" in post(employee_no="JY0004").json()["errors"]

@@ -63,6 +63,8 @@ def test_a_secretary_takes_an_applicant_to_probationary_member_and_is_stopped_on
         birth_date=D(1995, 5, 4),
         political_status=PoliticalStatus.LEAGUE,
         department=transactional_world.org("BT-JY-MS"),
+        # On her branch's roster: a secretary finds by 工号 only people in her scope.
+        party_org=branch,
         since=D(2020, 1, 1),
     )
     # Two more full members, so the branch has three to introduce and to vote (R1.1, R2.6).
@@ -261,8 +263,9 @@ def test_a_secretary_takes_an_applicant_to_probationary_member_and_is_stopped_on
     assert person.political_status == PoliticalStatus.PROBATIONARY
     assert (person.party_joined_on, person.full_member_on) == (D(2023, 6, 12), None)
     assert person.party_org == branch
+    # Already on the branch's roster as an applicant, so admission keeps that placement.
     assert Placement.objects.filter(
-        person=person, org=branch, since=D(2023, 6, 12), until=None
+        person=person, org=branch, since=D(2020, 1, 1), until=None
     ).exists()
     actions = list(
         AuditEvent.objects.filter(user=carol, object_type="recruitment.recruit")

@@ -35,12 +35,20 @@ def do_create_user(
 ) -> User:
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": f"用户名“{username}”已存在"})
+    if person is not None:
+        # One account per person: the link is one-to-one.
+        existing = User.objects.filter(person=person).values_list("username", flat=True).first()
+        if existing is not None:
+            raise ValidationError({"person": f"{person.name}已有账户“{existing}”"})
     user = User(
         username=username, person=person, first_name=full_name or (person.name if person else "")
     )
     if password:
         if check_password:
-            validate_password(password, user)
+            try:
+                validate_password(password, user)
+            except ValidationError as e:
+                raise ValidationError({"password": e.messages}) from None
         user.set_password(password)
     else:
         user.set_unusable_password()

@@ -24,6 +24,7 @@ from tianping.accounts import throttle
 from tianping.accounts.middleware import SESSION_GRANT_KEY
 from tianping.accounts.models import ApiToken, RoleGrant, User
 from tianping.accounts.scoping import Scope, grants_for, scope_from_grant
+from tianping.lib.inputs import MAX_LIMIT, MAX_OFFSET, Limit, Offset
 
 GRANT_HEADER = "X-Tianping-Grant"
 # The capability of operations any signed-in user may call, with or without a grant.
@@ -135,6 +136,33 @@ class SessionAuth(NinjaSessionAuth):
         return _attach_scope(request, user, request.session.get(SESSION_GRANT_KEY))
 
 
+class ErrorOut(Schema):
+    detail: str = Field(description="中文说明")
+
+
+class InvalidOut(ErrorOut):
+    errors: dict[str, list[str]] = Field(
+        description='按字段列出的错误，如 {"limit": ["不能大于200"]}；整体错误在 __all__ 下'
+    )
+
+
+# What any operation may answer besides its result: not signed in, no capability, not found
+# or out of scope, invalid input. Declared in the schema so a client (and schemathesis) knows.
+ERROR_RESPONSES: dict[int, type[Schema]] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: InvalidOut,
+}
+
+
+def declare_errors(operation: Operation) -> None:
+    """Add the error answers to an operation's responses, keeping any it declared itself."""
+    for status, model in ERROR_RESPONSES.items():
+        if status not in operation.response_models:
+            operation.response_models[status] = operation._create_response_model(model)
+
+
 def requires(capability: str) -> Callable[[F], F]:
     """Mark an operation with the capability it needs, and enforce it.
 
@@ -155,6 +183,7 @@ def requires(capability: str) -> Callable[[F], F]:
 
     def contribute(operation: Operation) -> None:
         operation.openapi_extra = {**(operation.openapi_extra or {}), CAPABILITY_KEY: capability}
+        declare_errors(operation)
         view = operation.view_func
 
         @wraps(view)
@@ -177,12 +206,9 @@ def requires(capability: str) -> Callable[[F], F]:
     return decorator
 
 
-MAX_LIMIT = 200
-
-
 class Paging(Schema):
-    limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"每页条数，1–{MAX_LIMIT}")
-    offset: int = Field(0, ge=0, description="跳过的条数")
+    limit: Limit = Field(50, description=f"每页条数，1–{MAX_LIMIT}")
+    offset: Offset = Field(0, description=f"跳过的条数，0–{MAX_OFFSET}")
 
 
 def page(queryset: models.QuerySet[M], paging: Paging) -> dict[str, Any]:

@@ -8,10 +8,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -64,13 +65,28 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "accounts/403.html", status=403)
 
 
+# The JSON API answers its errors in JSON, also where Django answers for it (no route).
+API_PREFIX = "/api/"
+
+
+def _api_error(status: int, detail: str) -> HttpResponse:
+    return JsonResponse(
+        {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return _api_error(500, "服务器内部错误，请联系管理员")
     # No context processors and no database: the database may be what failed.
     return HttpResponse(loader.get_template("accounts/500.html").render(), status=500)
 
 
 @public
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        # Like an object out of scope: /api/v1/people/abc names nobody.
+        return _api_error(404, "不存在或不在您的范围内")
     return render(request, "accounts/404.html", status=404)
 
 
@@ -201,9 +217,14 @@ class GrantForm(forms.Form):
 
 
 class UserCreateForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150)
+    username = forms.CharField(
+        label="用户名",
+        max_length=150,
+        validators=[User.username_validator],
+        help_text="字母、数字和 @ . + - _",
+    )
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput)
-    employee_no = forms.CharField(label="关联人员工号（可选）", required=False)
+    employee_no = forms.CharField(label="关联人员工号（可选）", max_length=30, required=False)
 
     def __init__(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> None:
         self.request = request
@@ -217,6 +238,23 @@ class UserCreateForm(forms.Form):
         if len(matches) != 1:
             raise ValidationError(f"在您的范围内找不到唯一的工号“{no}”")
         return matches[0]
+
+    def clean(self) -> dict[str, Any]:
+        data = cast(dict[str, Any], super().clean())
+        username, password = data.get("username"), data.get("password")
+        if username and password:
+            # Django's validators, in Chinese, beside the field: too short, too common,
+            # all digits, too like the user name.
+            try:
+                validate_password(password, User(username=username, person=data.get("employee_no")))
+            except ValidationError as e:
+                self.add_error("password", e.messages)
+        return data
+
+
+# Where an action's error about a model field shows in the form.
+# The action names the person; the form asks for a 工号.
+USER_FORM_FIELDS = {"person": "employee_no"}
 
 
 @requires("accounts.view")
@@ -232,7 +270,8 @@ def users(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
         )
     )
-    q = request.GET.get("q", "").strip()
+    # A NUL byte cannot be compared by PostgreSQL and no one types it.
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     if q:
         qs = qs.filter(
             Q(username__icontains=q) | Q(first_name__contains=q) | Q(person__name__contains=q)
@@ -250,7 +289,7 @@ def users(request: AuthenticatedHttpRequest) -> HttpResponse:
                     person=form.cleaned_data["employee_no"],
                 )
             except ValidationError as e:
-                add_errors(form, e)
+                add_errors(form, e, USER_FORM_FIELDS)
             else:
                 messages.success(request, f"账户“{user.username}”已创建，请为其授予角色。")
                 return redirect("accounts:user", pk=user.pk)

@@ -34,6 +34,18 @@ from tianping.activities.queries import (
     attendance_counts,
     expected_attendees,
 )
+from tianping.lib.inputs import (
+    Day,
+    EmployeeNo,
+    Headcount,
+    Id,
+    LongText,
+    OrgCode,
+    Search,
+    Text,
+    Time,
+    Year,
+)
 from tianping.lib.sheets import employee_key
 from tianping.orgs.api import find_org
 from tianping.orgs.models import COURT_KINDS, Org
@@ -115,59 +127,59 @@ class ActivityPage(Schema):
 
 
 class ActivityFilters(Paging):
-    org: str | None = Field(None, description="组织代码")
+    org: OrgCode | None = Field(None, description="组织代码")
     subtree: bool = Field(True, description="默认含下级组织的活动；false 只列该组织本身的")
-    kind: ActivityKind | None = Field(  # type: ignore[valid-type]
-        None, description="活动类型；也匹配同时计入该类型的活动"
-    )
+    kind: ActivityKind | None = Field(None, description="活动类型；也匹配同时计入该类型的活动")
     status: ActivityStatus | None = None
-    start: dt.date | None = Field(None, description="起始日期（含）")
-    end: dt.date | None = Field(None, description="截止日期（含）")
-    q: str = Field("", description="标题包含")
+    start: Day | None = Field(None, description="起始日期（含）")
+    end: Day | None = Field(None, description="截止日期（含）")
+    q: Search = Field("", description="标题包含")
 
 
 class ActivityFieldsIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    start_time: dt.time | None = None
-    end_time: dt.time | None = None
-    location: str | None = Field(None, max_length=200)
-    agenda: str | None = None
-    host: str | None = Field(None, description="主持人工号")
-    recorder: str | None = Field(None, description="记录人工号")
-    lecturer: str | None = Field(None, description="授课人工号（有授课人的活动类型，如党课）")
+    start_time: Time | None = None
+    end_time: Time | None = None
+    location: Text | None = Field(None, max_length=200)
+    agenda: LongText | None = None
+    host: EmployeeNo | None = Field(None, description="主持人工号")
+    recorder: EmployeeNo | None = Field(None, description="记录人工号")
+    lecturer: EmployeeNo | None = Field(
+        None, description="授课人工号（有授课人的活动类型，如党课）"
+    )
     lecturer_is_secretary: bool | None = Field(None, description="授课人为党委（党组）书记")
-    also_counts_as: list[ActivityKind] | None = Field(  # type: ignore[valid-type]
+    also_counts_as: list[ActivityKind] | None = Field(
         None,
         description="同时计入的其他制度，如主题党日同时讲党课（《中国共产党支部工作条例（试行）》第四章）",
     )
 
 
 class ActivityCreateIn(ActivityFieldsIn):
-    org: str = Field(..., min_length=1, description="开展活动的组织代码")
-    kind: ActivityKind = Field(..., description=KIND_HELP)  # type: ignore[valid-type]
-    title: str = Field("", max_length=200, description="留空则按“年月+活动类型”生成")
-    on: dt.date = Field(..., description="活动日期")
+    org: OrgCode = Field(..., min_length=1, description="开展活动的组织代码")
+    kind: ActivityKind = Field(..., description=KIND_HELP)
+    title: Text = Field("", max_length=200, description="留空则按“年月+活动类型”生成")
+    on: Day = Field(..., description="活动日期")
 
 
 class ActivityUpdateIn(ActivityFieldsIn):
     """Only the fields sent are changed; null clears an optional field."""
 
-    kind: ActivityKind | None = Field(None, description=KIND_HELP)  # type: ignore[valid-type]
-    title: str | None = Field(None, max_length=200)
-    on: dt.date | None = None
-    summary: str | None = None
+    kind: ActivityKind | None = Field(None, description=KIND_HELP)
+    title: Text | None = Field(None, max_length=200)
+    on: Day | None = None
+    summary: LongText | None = None
     hours: Decimal | None = Field(None, gt=0, le=400, max_digits=5, decimal_places=1)
-    external_audience: int | None = Field(None, ge=0)
+    external_audience: Headcount | None = None
 
 
 class AttendanceRowIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: str = Field(..., min_length=1, max_length=30)
+    employee_no: EmployeeNo = Field(..., min_length=1)
     status: AttendanceStatus
     role: AttendanceRole | None = Field(None, description="不填则保持原角色（默认“参加”）")
-    reason: str | None = Field(
+    reason: Text | None = Field(
         None, max_length=100, description="请假/缺席原因，如“出差”；不填则保持原样，出席时不保存"
     )
 
@@ -175,7 +187,7 @@ class AttendanceRowIn(Schema):
 class HeldIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    summary: str | None = Field(None, description="会议记录/内容摘要；不填则保持不变")
+    summary: LongText | None = Field(None, description="会议记录/内容摘要；不填则保持不变")
     hours: Decimal | None = Field(
         None,
         gt=0,
@@ -184,9 +196,10 @@ class HeldIn(Schema):
         decimal_places=1,
         description="时长（小时）；不填则按开始、结束时间计算",
     )
-    external_audience: int | None = Field(None, ge=0, description="群众/外部参与人数")
+    external_audience: Headcount | None = Field(None, description="群众/外部参与人数")
     attendance: list[AttendanceRowIn] = Field(
         default_factory=list,
+        max_length=5000,
         description="只需列出本次新记录或有变化的人员；未列出的人员保持原状",
     )
 
@@ -194,10 +207,10 @@ class HeldIn(Schema):
 class CorrectionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: str = Field(..., min_length=1, max_length=30)
+    employee_no: EmployeeNo = Field(..., min_length=1)
     status: AttendanceStatus
     role: AttendanceRole | None = None
-    reason: str | None = Field(
+    reason: Text | None = Field(
         None, max_length=100, description="请假/缺席原因；不填则保持原样，出席时不保存"
     )
 
@@ -205,7 +218,7 @@ class CorrectionIn(Schema):
 class CancelIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(..., min_length=1, max_length=200, description="取消原因")
+    reason: Text = Field(..., min_length=1, max_length=200, description="取消原因")
 
 
 class ComplianceRow(Schema):
@@ -236,11 +249,9 @@ class ComplianceOut(Schema):
 
 
 class ComplianceQuery(Schema):
-    org: str = Field(..., min_length=1, description="组织代码：统计其本身及全部下级党组织")
-    year: int | None = Field(None, ge=1900, le=2100, description="年度，默认今年")
-    as_of: dt.date | None = Field(
-        None, description="截至日期 YYYY-MM-DD；默认今天，往年为当年12月31日"
-    )
+    org: OrgCode = Field(..., min_length=1, description="组织代码：统计其本身及全部下级党组织")
+    year: Year | None = Field(None, description="年度，默认今年")
+    as_of: Day | None = Field(None, description="截至日期 YYYY-MM-DD；默认今天，往年为当年12月31日")
 
 
 # ---------------------------------------------------------------------------------------
@@ -443,7 +454,7 @@ def list_activities(request: HttpRequest, filters: Query[ActivityFilters]) -> di
 
 @router.get("/{int:activity_id}", response=ActivityDetailOut, summary="活动详情与出勤")
 @requires("activities.view")
-def get_activity_detail(request: HttpRequest, activity_id: int) -> dict[str, Any]:
+def get_activity_detail(request: HttpRequest, activity_id: Id) -> dict[str, Any]:
     scope = scope_of(request)
     return activity_detail(scope, get_activity(scope, activity_id))
 
@@ -466,7 +477,7 @@ def plan_activity(request: HttpRequest, payload: ActivityCreateIn) -> Status[dic
 @router.patch("/{int:activity_id}", response=ActivityDetailOut, summary="修改活动")
 @requires("activities.record")
 def update_activity(
-    request: HttpRequest, activity_id: int, payload: ActivityUpdateIn
+    request: HttpRequest, activity_id: Id, payload: ActivityUpdateIn
 ) -> dict[str, Any]:
     scope = scope_of(request)
     activity = get_activity(scope, activity_id)
@@ -480,7 +491,7 @@ def update_activity(
 
 @router.post("/{int:activity_id}/held", response=ActivityDetailOut, summary="记录召开情况与出勤")
 @requires("activities.record")
-def record_held(request: HttpRequest, activity_id: int, payload: HeldIn) -> dict[str, Any]:
+def record_held(request: HttpRequest, activity_id: Id, payload: HeldIn) -> dict[str, Any]:
     scope = scope_of(request)
     activity = get_activity(scope, activity_id)
     changes, roles, reasons = attendance_changes(activity, payload.attendance)
@@ -499,7 +510,7 @@ def record_held(request: HttpRequest, activity_id: int, payload: HeldIn) -> dict
 @router.post("/{int:activity_id}/attendance", response=ActivityDetailOut, summary="更正一人出勤")
 @requires("activities.record")
 def correct_attendance(
-    request: HttpRequest, activity_id: int, payload: CorrectionIn
+    request: HttpRequest, activity_id: Id, payload: CorrectionIn
 ) -> dict[str, Any]:
     """The points ledger follows a correction with reversing entries (R4.3)."""
     scope = scope_of(request)
@@ -526,7 +537,7 @@ def correct_attendance(
 
 @router.post("/{int:activity_id}/cancel", response=ActivityDetailOut, summary="取消活动")
 @requires("activities.record")
-def cancel_activity(request: HttpRequest, activity_id: int, payload: CancelIn) -> dict[str, Any]:
+def cancel_activity(request: HttpRequest, activity_id: Id, payload: CancelIn) -> dict[str, Any]:
     """A cancelled activity counts for nothing: no obligation met, its points reversed."""
     scope = scope_of(request)
     activity = get_activity(scope, activity_id)

@@ -34,6 +34,7 @@ from tianping.committees.queries import (
     committee_statuses,
     own_branch,
 )
+from tianping.lib.inputs import Day, EmployeeNo, Headcount, Id, OrgCode, Text
 from tianping.orgs.api import find_org
 from tianping.orgs.models import Org
 
@@ -124,16 +125,16 @@ class DetailOut(StatusOut):
 
 
 class StatusFilters(Paging):
-    org: str | None = Field(None, description="组织代码：列出其下（含自身）选举委员会的党组织")
-    on: dt.date | None = Field(None, description="统计日期 YYYY-MM-DD，默认今天")
+    org: OrgCode | None = Field(None, description="组织代码：列出其下（含自身）选举委员会的党组织")
+    on: Day | None = Field(None, description="统计日期 YYYY-MM-DD，默认今天")
     alerts: bool = Field(False, description="true 时只列有 bad 或 warn 级提醒的")
 
 
 class CandidateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: str = Field(..., max_length=30, description="工号：须为选举当日本组织的正式党员")
-    votes: int = Field(..., ge=0)
+    employee_no: EmployeeNo = Field(..., description="工号：须为选举当日本组织的正式党员")
+    votes: Headcount
     elected: bool = False
     posts: list[Post] = Field(default_factory=list, description="当选者的职务，可兼任")
 
@@ -141,32 +142,34 @@ class CandidateIn(Schema):
 class ElectionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    org: str = Field(..., min_length=1, description="选举的党组织代码（支部、党总支或机关党委）")
-    held_on: dt.date = Field(..., description="选举日期")
-    congress_id: int | None = Field(None, description="对应的支部党员大会（活动编号）")
-    present: int | None = Field(None, ge=0, description="实到有选举权的党员人数")
-    early_approved_by: str = Field(
+    org: OrgCode = Field(
+        ..., min_length=1, description="选举的党组织代码（支部、党总支或机关党委）"
+    )
+    held_on: Day = Field(..., description="选举日期")
+    congress_id: Id | None = Field(None, description="对应的支部党员大会（活动编号）")
+    present: Headcount | None = Field(None, description="实到有选举权的党员人数")
+    early_approved_by: Text = Field(
         "",
         max_length=100,
         description="在本届任期届满前换届的，须填批准机关或批准文件；最多提前1年",
     )
-    early_approved_on: dt.date | None = Field(None, description="提前换届的批准日期")
-    early_reason: str = Field("", max_length=200)
-    note: str = Field("", max_length=2000)
-    candidates: list[CandidateIn] = Field(default_factory=list)
+    early_approved_on: Day | None = Field(None, description="提前换届的批准日期")
+    early_reason: Text = Field("", max_length=200)
+    note: Text = Field("", max_length=2000)
+    candidates: list[CandidateIn] = Field(default_factory=list, max_length=200)
 
 
 class PostponementIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    org: str = Field(..., min_length=1, description="党组织代码：延期的是其现任一届")
-    postponed_to: dt.date = Field(
+    org: OrgCode = Field(..., min_length=1, description="党组织代码：延期的是其现任一届")
+    postponed_to: Day = Field(
         ...,
         description="延期至，最多为届满后1年（《中国共产党支部工作条例（试行）》第六章、《中国共产党基层组织选举工作条例》）",
     )
-    approved_by: str = Field(..., max_length=100, description="批准机关")
-    approved_on: dt.date
-    reason: str = Field("", max_length=200)
+    approved_by: Text = Field(..., max_length=100, description="批准机关")
+    approved_on: Day
+    reason: Text = Field("", max_length=200)
 
 
 def _person(p: Any) -> dict[str, Any]:
@@ -342,7 +345,7 @@ def postpone(request: HttpRequest, payload: PostponementIn) -> dict[str, Any]:
 # Last: "/{code}" would otherwise take "elections" and "postponements" for a code.
 @router.get("/{code}", response=DetailOut, summary="党组织委员会：现任、历届与换届选举")
 @requires("membership.view")
-def get_committee(request: HttpRequest, code: str) -> dict[str, Any]:
+def get_committee(request: HttpRequest, code: OrgCode) -> dict[str, Any]:
     scope = scope_of(request)
     org = _committee_org(scope, code)
     data = status_data(committee_status(org, timezone.localdate()))

@@ -21,6 +21,7 @@ from tianping.dues import actions
 from tianping.dues.models import DuesPayment
 from tianping.dues.queries import DuesRow, arrears, month_sheet, own_dues
 from tianping.dues.rules import ARREARS_MONTHS, add_months, fen_of, money, month_of, parse_month
+from tianping.lib.inputs import Day, Id, OrgCode, Text, Year
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import Person
 
@@ -65,8 +66,8 @@ class DuesMonthOut(Schema):
 
 
 class MonthFilters(Paging):
-    court: str | None = Field(None, description="法院或党组织代码，默认当前范围的组织")
-    month: str | None = Field(None, description=MONTH_HELP)
+    court: OrgCode | None = Field(None, description="法院或党组织代码，默认当前范围的组织")
+    month: Text | None = Field(None, max_length=20, description=MONTH_HELP)
 
 
 class ArrearsOut(Schema):
@@ -88,8 +89,8 @@ class ArrearsPage(Schema):
 
 
 class ArrearsFilters(Paging):
-    court: str | None = Field(None, description="法院或党组织代码，默认当前范围的组织")
-    month: str | None = Field(None, description="截至月份 YYYY-MM，默认上月")
+    court: OrgCode | None = Field(None, description="法院或党组织代码，默认当前范围的组织")
+    month: Text | None = Field(None, max_length=20, description="截至月份 YYYY-MM，默认上月")
     flagged: bool = Field(False, description="true 时只列连续6个月及以上未交的")
 
 
@@ -115,18 +116,22 @@ class OwnDuesOut(Schema):
     months: list[OwnMonthOut]
 
 
+class YearFilters(Schema):
+    year: Year | None = Field(None, description="年度，默认今年")
+
+
 class PaymentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    person_id: int
-    month: str = Field(..., description="所属月份 YYYY-MM")
-    through: str | None = Field(None, description="补交多个月时的截止月份 YYYY-MM")
+    person_id: Id
+    month: Text = Field(..., max_length=20, description="所属月份 YYYY-MM")
+    through: Text | None = Field(None, max_length=20, description="补交多个月时的截止月份 YYYY-MM")
     amount: Decimal | None = Field(
         None, gt=0, max_digits=12, decimal_places=2, description="每月金额（元）；省略按应交党费"
     )
-    paid_on: dt.date | None = Field(None, description="交纳日期，默认今天")
-    payer_id: int | None = Field(None, description="代缴人的人员 id")
-    note: str = Field("", max_length=200)
+    paid_on: Day | None = Field(None, description="交纳日期，默认今天")
+    payer_id: Id | None = Field(None, description="代缴人的人员 id")
+    note: Text = Field("", max_length=200)
 
 
 class PaymentsOut(Schema):
@@ -244,14 +249,14 @@ def dues_arrears(request: HttpRequest, filters: Query[ArrearsFilters]) -> dict[s
 
 @router.get("/mine", response=OwnDuesOut, summary="我的党费")
 @requires("membership.view")
-def my_dues(request: HttpRequest, year: int | None = None) -> dict[str, Any]:
+def my_dues(request: HttpRequest, filters: Query[YearFilters]) -> dict[str, Any]:
     user = request.user
     person_id = getattr(user, "person_id", None)
     if person_id is None:
         raise Http404
     person = Person.objects.select_related("court").get(pk=person_id)
     today = timezone.localdate()
-    data = own_dues(person, year or today.year, today)
+    data = own_dues(person, filters.year or today.year, today)
     months = []
     for m in data.months:
         if m.payment is not None:

@@ -15,9 +15,15 @@ def error_lists(error: ValidationError) -> dict[str, list[str]]:
     return {NON_FIELD_ERRORS: [str(m) for m in error.messages]}
 
 
-def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """An action's ValidationError beside the field it names, else above the form."""
+def add_errors(
+    form: forms.BaseForm, error: ValidationError, fields: Mapping[str, str] | None = None
+) -> None:
+    """An action's ValidationError beside the field it names, else above the form.
+
+    `fields` renames where the action's name for a value differs from the form's.
+    """
     for name, errs in error_lists(error).items():
+        name = (fields or {}).get(name, name)
         form.add_error(name if name in form.fields else None, errs)
 
 

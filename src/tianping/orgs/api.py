@@ -14,6 +14,7 @@ from pydantic import ConfigDict
 
 from tianping.accounts.api import Paging, page, requires, scope_of
 from tianping.accounts.scoping import Scope, can_change_org, get_scoped, scoped
+from tianping.lib.inputs import Day, OrgCode, Search, Text
 from tianping.orgs import actions
 from tianping.orgs.models import Org, OrgKind
 
@@ -48,35 +49,33 @@ class OrgPage(Schema):
 
 class OrgFilters(Paging):
     kind: OrgKind | None = Field(None, description="组织类型")
-    parent: str | None = Field(None, description="上级组织代码：只列其直接下级")
-    q: str = Field("", description="名称或代码包含")
+    parent: OrgCode | None = Field(None, description="上级组织代码：只列其直接下级")
+    q: Search = Field("", description="名称或代码包含")
     active: bool | None = Field(None, description="true 只列有效组织，false 只列已撤销的")
 
 
 class OrgCreateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(
-        ..., min_length=1, max_length=40, description="稳定的人工编码，存为大写，如 BT-JY-B03"
-    )
-    name: str = Field(..., min_length=1, max_length=100)
+    code: OrgCode = Field(..., min_length=1, description="稳定的人工编码，存为大写，如 BT-JY-B03")
+    name: Text = Field(..., min_length=1, max_length=100)
     kind: OrgKind
-    parent: str | None = Field(None, description="上级组织代码；只有平台管理员可新建顶级法院")
-    founded_on: dt.date | None = Field(None, description="成立日期，可不填")
+    parent: OrgCode | None = Field(None, description="上级组织代码；只有平台管理员可新建顶级法院")
+    founded_on: Day | None = Field(None, description="成立日期，可不填")
 
 
 class OrgUpdateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    code: str | None = Field(None, min_length=1, max_length=40)
-    name: str | None = Field(None, min_length=1, max_length=100)
-    founded_on: dt.date | None = Field(None, description="成立日期；传 null 清除")
+    code: OrgCode | None = Field(None, min_length=1)
+    name: Text | None = Field(None, min_length=1, max_length=100)
+    founded_on: Day | None = Field(None, description="成立日期；传 null 清除")
 
 
 class OrgMoveIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    parent: str = Field(..., min_length=1, description="新的上级组织代码")
+    parent: OrgCode = Field(..., min_length=1, description="新的上级组织代码")
 
 
 def parent_path(org: Org) -> str:
@@ -168,7 +167,7 @@ def list_orgs(request: HttpRequest, filters: Query[OrgFilters]) -> dict[str, Any
 
 @router.get("/{code}", response=OrgDetailOut, summary="组织详情")
 @requires("orgs.view")
-def get_org(request: HttpRequest, code: str) -> dict[str, Any]:
+def get_org(request: HttpRequest, code: OrgCode) -> dict[str, Any]:
     scope = scope_of(request)
     org = get_scoped(scope, Org.objects.select_related("merged_into"), code=code)
     return org_detail(scope, org)
@@ -202,7 +201,7 @@ def create_org(request: HttpRequest, payload: OrgCreateIn) -> Status[dict[str, A
 
 @router.patch("/{code}", response=OrgDetailOut, summary="修改组织名称或代码")
 @requires("orgs.change")
-def update_org(request: HttpRequest, code: str, payload: OrgUpdateIn) -> dict[str, Any]:
+def update_org(request: HttpRequest, code: OrgCode, payload: OrgUpdateIn) -> dict[str, Any]:
     scope = scope_of(request)
     org = get_scoped(scope, Org.objects.all(), code=code)
     require_change(scope, org.kind)
@@ -221,7 +220,7 @@ def update_org(request: HttpRequest, code: str, payload: OrgUpdateIn) -> dict[st
 
 @router.post("/{code}/move", response=OrgDetailOut, summary="移动到新的上级组织")
 @requires("orgs.change")
-def move_org(request: HttpRequest, code: str, payload: OrgMoveIn) -> dict[str, Any]:
+def move_org(request: HttpRequest, code: OrgCode, payload: OrgMoveIn) -> dict[str, Any]:
     scope = scope_of(request)
     org = get_scoped(scope, Org.objects.all(), code=code)
     require_change(scope, org.kind)

@@ -14,6 +14,7 @@ from pydantic import ConfigDict
 
 from tianping.accounts.api import OrgRef, Paging, page, requires, scope_of
 from tianping.accounts.scoping import Scope, get_scoped
+from tianping.lib.inputs import Day, EmployeeNo, Id, Month, OrgCode, Search, Text
 from tianping.lib.sheets import clean_code
 from tianping.orgs.api import find_org
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
@@ -116,9 +117,9 @@ class PersonPage(Schema):
 
 
 class PeopleFilters(Paging):
-    q: str = Field("", description="姓名、工号、拼音首字母或全拼，如 zhq、zhanghuaqing")
-    org: str | None = Field(None, description="组织代码：法院、部门或党组织，含其下级")
-    department: str | None = Field(None, description="部门代码，含其下设部门")
+    q: Search = Field("", description="姓名、工号、拼音首字母或全拼，如 zhq、zhanghuaqing")
+    org: OrgCode | None = Field(None, description="组织代码：法院、部门或党组织，含其下级")
+    department: OrgCode | None = Field(None, description="部门代码，含其下设部门")
     category: Category | None = None
     political_status: PoliticalStatus | None = None
     status: PersonStatus | None = None
@@ -126,7 +127,7 @@ class PeopleFilters(Paging):
 
 
 class MembersFilters(Paging):
-    on: dt.date | None = Field(None, description="日期 YYYY-MM-DD，默认今天")
+    on: Day | None = Field(None, description="日期 YYYY-MM-DD，默认今天")
     subtree: bool = Field(False, description="true 时包括下级组织的人员")
 
 
@@ -134,52 +135,54 @@ class PersonFieldsIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     gender: Gender | None = None
-    birth_date: dt.date | None = None
-    ethnicity: str | None = Field(None, max_length=20)
+    birth_date: Day | None = None
+    ethnicity: Text | None = Field(None, max_length=20)
     education: Education | None = None
     category: Category | None = None
     post_level: PostLevel | None = None
     political_status: PoliticalStatus | None = None
-    party_joined_on: dt.date | None = None
-    full_member_on: dt.date | None = None
-    title: str | None = Field(None, max_length=50, description="职务")
+    party_joined_on: Day | None = None
+    full_member_on: Day | None = None
+    title: Text | None = Field(None, max_length=50, description="职务")
     judge_grade: JudgeGrade | None = None
     police_rank: PoliceRank | None = None
     civil_rank: CivilRank | None = None
-    work_started_on: dt.date | None = Field(None, description="参加工作时间")
-    joined_court_on: dt.date | None = Field(None, description="入院时间")
-    native_place: str | None = Field(None, max_length=50, description="籍贯")
+    work_started_on: Day | None = Field(None, description="参加工作时间")
+    joined_court_on: Day | None = Field(None, description="入院时间")
+    native_place: Text | None = Field(None, max_length=50, description="籍贯")
     degree: Degree | None = None
-    phone: str | None = Field(None, max_length=30, description="联系电话")
+    phone: Text | None = Field(None, max_length=30, description="联系电话")
 
 
 class PersonCreateIn(PersonFieldsIn):
-    court: str = Field(..., min_length=1, description="所在法院代码")
-    employee_no: str = Field(..., min_length=1, max_length=30)
-    name: str = Field(..., min_length=1, max_length=50)
+    court: OrgCode = Field(..., min_length=1, description="所在法院代码")
+    employee_no: EmployeeNo = Field(..., min_length=1)
+    name: Text = Field(..., min_length=1, max_length=50)
     status: PersonStatus = PersonStatus.SERVING
-    department: str | None = Field(None, description="部门代码")
-    party_org: str | None = Field(None, description="支部代码")
-    party_group: str | None = Field(None, description="党小组代码")
-    since: dt.date | None = Field(None, description="入职/转入日期，不清楚可省略")
+    department: OrgCode | None = Field(None, description="部门代码")
+    party_org: OrgCode | None = Field(None, description="支部代码")
+    party_group: OrgCode | None = Field(None, description="党小组代码")
+    since: Day | None = Field(None, description="入职/转入日期，不清楚可省略")
 
 
 class PersonUpdateIn(PersonFieldsIn):
     """Only the fields sent are changed; null clears an optional field."""
 
-    employee_no: str | None = Field(None, min_length=1, max_length=30)
-    name: str | None = Field(None, min_length=1, max_length=50)
+    employee_no: EmployeeNo | None = Field(None, min_length=1)
+    name: Text | None = Field(None, min_length=1, max_length=50)
     status: PersonStatus | None = None
 
 
 class TransferIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    on: dt.date = Field(..., description="调动生效日期")
-    department: str | None = Field(None, description="调入部门代码（可为其他法院的部门：交流轮岗）")
-    party_org: str | None = Field(None, description="转入支部代码（组织关系转接）")
-    party_group: str | None = Field(None, description="转入党小组代码")
-    reason: str = Field("", max_length=100)
+    on: Day = Field(..., description="调动生效日期")
+    department: OrgCode | None = Field(
+        None, description="调入部门代码（可为其他法院的部门：交流轮岗）"
+    )
+    party_org: OrgCode | None = Field(None, description="转入支部代码（组织关系转接）")
+    party_group: OrgCode | None = Field(None, description="转入党小组代码")
+    reason: Text = Field("", max_length=100)
 
 
 def person_data(
@@ -299,7 +302,7 @@ class BirthdaysOut(Schema):
 
 
 class BirthdayFilters(Schema):
-    month: str = Field("", pattern=r"^(\d{4}-\d{2})?$", description="YYYY-MM，默认本月")
+    month: Month = Field("", description="YYYY-MM，默认本月")
 
 
 @router.get("/birthdays", response=BirthdaysOut, summary="政治生日（入党纪念日）")
@@ -310,8 +313,6 @@ def birthdays(request: HttpRequest, filters: Query[BirthdayFilters]) -> dict[str
     year, month = (
         (int(x) for x in filters.month.split("-")) if filters.month else (today.year, today.month)
     )
-    if not 1 <= month <= 12:
-        raise ValidationError({"month": "月份应为01–12"})
     rows = political_birthdays(scope_of(request), year, month)
     return {
         "month": f"{year:04d}-{month:02d}",
@@ -331,7 +332,7 @@ def birthdays(request: HttpRequest, filters: Query[BirthdayFilters]) -> dict[str
 
 @router.get("/{int:person_id}", response=PersonDetailOut, summary="人员详情")
 @requires("people.view")
-def get_person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def get_person_detail(request: HttpRequest, person_id: Id) -> dict[str, Any]:
     scope = scope_of(request)
     return person_data(get_person(scope, person_id), detail=True, scope=scope)
 
@@ -352,7 +353,7 @@ def create_person(request: HttpRequest, payload: PersonCreateIn) -> Status[dict[
 
 @router.patch("/{int:person_id}", response=PersonDetailOut, summary="修改人员信息")
 @requires("people.change")
-def update_person(request: HttpRequest, person_id: int, payload: PersonUpdateIn) -> dict[str, Any]:
+def update_person(request: HttpRequest, person_id: Id, payload: PersonUpdateIn) -> dict[str, Any]:
     scope = scope_of(request)
     person = get_person(scope, person_id)
     actions.do_update_person(
@@ -365,7 +366,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonUpdateIn)
     "/{int:person_id}/transfer", response=PersonDetailOut, summary="调动：部门、组织关系转接"
 )
 @requires("people.change")
-def transfer_person(request: HttpRequest, person_id: int, payload: TransferIn) -> dict[str, Any]:
+def transfer_person(request: HttpRequest, person_id: Id, payload: TransferIn) -> dict[str, Any]:
     scope = scope_of(request)
     person = get_person(scope, person_id)
     if not (payload.department or payload.party_org or payload.party_group):
@@ -383,7 +384,9 @@ def transfer_person(request: HttpRequest, person_id: int, payload: TransferIn) -
 
 @members_router.get("/{code}/members", response=PersonPage, summary="某日在该组织的人员")
 @requires("people.view")
-def org_members(request: HttpRequest, code: str, filters: Query[MembersFilters]) -> dict[str, Any]:
+def org_members(
+    request: HttpRequest, code: OrgCode, filters: Query[MembersFilters]
+) -> dict[str, Any]:
     scope = scope_of(request)
     org = get_scoped(scope, Org.objects.all(), code=code)
     day = filters.on or timezone.localdate()

@@ -17,6 +17,7 @@ from pydantic import ConfigDict
 from tianping.accounts.api import PersonRef, requires, scope_of
 from tianping.accounts.models import Role, User
 from tianping.accounts.scoping import Scope, get_scoped, scoped
+from tianping.lib.inputs import MAX_COUNT, Day, EmployeeNo, Id, OrgCode, Text, Year
 from tianping.lib.sheets import employee_no_q
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.models import Person
@@ -86,26 +87,28 @@ class ScoresOut(Schema):
 
 
 class YearQuery(Schema):
-    year: int | None = Field(None, ge=1900, le=2100, description="年度，默认今年")
+    year: Year | None = Field(None, description="年度，默认今年")
 
 
 class ScoresQuery(YearQuery):
-    org: str = Field(..., min_length=1, description="组织代码：其下当年在册的全部党员")
-    top: int | None = Field(None, ge=1, description="只列名次在前 N 的（并列第 N 名的都列出）")
+    org: OrgCode = Field(..., min_length=1, description="组织代码：其下当年在册的全部党员")
+    top: int | None = Field(
+        None, ge=1, le=MAX_COUNT, description="只列名次在前 N 的（并列第 N 名的都列出）"
+    )
 
 
 class ManualIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: str = Field(..., min_length=1, max_length=30)
-    court: str | None = Field(None, description="法院代码：工号在您范围内的多个法院重复时指定")
+    employee_no: EmployeeNo = Field(..., min_length=1)
+    court: OrgCode | None = Field(None, description="法院代码：工号在您范围内的多个法院重复时指定")
     points: Decimal = Field(
         ..., max_digits=6, decimal_places=2, description="加分为正、减分为负，如 2 或 -1.5"
     )
-    reason: str = Field(
+    reason: Text = Field(
         ..., min_length=1, max_length=180, description="事由（本院党员积分管理办法）"
     )
-    on: dt.date | None = Field(None, description="日期，默认今天，不能晚于今天")
+    on: Day | None = Field(None, description="日期，默认今天，不能晚于今天")
 
 
 def _year(query: YearQuery) -> int:
@@ -184,7 +187,7 @@ def my_ledger(request: HttpRequest, query: Query[YearQuery]) -> dict[str, Any]:
 
 @router.get("/people/{int:person_id}", response=LedgerOut, summary="某人的积分明细")
 @requires("points.view")
-def person_ledger(request: HttpRequest, person_id: int, query: Query[YearQuery]) -> dict[str, Any]:
+def person_ledger(request: HttpRequest, person_id: Id, query: Query[YearQuery]) -> dict[str, Any]:
     """A person in the caller's scope; a member reaches only their own."""
     person = get_scoped(scope_of(request), _people(), pk=person_id)
     return ledger_data(person, _year(query))

@@ -12,9 +12,18 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from tianping.accounts.api import OrgRef, Paging, PersonRef, page, requires, scope_of
+from tianping.accounts.api import (
+    InvalidOut,
+    OrgRef,
+    Paging,
+    PersonRef,
+    page,
+    requires,
+    scope_of,
+)
 from tianping.accounts.scoping import Scope, get_scoped, scoped
 from tianping.activities.models import Activity
+from tianping.lib.inputs import MAX_COUNT, Day, EmployeeNo, Headcount, Id, OrgCode, Text
 from tianping.lib.sheets import employee_no_q
 from tianping.orgs.api import find_org
 from tianping.orgs.models import OrgKind
@@ -122,49 +131,54 @@ class DuePage(Schema):
 
 
 class RecruitFilters(Paging):
-    org: str | None = Field(None, description="组织代码：法院、党委或支部，含其下级")
+    org: OrgCode | None = Field(None, description="组织代码：法院、党委或支部，含其下级")
     stage: Stage | None = None
 
 
 class DueFilters(Schema):
-    org: str | None = Field(None, description="组织代码，默认为当前范围")
+    org: OrgCode | None = Field(None, description="组织代码，默认为当前范围")
     days: int = Field(queries.HORIZON_DAYS, ge=0, le=366, description="往后看多少天；逾期的总列出")
 
 
 class OpenIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    branch: str = Field(..., min_length=1, description="党支部代码")
-    person_id: int | None = Field(None, description="申请人编号；或用 employee_no")
-    employee_no: str | None = Field(None, description="申请人工号（该支部所在法院）")
-    applied_on: dt.date = Field(..., description="递交入党申请书的日期")
-    note: str = Field("", max_length=2000)
+    branch: OrgCode = Field(..., min_length=1, description="党支部代码")
+    person_id: Id | None = Field(None, description="申请人编号；或用 employee_no")
+    employee_no: EmployeeNo | None = Field(None, description="申请人工号（该支部所在法院）")
+    applied_on: Day = Field(..., description="递交入党申请书的日期")
+    note: Text = Field("", max_length=2000)
 
 
 class StepIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal[RECORDABLE] = Field(..., description="步骤")  # type: ignore[valid-type]
-    on: dt.date = Field(..., description="日期；公示为开始日期")
-    ends_on: dt.date | None = Field(None, description="公示截止日期")
-    note: str = Field("", max_length=2000)
-    people: list[str] = Field(
-        default_factory=list, description="培养联系人或入党介绍人的工号（该支部所在法院）"
+    on: Day = Field(..., description="日期；公示为开始日期")
+    ends_on: Day | None = Field(None, description="公示截止日期")
+    note: Text = Field("", max_length=2000)
+    people: list[EmployeeNo] = Field(
+        max_length=20,
+        default_factory=list,
+        description="培养联系人或入党介绍人的工号（该支部所在法院）",
     )
     days: int | None = Field(None, ge=0, le=365)
     hours: Decimal | None = Field(None, ge=0, max_digits=5, decimal_places=1)
-    entitled: int | None = Field(None, ge=1, description="有表决权的正式党员数；省略则按花名册计算")
-    entitled_note: str = Field("", max_length=200)
+    entitled: int | None = Field(
+        None, ge=1, le=MAX_COUNT, description="有表决权的正式党员数；省略则按花名册计算"
+    )
+    entitled_note: Text = Field("", max_length=200)
     present: int | None = Field(
         None,
         ge=0,
+        le=MAX_COUNT,
         description="到会有表决权党员数；指定支部党员大会时按其出勤记录计算，填写的须一致",
     )
-    votes_yes: int | None = Field(None, ge=0)
-    votes_no: int | None = Field(None, ge=0)
-    votes_abstain: int | None = Field(None, ge=0)
-    activity_id: int | None = Field(None, description="支部党员大会的活动编号；省略则新记录一次")
-    approver: str = Field("", max_length=100)
+    votes_yes: Headcount | None = None
+    votes_no: Headcount | None = None
+    votes_abstain: Headcount | None = None
+    activity_id: Id | None = Field(None, description="支部党员大会的活动编号；省略则新记录一次")
+    approver: Text = Field("", max_length=100)
     special: bool = False
     months: int | None = Field(None, ge=1, le=24)
 
@@ -176,11 +190,15 @@ class RefusalOut(Schema):
     possible_on: dt.date | None
 
 
-class RefusedOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-    refusals: list[RefusalOut]
-    possible_on: dt.date | None = Field(description="仅因时间未到而不能记录时，最早可记录的日期")
+class RefusedOut(InvalidOut):
+    """422: invalid input, and for a step the rules refused, those rules (R2)."""
+
+    refusals: list[RefusalOut] = Field(
+        default_factory=list, description="拒绝记录的规则；输入本身无效时为空"
+    )
+    possible_on: dt.date | None = Field(
+        None, description="仅因时间未到而不能记录时，最早可记录的日期"
+    )
 
 
 class StepRecordedOut(Schema):
@@ -318,10 +336,13 @@ def get_file(scope: Scope, recruit_id: int) -> Recruit:
     )
 
 
-def _people_by_number(recruit: Recruit, numbers: list[str]) -> list[Person]:
+def _people_by_number(scope: Scope, recruit: Recruit, numbers: list[str]) -> list[Person]:
+    """Contacts or introducers by 工号, among the people the caller may see: a number out of
+    scope reads as absent, so a lookup tells no one a name or a party status."""
     court = recruit.branch.court()
     wanted = [n.strip().upper() for n in numbers if n.strip()]
-    found = {p.employee_no: p for p in Person.objects.filter(court=court, employee_no__in=wanted)}
+    people = scoped(scope, Person.objects.filter(court=court, employee_no__in=wanted))
+    found = {p.employee_no: p for p in people}
     missing = [n for n in wanted if n not in found]
     if missing:
         raise ValidationError({"people": f"{court.name}花名册中没有工号：{'、'.join(missing)}"})
@@ -359,7 +380,7 @@ def list_due(request: HttpRequest, filters: Query[DueFilters]) -> dict[str, Any]
 
 @router.get("/{int:recruit_id}", response=RecruitDetailOut, summary="发展党员档案详情")
 @requires("membership.view")
-def get_file_detail(request: HttpRequest, recruit_id: int) -> dict[str, Any]:
+def get_file_detail(request: HttpRequest, recruit_id: Id) -> dict[str, Any]:
     scope = scope_of(request)
     return detail_data(scope, get_file(scope, recruit_id))
 
@@ -391,7 +412,10 @@ def open_file(request: HttpRequest, payload: OpenIn) -> Status[dict[str, Any]]:
             raise ValidationError({"person_id": f"找不到编号为{payload.person_id}的人员"})
     elif payload.employee_no:
         number = payload.employee_no.strip().upper()
-        person = Person.objects.filter(employee_no_q(number), court=branch.court()).first()
+        # Only among the people the caller may see: out of scope reads as absent.
+        person = scoped(
+            scope, Person.objects.filter(employee_no_q(number), court=branch.court())
+        ).first()
         if person is None:
             raise ValidationError(
                 {"employee_no": f"{branch.court().name}花名册中没有工号“{number}”"}
@@ -413,7 +437,7 @@ def open_file(request: HttpRequest, payload: OpenIn) -> Status[dict[str, Any]]:
     summary="记录一个步骤（按R2逐条检查）",
 )
 @requires("membership.manage")
-def record_step(request: HttpRequest, recruit_id: int, payload: StepIn) -> Status[dict[str, Any]]:
+def record_step(request: HttpRequest, recruit_id: Id, payload: StepIn) -> Status[dict[str, Any]]:
     scope = scope_of(request)
     recruit = get_file(scope, recruit_id)
     activity = (
@@ -426,7 +450,7 @@ def record_step(request: HttpRequest, recruit_id: int, payload: StepIn) -> Statu
         on=payload.on,
         ends_on=payload.ends_on,
         note=payload.note,
-        people=_people_by_number(recruit, payload.people) if payload.people else [],
+        people=_people_by_number(scope, recruit, payload.people) if payload.people else [],
         days=payload.days,
         hours=payload.hours,
         entitled=payload.entitled,

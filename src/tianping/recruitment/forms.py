@@ -7,11 +7,11 @@ import re
 from typing import Any, cast
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tianping.activities.forms import MAX_EVIDENCE_BYTES
 from tianping.activities.models import Activity
-from tianping.lib.sheets import employee_no_q
+from tianping.lib.sheets import employee_key, employee_no_q
 from tianping.orgs.models import Org
 from tianping.people.models import Person
 from tianping.recruitment.models import StepKind
@@ -123,9 +123,16 @@ class OpenFileForm(forms.Form):
     evidence = EvidenceField(label="入党申请书扫描件", required=False, help_text="可选")
 
     def __init__(
-        self, branches: QuerySet[Org], people: QuerySet[Person], *args: Any, **kwargs: Any
+        self,
+        branches: QuerySet[Org],
+        people: QuerySet[Person],
+        *args: Any,
+        findable: QuerySet[Person] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Whom a 工号 may name: the people the user may see, so the lookup reveals nobody else.
+        self.findable = findable if findable is not None else people
         cast(forms.ModelChoiceField, self.fields["branch"]).queryset = branches
         # Codes tell apart the many courts' "第一党支部".
         cast(forms.ModelChoiceField, self.fields["branch"]).label_from_instance = lambda o: (  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
@@ -142,7 +149,7 @@ class OpenFileForm(forms.Form):
         if person is None and not number:
             self.add_error("person", "请选择申请人，或填写其工号")
         elif person is None and branch is not None:
-            person = Person.objects.filter(employee_no_q(number), court=branch.court()).first()
+            person = self.findable.filter(employee_no_q(number), court=branch.court()).first()
             if person is None:
                 self.add_error(
                     "employee_no", f"{branch.court().name}花名册中没有工号“{number.strip()}”"
@@ -167,7 +174,7 @@ class StepForm(forms.Form):
         label="或按工号指定",
         max_length=200,
         required=False,
-        help_text="本院其他支部的党员可填工号，多个用顿号分隔",
+        help_text="您管理范围内其他支部的党员可填工号，多个用顿号分隔",
     )
     days = forms.IntegerField(label="培训天数", required=False, min_value=0, max_value=365)
     hours = forms.DecimalField(
@@ -221,6 +228,7 @@ class StepForm(forms.Form):
         kind: str,
         *args: Any,
         people: QuerySet[Person] | None = None,
+        findable: QuerySet[Person] | None = None,
         court: Org | None = None,
         congresses: QuerySet[Activity] | None = None,
         congress_present: dict[int, int | None] | None = None,
@@ -229,6 +237,8 @@ class StepForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.court = court
+        # Whom a 工号 may name: the people the user may see, so the lookup reveals nobody else.
+        self.findable = findable if findable is not None else Person.objects.none()
         wanted = FIELDS[kind]
         for name in list(self.fields):
             if name not in wanted:
@@ -264,17 +274,20 @@ class StepForm(forms.Form):
             chosen = list(data.get("people") or [])
             numbers = parse_numbers(data.get("people_no") or "")
             if numbers and self.court is not None:
+                wanted = Q()
+                for n in numbers:
+                    wanted |= employee_no_q(n)
                 found = {
-                    p.employee_no: p
-                    for p in Person.objects.filter(court=self.court, employee_no__in=numbers)
+                    employee_key(p.employee_no): p
+                    for p in self.findable.filter(wanted, court=self.court)
                 }
-                missing = [n for n in numbers if n not in found]
+                missing = [n for n in numbers if employee_key(n) not in found]
                 if missing:
                     self.add_error(
                         "people_no",
                         f"{self.court.name}花名册中没有工号：{'、'.join(missing)}",
                     )
-                chosen += [found[n] for n in numbers if n in found]
+                chosen += [found[k] for n in numbers if (k := employee_key(n)) in found]
             seen: set[int] = set()
             self.chosen = []
             for p in chosen:

@@ -208,7 +208,12 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if code := request.GET.get("org"):
         initial["branch"] = branches.filter(code=code).first()
     form = OpenFileForm(
-        branches, _applicants(request), request.POST or None, request.FILES or None, initial=initial
+        branches,
+        _applicants(request),
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        findable=scoped(scope, Person.objects.all()),
     )
     if request.method == "POST" and form.is_valid() and form.found is not None:
         data = form.cleaned_data
@@ -270,6 +275,7 @@ def _step_form(request: AuthenticatedHttpRequest, recruit: Recruit, kind: str) -
         request.POST or None,
         request.FILES or None,
         people=people,
+        findable=scoped(scope, Person.objects.all()),
         court=court,
         congresses=congresses,
         congress_present=present,
