@@ -2,8 +2,10 @@
 
 The lookup by 工号 (opening a file, naming contacts or introducers) once searched the whole
 court: a secretary learnt anyone's name and party status ("孙丽已是中共党员"). It now searches
-only the people the caller may see; a number outside it reads exactly like one that does not
-exist, on the web and in the API.
+only the people the caller may see, and, for an applicant, the court's serving staff outside
+the party who belong to no party organisation (they are in no branch, so in no secretary's
+scope, yet they are who hands a branch an application); any other number reads exactly like
+one that does not exist, on the web and in the API.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.test import Client
 from tianping.accounts.actions import do_create_token
 from tianping.recruitment.models import Recruit
 
-OUTSIDE = {"JY0003": "孙丽", "JY0004": "周强", "BT0001": "张华庆"}
+OUTSIDE = {"JY0003": "孙丽", "BT0001": "张华庆"}
 
 
 def api(world: Any, name: str) -> tuple[Client, dict[str, str]]:
@@ -64,6 +66,22 @@ def test_inside_her_branch_the_lookup_still_names_the_person(world):
     response = open_by_number(world, "carol", "jy0002")
     assert response.status_code == 422
     assert "赵磊已是" in response.json()["detail"]
+
+
+def test_a_secretary_registers_a_colleague_who_belongs_to_no_branch(world):
+    # 周强 is outside the party and in no branch: the application is hers to register.
+    response = open_by_number(world, "carol", "jy0004")
+    assert response.status_code == 201, response.content.decode()
+    assert response.json()["person"]["name"] == "周强"
+
+
+def test_the_web_form_registers_a_colleague_who_belongs_to_no_branch(world):
+    client = world.client("carol")
+    response = client.post(
+        "/recruitment/new/", {"branch": "BT-JY-B01", "employee_no": "JY0004", "on": "2024-03-01"}
+    )
+    assert response.status_code == 302
+    assert Recruit.objects.get().person.name == "周强"
 
 
 def test_the_party_office_of_the_court_finds_anyone_in_it(world):

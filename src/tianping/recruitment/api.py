@@ -412,10 +412,10 @@ def open_file(request: HttpRequest, payload: OpenIn) -> Status[dict[str, Any]]:
             raise ValidationError({"person_id": f"找不到编号为{payload.person_id}的人员"})
     elif payload.employee_no:
         number = payload.employee_no.strip().upper()
-        # Only among the people the caller may see: out of scope reads as absent.
-        person = scoped(
-            scope, Person.objects.filter(employee_no_q(number), court=branch.court())
-        ).first()
+        # Out of what the caller may name, a number reads as absent.
+        person = (
+            queries.applicant_lookup(scope, branch.court()).filter(employee_no_q(number)).first()
+        )
         if person is None:
             raise ValidationError(
                 {"employee_no": f"{branch.court().name}花名册中没有工号“{number}”"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -127,12 +128,13 @@ class OpenFileForm(forms.Form):
         branches: QuerySet[Org],
         people: QuerySet[Person],
         *args: Any,
-        findable: QuerySet[Person] | None = None,
+        findable: Callable[[Org], QuerySet[Person]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        # Whom a 工号 may name: the people the user may see, so the lookup reveals nobody else.
-        self.findable = findable if findable is not None else people
+        # Whom a 工号 may name in a court (recruitment.queries.applicant_lookup), so the
+        # lookup reveals nobody else.
+        self.findable = findable if findable is not None else (lambda court: people)
         cast(forms.ModelChoiceField, self.fields["branch"]).queryset = branches
         # Codes tell apart the many courts' "第一党支部".
         cast(forms.ModelChoiceField, self.fields["branch"]).label_from_instance = lambda o: (  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
@@ -149,7 +151,8 @@ class OpenFileForm(forms.Form):
         if person is None and not number:
             self.add_error("person", "请选择申请人，或填写其工号")
         elif person is None and branch is not None:
-            person = self.findable.filter(employee_no_q(number), court=branch.court()).first()
+            court = branch.court()
+            person = self.findable(court).filter(employee_no_q(number), court=court).first()
             if person is None:
                 self.add_error(
                     "employee_no", f"{branch.court().name}花名册中没有工号“{number.strip()}”"

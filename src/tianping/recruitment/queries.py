@@ -12,7 +12,13 @@ from tianping.accounts.scoping import Scope, scoped
 from tianping.activities.models import Activity, Attendance, AttendanceStatus
 from tianping.lib.dates import add_years
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
-from tianping.people.models import Person, Placement, PlacementKind, PoliticalStatus
+from tianping.people.models import (
+    PARTY_STATUSES,
+    Person,
+    Placement,
+    PlacementKind,
+    PoliticalStatus,
+)
 from tianping.recruitment import rules
 from tianping.recruitment.models import (
     OPEN_STAGES,
@@ -29,6 +35,24 @@ HORIZON_DAYS = 30
 RECENT_MEMBER_DAYS = 365
 # The organisations a board may be drawn for: a court, a party committee, a branch.
 BOARD_KINDS = COURT_KINDS | {OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH}
+
+
+def applicant_lookup(scope: Scope | None, court: Org) -> QuerySet[Person]:
+    """Whom a recruiter may name as an applicant by 工号: the people of their scope, and the
+    court's serving staff outside the party who belong to no party organisation.
+
+    Those colleagues are in no branch, so in no secretary's scope, yet they are the people
+    who hand a branch their application; party members elsewhere in the court stay unseen.
+    """
+    unplaced = (
+        Person.objects.serving()
+        .filter(court=court, party_org__isnull=True, party_group__isnull=True)
+        .exclude(political_status__in=PARTY_STATUSES)
+    )
+    return Person.objects.filter(
+        Q(pk__in=scoped(scope, Person.objects.filter(court=court)).values("pk"))
+        | Q(pk__in=unplaced.values("pk"))
+    )
 
 
 def people_prefetch() -> Prefetch:

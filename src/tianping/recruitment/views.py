@@ -213,7 +213,7 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         initial=initial,
-        findable=scoped(scope, Person.objects.all()),
+        findable=lambda court: queries.applicant_lookup(scope, court),
     )
     if request.method == "POST" and form.is_valid() and form.found is not None:
         data = form.cleaned_data
