@@ -22,6 +22,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tianping.accounts.models import Role, RoleGrant, User
+from tianping.activities.importing import LEDGER_COLUMNS
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import PARTY_STATUSES, Person
 
@@ -574,19 +575,8 @@ def bench_roster_import_web(court: Org, rows: int) -> Result:
 
 # The activity ledger import (issue 8) ------------------------------------------------
 
-LEDGER_BENCH_HEADER = [
-    "组织",
-    "活动类型",
-    "日期",
-    "标题",
-    "地点",
-    "时长",
-    "参加人员",
-    "请假人员",
-    "缺席人员",
-    "内容摘要",
-    "授课人",
-]
+# The contract's ten ledger columns (activities.importing) and the lecturer of a 党课.
+LEDGER_BENCH_HEADER = [*LEDGER_COLUMNS[:10], "授课人"]
 # (kind as a clerk writes it, 时长, whether it has a 授课人): organisational life, a 党课 with
 # its lecturer and volunteer service, whose points are capped over the year (D8).
 LEDGER_BENCH_KINDS = [
