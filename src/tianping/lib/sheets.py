@@ -694,6 +694,20 @@ def _rels(archive: zipfile.ZipFile, part: str, budget: _Budget) -> dict[str, tup
     return found
 
 
+# What a damaged or crafted workbook raises while it is read: zipfile answers an unknown
+# compression method with NotImplementedError and an encrypted member with RuntimeError.
+DAMAGED = (
+    KeyError,
+    IndexError,
+    ParseError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    zipfile.BadZipFile,
+)
+
+
 class XlsxReader:
     """The parts of an .xlsx a table reader needs: sheets, shared strings, date styles."""
 
@@ -710,16 +724,7 @@ class XlsxReader:
         except SheetError:
             self.archive.close()
             raise
-        except (
-            KeyError,
-            IndexError,
-            ParseError,
-            ValueError,
-            EOFError,
-            NotImplementedError,
-            RuntimeError,
-            zipfile.BadZipFile,
-        ) as e:
+        except DAMAGED as e:
             self.archive.close()
             raise SheetError(None, "", "", "Excel工作簿已损坏，无法读取") from e
 
@@ -806,16 +811,7 @@ class XlsxReader:
         """
         try:
             yield from self._rows(path)
-        except (
-            ParseError,
-            IndexError,
-            KeyError,
-            ValueError,
-            EOFError,
-            NotImplementedError,
-            RuntimeError,
-            zipfile.BadZipFile,
-        ) as e:
+        except DAMAGED as e:
             raise SheetError(None, "", "", "Excel工作簿已损坏，无法读完") from e
 
     def _rows(self, path: str) -> Iterator[tuple[int, list[Any]]]:
