@@ -383,3 +383,34 @@ def test_an_import_result_is_reported_as_json_without_escapes() -> None:
         '[{"row": 7, "column": "出生日期", "value": "1985-13-01", "message": "不是有效的日期"}]}'
     )
     assert "1处问题" in err.getvalue()
+
+
+def test_rows_that_cross_the_chunks_the_parser_is_fed_read_as_openpyxl_reads_them() -> None:
+    """Rows are harvested after each 64 KB chunk: a row split between chunks, a cell longer
+    than a chunk, and what follows the table (merged cells) must not lose or change a value."""
+    from openpyxl import Workbook
+
+    from tianping.lib.sheets import XlsxReader
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["工号", "姓名", "备注"])
+    for i in range(3000):
+        ws.append([f"A{i:05d}", "张" * (1 + i % 7), i * 3 if i % 5 else None])
+    ws.append(["LONG", "长" * 150_000, 1])  # one cell spanning several chunks
+    ws.append(["LAST", "王五", 2])
+    ws.merge_cells("D1:E1")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    expected = [
+        [v for v in row]
+        for row in load_workbook(io.BytesIO(buffer.getvalue()), read_only=True).active.iter_rows(
+            values_only=True
+        )
+    ]
+    reader = XlsxReader(io.BytesIO(buffer.getvalue()))
+    got = [values for _, values in reader.rows(reader.sheets[0][1])]
+    assert len(got) == len(expected) == 3003
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine == list(theirs[: len(mine)])
+        assert all(v is None for v in theirs[len(mine) :])

@@ -88,6 +88,19 @@ CASES: dict[str, tuple[Callable[[], io.BytesIO], str]] = {
     ),
     "250,000 empty elements beside the table": (
         lambda: hostile.workbook(hostile.sheet_xml("", before="<x/>" * 250_000)),
+        "",  # read and forgotten a chunk at a time: memory stays small
+    ),
+    "250,000 elements inside one cell": (
+        lambda: hostile.workbook(
+            hostile.sheet_xml('<row r="2"><c r="A2"><v>1</v>' + "<x/>" * 250_000 + "</c></row>")
+        ),
+        "结构过于庞大",
+    ),
+    "an element beside the table that never ends": (
+        lambda: hostile.workbook(
+            hostile.SHEET_HEAD + "<sheetData>" + hostile.HEADER_ROW + "</sheetData><x>"
+            + "<y/>" * 250_000
+        ),
         "结构过于庞大",
     ),
     "a lying dimension element": (

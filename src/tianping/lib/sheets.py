@@ -545,10 +545,11 @@ class _Feed:
         self.budget = budget
         self.parser = XMLParser(target=TreeBuilder())
         self.queue: deque[tuple[str, Element]] = deque()
+        self.done = False  # the last chunk has been fed and the parser closed
         self.parser._setevents(self.queue, tuple(events))  # type: ignore[attr-defined]
 
-    def only_ends(self) -> None:
-        self.parser._setevents(self.queue, ("end",))  # type: ignore[attr-defined]
+    def no_events(self) -> None:
+        self.parser._setevents(self.queue, ())  # type: ignore[attr-defined]
 
     def __iter__(self) -> Iterator[deque[tuple[str, Element]]]:
         """The queue after each chunk; the consumer empties it."""
@@ -566,6 +567,7 @@ class _Feed:
                 prolog = None
             yield self.queue
         self.parser.close()
+        self.done = True
         yield self.queue
 
 
@@ -648,8 +650,22 @@ def _local(tag: str) -> str:
 _REF_COLUMN = re.compile(r"[A-Za-z]{1,4}")
 
 
+_COLUMN_OF: dict[str, int] = {}  # "AB" → 27, filled as sheets are read (at most 26³ keys)
+_DIGITS = "0123456789"
+
+
 def _column_index(ref: str) -> int:
     """0-based column of a cell reference such as "AB12"; past column XFD it stops counting."""
+    letters = ref.rstrip(_DIGITS)
+    col = _COLUMN_OF.get(letters)
+    if col is None:
+        col = _column_of_reference(ref)
+        if 0 < len(letters) <= 3 and letters.isascii() and letters.isalpha():
+            _COLUMN_OF[letters] = col
+    return col
+
+
+def _column_of_reference(ref: str) -> int:
     m = _REF_COLUMN.match(ref)
     if m is None:
         return -1
@@ -664,6 +680,8 @@ def _column_index(ref: str) -> int:
 
 def _text_of(element: Element, ns: str) -> str:
     """The text of a shared or inline string: its <t>, or its runs' <t>, not phonetic hints."""
+    if len(element) == 1 and element[0].tag == ns + "t":  # the usual case: one plain <t>
+        return element[0].text or ""
     parts = []
     for child in element:
         tag = child.tag
@@ -815,52 +833,64 @@ class XlsxReader:
             raise SheetError(None, "", "", "Excel工作簿已损坏，无法读完") from e
 
     def _rows(self, path: str) -> Iterator[tuple[int, list[Any]]]:
+        """The rows of one sheet, harvested after each chunk the parser is fed.
+
+        The C parser builds the tree with no events; Python looks only at each finished <row>
+        (every child of <sheetData> but the last, which may still be growing, and all of
+        them once the table has closed) and then forgets it, so no Python code runs per XML
+        element. What is still held after a chunk (the growing row, an element beside the
+        table that has not ended) is counted against `held_elements`.
+        """
         budget, max_rows = self.budget, self.limits.rows
         ns = self._ns = self._namespace(path)
         row_tag = ns + "row"
         sheet_data_tag = ns + "sheetData"
         most = self.limits.held_elements
         with self.archive.open(path) as f:
-            number = seen = held = 0
+            number = seen = 0
             root: Element | None = None
             holder: Element | None = None
-            feed = _Feed(f, budget, ("start", "end"))
+            feed = _Feed(f, budget, ("start",))
             for queue in feed:
-                while queue:
-                    event, el = queue.popleft()
-                    held += 1
-                    if held > most:
-                        raise SheetTooLarge(
-                            "工作簿中一处内容的结构过于庞大，不像Excel保存的文件", number
-                        )
-                    if event == "start":
-                        if root is None:
-                            root = el
-                        elif el.tag == sheet_data_tag:
-                            # The table's holder is known: end events alone suffice now.
-                            holder = el
-                            feed.only_ends()
-                        continue
-                    if el.tag != row_tag:
-                        continue
-                    r = el.get("r")
-                    number = int(r) if r else number + 1
-                    seen += 1
-                    if number > max_rows or seen > max_rows:
-                        raise SheetTooLarge(f"工作表超过{max_rows}行，请分成几个文件上传", number)
-                    if seen % PROGRESS_EVERY == 0:
-                        budget.check_time(number)
-                        report_progress("check", seen)
-                    values = self._row(el, number)
+                if root is None and queue:
+                    root = queue[0][1]  # the worksheet: no more events are needed
+                    feed.no_events()
+                queue.clear()
+                if root is None:
+                    continue
+                if holder is None:
+                    holder = next((c for c in root if c.tag == sheet_data_tag), None)
+                # Once something follows the table (or the part has ended), every row is whole.
+                closed = feed.done or (holder is not None and root[-1] is not holder)
+                if holder is not None:
+                    finished = len(holder) if closed else len(holder) - 1
+                    for el in holder[:finished]:
+                        if el.tag != row_tag:
+                            continue
+                        r = el.get("r")
+                        number = int(r) if r else number + 1
+                        seen += 1
+                        if number > max_rows or seen > max_rows:
+                            raise SheetTooLarge(
+                                f"工作表超过{max_rows}行，请分成几个文件上传", number
+                            )
+                        if seen % PROGRESS_EVERY == 0:
+                            budget.check_time(number)
+                            report_progress("check", seen)
+                        values = self._row(el, number)
+                        if values:
+                            yield number, values
                     # What has been read is forgotten: the tree never grows with the sheet.
-                    held = 0
-                    el.clear()
-                    if holder is not None:
-                        holder.clear()
-                    if root is not None:
-                        root.clear()
-                    if values:
-                        yield number, values
+                    del holder[:finished]
+                # Whatever precedes the root's last child is whole and has been read; the
+                # last (the table while it is open) stays. What is left must stay small: a
+                # row or a stray element that never ends is refused.
+                if len(root) > 1:
+                    del root[:-1]
+                if sum(1 for _ in root.iter()) > most:
+                    raise SheetTooLarge(
+                        "工作簿中一处内容的结构过于庞大，不像Excel保存的文件", number
+                    )
 
     def _row(self, el: Element, number: int) -> list[Any]:
         """One <row>'s values by column."""
