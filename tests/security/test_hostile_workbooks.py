@@ -98,7 +98,10 @@ CASES: dict[str, tuple[Callable[[], io.BytesIO], str]] = {
     ),
     "an element beside the table that never ends": (
         lambda: hostile.workbook(
-            hostile.SHEET_HEAD + "<sheetData>" + hostile.HEADER_ROW + "</sheetData><x>"
+            hostile.SHEET_HEAD
+            + "<sheetData>"
+            + hostile.HEADER_ROW
+            + "</sheetData><x>"
             + "<y/>" * 250_000
         ),
         "结构过于庞大",
