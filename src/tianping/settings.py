@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -131,6 +132,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # The test database is a file in RAM (where /dev/shm exists), one per process: Django
+    # would otherwise use SQLite's shared-cache in-memory database, whose bulk writes are
+    # several times slower (building the demo took 72 s there against 11 s here).
+    _ram = Path("/dev/shm")
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("TIANPING_TEST_SQLITE_PATH")
+        or str(
+            (_ram if _ram.is_dir() and os.access(_ram, os.W_OK) else Path(tempfile.gettempdir()))
+            / f"tianping-test-{os.getpid()}.sqlite3"
+        )
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
