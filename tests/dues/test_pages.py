@@ -144,7 +144,65 @@ def test_a_bad_pay_sheet_is_previewed_with_every_bad_row_and_nothing_is_written(
     assert "九原区人民法院没有工号为“JY9999”的人员" in page
     assert "无法识别的人员状态" in page
     assert not DuesBase.objects.exists()
-    assert not list((world_media(world)).glob("*.xlsx"))
+    # The file waits only so that 停薪 can be mapped; nothing can be confirmed.
+    assert "保存对照并重新检查" in page and "/confirm/" not in page
+    assert len(list(world_media(world).glob("*.xlsx"))) == 1
+
+
+def test_a_sheet_whose_only_faults_are_not_words_is_dropped(world):
+    page = body(upload(world.client("bob"), pay_sheet(["JY0001", "王芳", -6500, "在职"])))
+    assert "月基数不能为负数" in page and "保存对照并重新检查" not in page
+    assert not list(world_media(world).glob("*.xlsx"))
+
+
+def map_token(page: str) -> str:
+    return re.search(r"/dues/upload/([\w-]+)/map/", page).group(1)
+
+
+def test_a_courts_own_status_word_is_mapped_once_in_the_preview_and_kept(world):
+    from tianping.dues.rules import DuesCategory
+    from tianping.orgs.models import ValueMapping
+
+    client = world.client("bob")
+    sheet = pay_sheet(["JY0001", "王芳", 6500, "返聘"], ["JY0003", "孙丽", 5000, "返聘"])
+    page = body(upload(client, sheet))
+    assert page.count('data-value="返聘"') == 1  # listed once, with both its rows
+    assert "月份：2024年3月" in page
+    token = map_token(page)
+    response = client.post(
+        f"/dues/upload/{token}/map/",
+        {"column": "人员状态", "value": "返聘", "standard": "离退休"},
+    )
+    page = body(response)
+    assert "已保存1项取值对照" in page and "检查通过，尚未写入任何数据" in page
+    assert "月份：2024年3月" in page  # the month travelled with the held file
+    kept = ValueMapping.objects.get()
+    assert (kept.court.code, kept.column, kept.written, kept.standard) == (
+        "BT-JY",
+        "人员状态",
+        "返聘",
+        "离退休",
+    )
+    assert AuditEvent.objects.filter(user=world.users["bob"], action__startswith="orgs.").exists()
+    assert client.post(f"/dues/upload/{confirm_token(page)}/confirm/").status_code == 302
+    wang = DuesBase.objects.get(person=world.people["wang"])
+    assert (wang.since, wang.category) == (MARCH, DuesCategory.RETIRED)
+    # The next sheet of the court is understood without asking again.
+    page = body(upload(client, pay_sheet(["JY0003", "孙丽", 5200, "返聘"]), month="2024-04"))
+    assert "检查通过，尚未写入任何数据" in page
+
+
+def test_a_mapping_to_a_value_not_offered_is_ignored_and_another_user_cannot_map(world):
+    from tianping.orgs.models import ValueMapping
+
+    bob = world.client("bob")
+    page = body(upload(bob, pay_sheet(["JY0001", "王芳", 6500, "返聘"])))
+    token = map_token(page)
+    data = {"column": "人员状态", "value": "返聘", "standard": "离退休"}
+    assert world.client("admin").post(f"/dues/upload/{token}/map/", data).status_code == 404
+    page = body(bob.post(f"/dues/upload/{token}/map/", {**data, "standard": "=HYPERLINK(1)"}))
+    assert "保存对照并重新检查" in page
+    assert not ValueMapping.objects.exists()
 
 
 def world_media(world):

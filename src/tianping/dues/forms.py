@@ -9,10 +9,8 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
-from tianping.dues.rules import DuesCategory, Rounding, fen_of, parse_month
-from tianping.orgs.models import Org
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+from tianping.dues.rules import DuesCategory, Rounding, fen_of, month_code, parse_month
+from tianping.lib import uploads
 
 
 class MonthInput(forms.TextInput):
@@ -48,28 +46,20 @@ class MoneyField(forms.DecimalField):
         self.error_messages["max_decimal_places"] = "金额最多两位小数"
 
 
-class UploadForm(forms.Form):
-    court = forms.ChoiceField(label="法院")
+class UploadForm(uploads.SheetUploadForm):
+    """The pay sheet of one court for one month: the month is kept with the held upload."""
+
+    file_label = "工资表"
+    file_help = "Excel工作簿（.xlsx），表头含工号、姓名、月基数、人员状态，可有标题行"
+    field_order = ["court", "month", "file"]
+
     month = MonthField(
         label="月份",
         help_text="工资表对应的月份；新基数自该月起执行（中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》）",
     )
-    file = forms.FileField(
-        label="工资表",
-        help_text="Excel工作簿（.xlsx），表头含工号、姓名、月基数、人员状态，可有标题行",
-    )
 
-    def __init__(self, courts: list[Org], *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["court"]).choices = [(c.code, c.name) for c in courts]
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".xlsm")):
-            raise forms.ValidationError("请上传Excel工作簿（.xlsx）；旧版.xls请先另存为.xlsx")
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("文件超过20MB")
-        return upload
+    def params(self) -> dict[str, str]:
+        return {"month": month_code(self.cleaned_data["month"])}
 
 
 class PaymentForm(forms.Form):

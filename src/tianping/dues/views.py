@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
@@ -56,6 +57,7 @@ from tianping.dues.rules import (
 from tianping.lib import uploads
 from tianping.lib.errors import add_errors, error_text
 from tianping.lib.sheets import employee_no_q, table_bytes
+from tianping.orgs.actions import do_map_values
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import Person
 
@@ -252,7 +254,12 @@ def _court(request: AuthenticatedHttpRequest, code: str) -> Org:
     return uploads.court_of(request, code)
 
 
-def _preview_context(plan: PayPlan, filename: str) -> dict[str, Any]:
+def _parse(source: Any, court: Org, month: str) -> PayPlan:
+    """The shared upload flow's check: the month travels as text with the held upload."""
+    return parse_pay_sheet(source, court, parse_month(month))
+
+
+def _preview_context(plan: PayPlan, court: Org, filename: str) -> dict[str, Any]:
     sheet = plan.sheet() if plan.ok else None
     changes = {line.person.pk: plan.change(line) for line in plan.lines}
     counts = {"新增": 0, "修改": 0, "不变": 0}
@@ -261,7 +268,7 @@ def _preview_context(plan: PayPlan, filename: str) -> dict[str, Any]:
             counts[plan.change(line)] += 1
     return {
         "plan": plan,
-        "court": plan.court,
+        "court": court,
         "month": plan.month,
         "filename": filename,
         "errors": plan.errors,
@@ -271,6 +278,7 @@ def _preview_context(plan: PayPlan, filename: str) -> dict[str, Any]:
         else [],
         "change_counts": counts,
         "limit": PREVIEW_LIMIT,
+        "map_route": "dues:upload_map",
         "breadcrumbs": [
             ("党费", reverse("dues:month")),
             ("工资表导入", reverse("dues:upload")),
@@ -281,40 +289,23 @@ def _preview_context(plan: PayPlan, filename: str) -> dict[str, Any]:
 
 @requires("dues.manage")
 def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
-    courts = _courts(request)
-    if request.method == "POST":
-        code = request.POST.get("court", "")
-        court = _court(request, code) if code else None
-        form = UploadForm(courts, request.POST, request.FILES)
-        if court is not None and form.is_valid():
-            token, target, filename = uploads.store(form.cleaned_data["file"])
-            when = form.cleaned_data["month"]
-            with uploads.tracking(request):
-                plan = parse_pay_sheet(target, court, when)
-            context = _preview_context(plan, filename)
-            uploads.problems(context, plan.errors)
-            if plan.ok:
-                PENDING.hold(request, token, court, filename)
-                entry = PENDING.get(request, token)
-                entry["month"] = month_code(when)
-                PENDING.remember(request, token, entry)
-                context["token"] = token
-            else:
-                # Nothing to confirm: the clerk fixes the sheet and uploads it again.
-                target.unlink(missing_ok=True)
-                context["form"] = UploadForm(courts, initial={"court": court.code, "month": when})
-            return render(request, "dues/upload_preview.html", context)
-    else:
-        initial: dict[str, Any] = {"month": month_of(timezone.localdate())}
-        if code := request.GET.get("court", ""):
-            initial["court"] = _court(request, code).code
-        form = UploadForm(courts, initial=initial)
+    form, preview = uploads.upload_form(
+        request,
+        UploadForm,
+        PENDING,
+        _parse,
+        _preview_context,
+        "dues/upload_preview.html",
+        initial={"month": month_of(timezone.localdate())},
+    )
+    if preview is not None:
+        return preview
     return render(
         request,
         "dues/upload.html",
         {
             "form": form,
-            "courts": courts,
+            "courts": _courts(request),
             "columns": PAY_COLUMNS,
             "breadcrumbs": [("党费", reverse("dues:month")), ("工资表导入", None)],
         },
@@ -327,18 +318,19 @@ def upload_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     court = _court(request, entry["court"])
-    when = parse_month(entry["month"])
+    month = entry.get("params", {}).get("month", "")
+    when = parse_month(month)
     source = uploads.upload_path(token)
     if not source.is_file():
         PENDING.forget(request, token)
         raise Http404
     with uploads.tracking(request):
-        plan = parse_pay_sheet(source, court, when)
+        plan = _parse(source, court, month)
     source.unlink(missing_ok=True)
     PENDING.forget(request, token)
     if not plan.ok:
         # The roster changed since the preview: show what is wrong now, write nothing.
-        context = _preview_context(plan, entry["filename"])
+        context = _preview_context(plan, court, entry["filename"])
         uploads.problems(context, plan.errors)
         context["form"] = UploadForm(_courts(request), initial={"court": court.code, "month": when})
         return render(request, "dues/upload_preview.html", context)
@@ -351,6 +343,23 @@ def upload_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
         f"修改{result.updated}人，不变{result.unchanged}人。",
     )
     return redirect(reverse("dues:month") + "?" + _query(court=court.code, month=month_code(when)))
+
+
+@requires("dues.manage")
+@require_POST
+def upload_map(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    """Map the unknown words of a held pay sheet (a court's own 人员状态) to standard
+    values, kept for the court, and check the same file again."""
+    return uploads.map_values(
+        request,
+        token,
+        UploadForm,
+        PENDING,
+        _parse,
+        _preview_context,
+        "dues/upload_preview.html",
+        do_map_values,
+    )
 
 
 @requires("dues.manage")
@@ -714,6 +723,7 @@ routes = [
     path("upload/template/", upload_template, name="upload_template"),
     path("upload/progress/", upload_progress, name="upload_progress"),
     path("upload/<str:token>/confirm/", upload_confirm, name="upload_confirm"),
+    path("upload/<str:token>/map/", upload_map, name="upload_map"),
     path("register/", register, name="register"),
     path("register/pay/", pay, name="pay"),
     path("register/void/", void, name="void"),

@@ -46,6 +46,11 @@ class SheetUploadForm(forms.Form):
         self.fields["file"].label = self.file_label
         self.fields["file"].help_text = self.file_help
 
+    def params(self) -> dict[str, str]:
+        """What the check needs besides the court and the file (a pay sheet's month), as
+        text: it is kept with the held upload and given to `parse` as keyword arguments."""
+        return {}
+
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".xlsx", ".xlsm")):
@@ -166,9 +171,17 @@ class PendingUploads:
         request.session[self.session_key] = pending
 
     def hold(
-        self, request: HttpRequest, token: str, court: Org, filename: str, *, mapping: bool = False
+        self,
+        request: HttpRequest,
+        token: str,
+        court: Org,
+        filename: str,
+        *,
+        mapping: bool = False,
+        params: dict[str, str] | None = None,
     ) -> None:
-        """Keep an upload for this user to confirm, or (`mapping`) to map its unknown words."""
+        """Keep an upload for this user to confirm, or (`mapping`) to map its unknown words,
+        with the form's `params` its check needs again."""
         self.remember(
             request,
             token,
@@ -178,6 +191,7 @@ class PendingUploads:
                 "filename": filename,
                 "at": time.time(),
                 "mapping": mapping,
+                "params": params or {},
             },
         )
 
@@ -200,19 +214,20 @@ def upload_form(
     request: HttpRequest,
     form_class: type[SheetUploadForm],
     pending: PendingUploads,
-    parse: Callable[[Path, Org], Any],
+    parse: Callable[..., Any],
     preview: Callable[[Any, Org, str], dict[str, Any]],
     template: str,
+    initial: dict[str, Any] | None = None,
 ) -> tuple[SheetUploadForm, HttpResponse | None]:
     """The upload step every sheet import shares.
 
     On a valid POST the sheet is checked (nothing written) and the preview is the response;
     a clean sheet is held for confirmation, a faulty one is dropped. Otherwise the form to
-    show is returned with no response.
+    show is returned with no response. `parse(path, court, **form.params())` checks a file.
     """
     courts = courts_of(request)
     if request.method != "POST":
-        initial = {}
+        initial = dict(initial or {})
         if code := request.GET.get("court", ""):
             initial["court"] = court_of(request, code).code
         return form_class(courts, initial=initial), None
@@ -224,10 +239,21 @@ def upload_form(
         return form, None
     pending.drop_unmapped(request)
     token, target, filename = store(form.cleaned_data["file"])
+    params = form.params()
     with tracking(request):
-        plan = parse(target, court)
+        plan = parse(target, court, **params)
     return form, _checked(
-        request, pending, token, target, court, filename, plan, preview, template, form_class
+        request,
+        pending,
+        token,
+        target,
+        court,
+        filename,
+        params,
+        plan,
+        preview,
+        template,
+        form_class,
     )
 
 
@@ -238,6 +264,7 @@ def _checked(
     target: Path,
     court: Org,
     filename: str,
+    params: dict[str, str],
     plan: Any,
     preview: Callable[[Any, Org, str], dict[str, Any]],
     template: str,
@@ -247,19 +274,20 @@ def _checked(
     when it writes words the court has not mapped yet, dropped otherwise."""
     context = preview(plan, court, filename)
     problems(context, plan.errors)
+    again = {"court": court.code, **params}  # the form to upload another file, as it was
     if plan.ok:
-        pending.hold(request, token, court, filename)
+        pending.hold(request, token, court, filename, params=params)
         context["token"] = token
     elif context["unknowns"]:
         # The officer maps the unknown words here, and the same file is checked again.
-        pending.hold(request, token, court, filename, mapping=True)
+        pending.hold(request, token, court, filename, mapping=True, params=params)
         context["map_token"] = token
-        context["form"] = form_class(courts_of(request), initial={"court": court.code})
+        context["form"] = form_class(courts_of(request), initial=again)
     else:
         # Nothing to confirm: the clerk fixes the sheet and uploads it again.
         target.unlink(missing_ok=True)
         pending.forget(request, token)
-        context["form"] = form_class(courts_of(request), initial={"court": court.code})
+        context["form"] = form_class(courts_of(request), initial=again)
     return render(request, template, context)
 
 
@@ -275,7 +303,7 @@ def map_values(
     token: str,
     form_class: type[SheetUploadForm],
     pending: PendingUploads,
-    parse: Callable[[Path, Org], Any],
+    parse: Callable[..., Any],
     preview: Callable[[Any, Org, str], dict[str, Any]],
     template: str,
     save: Callable[[Any, Org, list[tuple[str, str, str]]], Any],
@@ -288,7 +316,8 @@ def map_values(
     if not source.is_file() or "result" in entry:
         pending.forget(request, token)
         raise Http404
-    plan = parse(source, court)
+    params = entry.get("params", {})
+    plan = parse(source, court, **params)
     unknown = {(u.column, u.key): u for u in unknown_values(plan.errors)}
     chosen = []
     for column, value, standard in zip(
@@ -305,7 +334,7 @@ def map_values(
         messages.success(
             request, f"已保存{len(chosen)}项取值对照，下次导入{court.name}的表格时同样适用。"
         )
-        plan = parse(source, court)
+        plan = parse(source, court, **params)
     return _checked(
         request,
         pending,
@@ -313,6 +342,7 @@ def map_values(
         source,
         court,
         entry["filename"],
+        params,
         plan,
         preview,
         template,
