@@ -114,7 +114,9 @@ def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
     columns = matrix_columns(period, year)
     courts = matrix_courts(scope, root)
     by_court = spans_courts(root, courts)
-    opened = _court(request, root, courts) if by_court else None
+    opened = _court(request, root, courts)
+    if not by_court:
+        opened = None  # a single court's page shows its rows already
     query: dict[str, str | int] = {"org": root.code, "year": year}
     if period.code:
         query["period"] = period.code
