@@ -140,9 +140,8 @@ def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
             problems_only=problems_only,
             columns=columns,
             sections=matrix_sections(scope, opened, [OrgKind.GENERAL_BRANCH]),
+            folded=request.GET.get("fold") == "1",
         )
-        if request.GET.get("fold") == "1":
-            group.rows = None
         return render(request, "activities/compliance_court.html", {**context, "group": group})
     report = compliance_in_period(root, year, period)
     if by_court:

@@ -506,10 +506,14 @@ def court_group(
     problems_only: bool,
     columns: list[Column],
     sections: list[Org],
+    folded: bool = False,
 ) -> CourtGroup:
-    """One opened court, from its own report (`compliance_in_period(court_only=True)`)."""
+    """One court, from its own report (`compliance_in_period(court_only=True)`): its line,
+    and its rows unless folded."""
     court = report.root
     assert court is not None
+    if folded:
+        return CourtGroup(court, max(court.depth - root.depth, 0), report.summary)
     rows = matrix_rows(
         report, sections, problems_only=problems_only, columns=columns, root_depth=root.depth
     )
