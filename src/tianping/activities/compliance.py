@@ -768,6 +768,7 @@ def compliance(
     *,
     descendants: bool = True,
     with_ids: bool = False,
+    court_only: bool = False,
 ) -> Report:
     """Every obligation of every party organisation at or under `root`, in every period of `year`.
 
@@ -790,6 +791,8 @@ def compliance(
 
     `root=None` answers for every organisation; `descendants=False` for `root` alone.
     `with_ids` also lists the activities that count for each row (for linking to them).
+    `court_only` (with a court as `root`) answers for the court's own organisations, not
+    those of the courts under it: one court of a 中院 or a province at a time.
     """
     as_of = as_of or default_as_of(year)
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -815,6 +818,8 @@ def compliance(
         .order_by("path")
     )
     courts = _nearest_courts(root, orgs)
+    if court_only and root is not None:
+        orgs = [o for o in orgs if o.pk in courts and courts[o.pk].pk == root.pk]
     settings = _settings(set(courts.values()))
     starts = _life_starts(root, orgs, courts, year_start)
     life = {o.pk: (starts.get(o.pk), o.dissolved_on if not o.is_active else None) for o in orgs}

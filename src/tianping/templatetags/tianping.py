@@ -88,17 +88,3 @@ def _chip(c: Any) -> str:
 def chip_links(chips: Iterable[Any]) -> SafeString:
     """Compliance chips (status, href, title, text) as links coloured by status."""
     return mark_safe("".join(map(_chip, chips)))  # every piece is escaped by _chip
-
-
-@register.filter
-def chip_cells(cells: Iterable[tuple[str, Iterable[Any]]]) -> SafeString:
-    """A matrix row's cells, (css class, chips) each, as table cells of chip links.
-
-    A 中院 matrix has some 8,000 cells: one filter call per row, not a template loop per
-    cell and chip, keeps the page as fast as the compliance question behind it.
-    """
-    return mark_safe(  # every piece is escaped here or by _chip
-        "".join(
-            f'<td class="{escape(css)}">{"".join(map(_chip, chips))}</td>' for css, chips in cells
-        )
-    )
