@@ -195,6 +195,8 @@ def _forget_officer(session_key: str) -> None:
         return
     user_id = str(session.get_decoded().get("_auth_user_id", ""))
     session.delete()
+    if not user_id.isdigit():
+        return
     users = User.objects.filter(pk=user_id, username__startswith="bench-")
     RoleGrant.objects.filter(user__in=users).delete()
     try:
