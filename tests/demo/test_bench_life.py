@@ -27,6 +27,7 @@ def test_the_compliance_ledger_and_recording_cases_report_times_beside_their_flo
 
     assert set(results) == {
         "compliance_mid_court_year",
+        "compliance_page_mid_court",
         "member_ledger_page",
         "record_activity_50_attendees",
     }
