@@ -607,18 +607,39 @@ def bench_member_ledger(mid: Org, year: int) -> Result | None:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
 
-    floor_sql = (
-        'SELECT e.id, e."on", e.points, e.trigger, e.reason, a.title, a.kind '
-        "FROM points_pointentry e LEFT JOIN activities_activity a ON a.id = e.activity_id "
-        'WHERE e.person_id = %s AND e."on" BETWEEN %s AND %s ORDER BY e."on", e.id'
-    )
     entries = person.point_entries.filter(on__year=year).count()
     return _measure(
         "member_ledger_page",
         run,
-        [(floor_sql, [person.pk, dt.date(year, 1, 1), dt.date(year, 12, 31)])],
+        member_ledger_floor(person, year),
         note=f"{person.employee_no}, {entries} entries in {year}",
     )
+
+
+def member_ledger_floor(person: Person, year: int) -> Floor:
+    """What a member's ledger page shows (points.queries.ledger): the year's entries with
+    their activity, attendance, author and reversal, the years they have entries in, and
+    the court's base score."""
+    entries = (
+        'SELECT e.id, e."on", e.points, e.trigger, e.reason, e.reverses_id, a.title, a.kind, '
+        "at.status, u.username, r.id FROM points_pointentry e "
+        "LEFT JOIN activities_activity a ON a.id = e.activity_id "
+        "LEFT JOIN activities_attendance at ON at.id = e.attendance_id "
+        "LEFT JOIN accounts_user u ON u.id = e.created_by_id "
+        "LEFT JOIN points_pointentry r ON r.reverses_id = e.id "
+        'WHERE e.person_id = %s AND e."on" BETWEEN %s AND %s ORDER BY e."on", e.id'
+    )
+    years = (
+        "SELECT DISTINCT "
+        + _year_sql('e."on"')
+        + " FROM points_pointentry e WHERE e.person_id = %s"
+    )
+    base = "SELECT base FROM points_pointscheme WHERE court_id = %s"
+    return [
+        (entries, [person.pk, dt.date(year, 1, 1), dt.date(year, 12, 31)]),
+        (years, [person.pk]),
+        (base, [person.court_id]),
+    ]
 
 
 def _rolled_back(fn: Callable[[], Any]) -> Callable[[], None]:

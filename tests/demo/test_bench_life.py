@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from django.core.management import call_command
 
@@ -11,6 +12,7 @@ from tianping.accounts.models import User
 from tianping.activities.models import Activity, Attendance
 from tianping.orgs.models import Org, OrgKind
 from tianping.points.models import PointEntry
+from tianping.points.queries import ledger
 
 
 def test_the_compliance_ledger_and_recording_cases_report_times_beside_their_floors(
@@ -44,3 +46,20 @@ def test_the_compliance_ledger_and_recording_cases_report_times_beside_their_flo
     ) == before
     assert benchmarks.dataset()["activities"] == before[0]
     assert User.objects.filter(username__startswith="bench-member-").count() == 1
+
+
+def test_the_member_ledger_floor_reads_every_entry_year_and_base_the_page_shows(empty_db) -> None:
+    call_command(
+        "generate", "--profile", "city", "--seed", "2", "--scale", "0.05", stdout=io.StringIO()
+    )
+    mid = Org.objects.get(kind=OrgKind.MID_COURT)
+    year = benchmarks._last_full_year()
+    person = benchmarks._busiest_member(mid, year)
+    assert person is not None
+    page = ledger(person, year)
+
+    entries, years, base = benchmarks.run_floor(benchmarks.member_ledger_floor(person, year))
+
+    assert [row[0] for row in entries] == [e.pk for e in page.entries] and entries
+    assert sorted({int(y) for (y,) in years} | {year}, reverse=True) == page.years
+    assert Decimal(str(base[0][0])) == page.base
