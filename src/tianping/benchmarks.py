@@ -371,7 +371,7 @@ def dashboard_floor(scope_root: Org, today: dt.date) -> Floor:
     parts = []
     for column in ("category", "post_level", "political_status", "gender", "education"):
         parts.append(
-            f"SELECT '{column}', p.{column}, NULL, COUNT(*) FROM people_person p "
+            f"SELECT '{column}', p.{column}, CAST(NULL AS INTEGER), COUNT(*) FROM people_person p "
             "JOIN orgs_org c ON c.id = p.court_id WHERE c.path LIKE %s AND p.status = %s "
             f"GROUP BY p.{column}"
         )
