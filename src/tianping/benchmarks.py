@@ -396,6 +396,11 @@ def dashboard_floor(scope_root: Org, today: dt.date) -> Floor:
     ]
 
 
+def _count(floor: Floor) -> int:
+    """A list floor's count: what the page's pagination says."""
+    return int(run_floor(floor[1:2])[0][0][0])
+
+
 def bench_pages(court: Org) -> list[Result]:
     client = _officer_client(court)
     results: list[Result] = []
@@ -410,11 +415,13 @@ def bench_pages(court: Org) -> list[Result]:
     # The officer's scope is the court's parent court (see _officer_client).
     parent = Org.objects.get_parent(court) if court.depth > 1 else court
     scope_root = parent if parent.kind in COURT_KINDS else court
+    court_floor = people_list_floor(scope_root, " AND c.path LIKE %s", [court.path + "%"])
     results.append(
         _measure(
             "people_list_court",
             page(f"/people/?org={court.code}"),
-            people_list_floor(scope_root, " AND c.path LIKE %s", [court.path + "%"]),
+            court_floor,
+            note=f"{court.code}: {_count(court_floor)} people, pages of 50",
         )
     )
 
@@ -422,24 +429,27 @@ def bench_pages(court: Org) -> list[Result]:
         Person.objects.filter(court=court).exclude(name_initials="").order_by("employee_no").first()
     )
     initials = sample.name_initials if sample else "zh"
+    search_floor = people_search_floor(scope_root, initials)
     results.append(
         _measure(
             "people_pinyin_search",
             page(f"/people/?q={initials}"),
-            people_search_floor(scope_root, initials),
-            note=f"q={initials}",
+            search_floor,
+            note=f"q={initials}, {_count(search_floor)} found",
         )
     )
 
     typical = typical_department(scope_root)
     if typical is not None:
         department, size = typical
+        department_floor = people_department_floor(scope_root, department, "judge")
         results.append(
             _measure(
                 "people_list_department_filtered",
                 page(f"/people/?department={department.code}&category=judge"),
-                people_department_floor(scope_root, department, "judge"),
-                note=f"{department.code} {department.name}: {size} people, judges among them",
+                department_floor,
+                note=f"{department.code} {department.name}: {size} people, "
+                f"{_count(department_floor)} of them judges",
             )
         )
     results.append(

@@ -96,8 +96,11 @@ def test_the_list_floors_count_and_offer_what_the_roster_page_does(empty_db) -> 
     assert 0 < page["count"] < size
 
     results = {r.name: r for r in benchmarks.bench_pages(court)}
-    assert f"{department.code} {department.name}: {size} people" in (
-        results["people_list_department_filtered"].note
+    assert results["people_list_department_filtered"].note == (
+        f"{department.code} {department.name}: {size} people, {page['count']} of them judges"
+    )
+    assert results["people_list_court"].note == (
+        f"{court.code}: {Person.objects.filter(court=court).count()} people, pages of 50"
     )
     assert all(r.floor_ms for r in results.values())
 
