@@ -664,10 +664,10 @@ def _rolled_back(fn: Callable[[], Any]) -> Callable[[], None]:
     return run
 
 
-def bench_record_activity(mid: Org, year: int, attendees: int = 50) -> Result | None:
-    """A branch's 主题党日 recorded as held with 50 attendees, points posted; rolled back."""
-    from tianping.activities.actions import do_record_past_activity
-    from tianping.activities.models import Activity, AttendanceStatus
+def record_activity_case(mid: Org, attendees: int = 50) -> tuple[Org, dict[int, str]] | None:
+    """The branch with the most members under `mid`, and `attendees` party members (its
+    own first) with their attendance: most present, three on leave, two absent."""
+    from tianping.activities.models import AttendanceStatus
 
     branch = (
         Org.objects.filter(path__startswith=mid.path, kind=OrgKind.BRANCH, is_active=True)
@@ -698,7 +698,17 @@ def bench_record_activity(mid: Org, year: int, attendees: int = 50) -> Result | 
         + [AttendanceStatus.LEAVE] * 3
         + [AttendanceStatus.ABSENT] * 2
     )
-    attendance = dict(zip(ids, statuses, strict=True))
+    return branch, dict(zip(ids, statuses, strict=True))
+
+
+def bench_record_activity(mid: Org, year: int, attendees: int = 50) -> Result | None:
+    """A branch's 主题党日 recorded as held with 50 attendees, points posted; rolled back."""
+    from tianping.activities.actions import do_record_past_activity
+
+    case = record_activity_case(mid, attendees)
+    if case is None:
+        return None
+    branch, attendance = case
     user = User.objects.filter(username__startswith="bench-").order_by("pk").first()
     on = dt.date(year, 12, 15)
 
@@ -714,37 +724,61 @@ def bench_record_activity(mid: Org, year: int, attendees: int = 50) -> Result | 
         )
         assert activity.point_entries.count() == attendees - 3
 
-    # The floor: the 50 attendance rows alone, one INSERT, for a record already there.
-    target = (
-        Activity.objects.filter(org=branch, status="held").order_by("-on", "-id").first()
-        or Activity.objects.order_by("id").first()
-    )
-    taken = set(target.attendance.values_list("person_id", flat=True)) if target else set()
-    free = [pk for pk in Person.objects.order_by("pk").values_list("pk", flat=True)[:5000]]
-    free = [pk for pk in free if pk not in taken][:attendees]
-    now = timezone.now()
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(free))
-    params: list[Any] = []
-    for pk, status in zip(free, statuses, strict=False):
-        params += [target.pk if target else 0, pk, status, "participant", "", "", "", now]
-    insert_sql = (
-        "INSERT INTO activities_attendance (activity_id, person_id, status, role, note, "
-        f"reason, makeup_method, updated_at) VALUES {values}"
-    )
+    floor = record_activity_floor(branch, on, attendance)
 
     def floor_insert() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(insert_sql, params)
+        run_floor(floor)
 
     samples = _times(_rolled_back(record))
-    floor = statistics.median(_times(_rolled_back(floor_insert), runs=RUNS * 2))
+    floor_ms = statistics.median(_times(_rolled_back(floor_insert), runs=RUNS * 2))
     return Result(
         "record_activity_50_attendees",
         statistics.median(samples),
         _p95(samples),
-        floor,
+        floor_ms,
         f"{branch.code}: plan + held + {attendees} attendance + points, rolled back",
     )
+
+
+def record_activity_floor(branch: Org, on: dt.date, attendance: dict[int, str]) -> Floor:
+    """Every row recording a held activity writes, by hand: the activity, its attendance,
+    a point entry for each attendee present or absent (R4: leave earns nothing) and one
+    audit event. The new activity is the table's latest; it is rolled back with the rest."""
+    now = timezone.now()
+    latest = "(SELECT MAX(id) FROM activities_activity)"
+    activity = (
+        'INSERT INTO activities_activity (kind, also_counts_as, title, "on", location, agenda, '
+        "summary, lecturer_is_secretary, status, cancel_reason, source, created_at, updated_at, "
+        "org_id) VALUES (%s, %s, %s, %s, '', '', '', %s, %s, '', %s, %s, %s, %s)"
+    )
+    rows = ", ".join([f"({latest}, %s, %s, %s, '', '', '', %s)"] * len(attendance))
+    people = (
+        "INSERT INTO activities_attendance (activity_id, person_id, status, role, note, reason, "
+        f"makeup_method, updated_at) VALUES {rows}"
+    )
+    params: list[Any] = []
+    for pk, status in attendance.items():
+        params += [pk, status, "participant", now]
+    points = (
+        'INSERT INTO points_pointentry ("on", points, trigger, reason, created_at, activity_id, '
+        "attendance_id, person_id) SELECT %s, CASE WHEN at.status = %s THEN %s ELSE %s END, "
+        "%s, %s, %s, at.activity_id, at.id, at.person_id FROM activities_attendance at "
+        f"WHERE at.activity_id = {latest} AND at.status IN (%s, %s)"
+    )
+    audit = (
+        "INSERT INTO audit_auditevent (at, user_label, action, object_type, object_id, "
+        f"object_repr, batch, org_id) SELECT %s, %s, %s, %s, {latest}, %s, '', %s"
+    )
+    title = f"{on:%m}月主题党日（基准测试）"
+    return [
+        (activity, ["theme_day", "[]", title, on, False, "held", "web", now, now, branch.pk]),
+        (people, params),
+        (
+            points,
+            [on, "present", 1, -1, "attend_org_life", "参加主题党日", now, "present", "absent"],
+        ),
+        (audit, [now, "基准测试", "activities.record", "activities.activity", title, branch.pk]),
+    ]
 
 
 def bench_life(court: Org) -> list[Result]:
