@@ -85,12 +85,14 @@ Floor = list[tuple[str, list[Any]]]
 
 
 def run_floor(floor: Floor) -> list[list[tuple[Any, ...]]]:
-    """Every statement of the floor, fetched to the last row: the floor's answer."""
+    """Every statement of the floor, a read fetched to its last row: the floor's answer."""
     out = []
     with connection.cursor() as cursor:
         for sql, params in floor:
             cursor.execute(sql, params)
-            out.append([tuple(row) for row in cursor.fetchall()])
+            # A write answers nothing to fetch (PostgreSQL refuses to fetch from it).
+            rows = cursor.fetchall() if cursor.description is not None else []
+            out.append([tuple(row) for row in rows])
     return out
 
 
