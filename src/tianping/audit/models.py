@@ -258,3 +258,18 @@ class AuditEvent(models.Model):
     @classmethod
     def scope_q(cls, scope) -> Q:
         return subtree_q(scope, "org__path")
+
+
+class DataGeneration(models.Model):
+    """One row whose token every write renews (`audit.generation`): figures are cached under
+    it, so any write makes the old ones unreachable. Runtime state: neither backed up nor
+    counted as data, and wiped with the data."""
+
+    token = models.CharField("数据版本", max_length=32)
+
+    class Meta:
+        verbose_name = "数据版本"
+        verbose_name_plural = "数据版本"
+
+    def __str__(self) -> str:
+        return self.token

@@ -26,6 +26,10 @@ EXTRA_DOMAIN_MODELS = ("auth.group", "auth.group_permissions")
 # Runtime state nobody needs back after a restore, cleared by a reset: log-ins in progress
 # and failed-login counters.
 EPHEMERAL_APPS = ("sessions", "axes")
+# Runtime state of the project's own: the data generation cached figures are keyed by
+# (audit.generation). Not data: it neither makes a database "not empty" nor goes into a
+# backup; a reset clears it and a restore renews it.
+EPHEMERAL_MODELS = ("audit.datageneration",)
 
 
 def _storable(model: ModelType) -> bool:
@@ -40,7 +44,9 @@ def _project_models() -> list[ModelType]:
             found.extend(
                 m
                 for m in config.get_models(include_auto_created=True)
-                if _storable(m) and m._meta.label_lower not in SEEDED_MODELS
+                if _storable(m)
+                and m._meta.label_lower not in SEEDED_MODELS
+                and m._meta.label_lower not in EPHEMERAL_MODELS
             )
     return found
 
@@ -112,7 +118,7 @@ def reference_models() -> list[ModelType]:
 
 
 def ephemeral_models() -> list[ModelType]:
-    return _app_models(EPHEMERAL_APPS)
+    return _app_models(EPHEMERAL_APPS) + [apps.get_model(label) for label in EPHEMERAL_MODELS]
 
 
 def existing_tables(using: str = DEFAULT_DB_ALIAS) -> set[str]:
