@@ -1111,13 +1111,16 @@ def cached_dashboard_summary(
     """`dashboard_summary` as the card shows it (CARD_ITEMS of each list, and the counts),
     computed once per scope, day and data generation. The report it comes from also
     leaves its tally for `cached_tally` of the same root, year and day."""
-    sees, root = _scope_root(scope)
-    if not sees:
-        return DashboardSummary(today, [], [], [])
+    empty = DashboardSummary(today, [], [], [])
+    if scope is None or scope.self_only or not scope.can("compliance.view"):
+        return empty
     current = current or generation.current()
-    key = ("compliance-card", root.pk if root else "all", today.isoformat())
+    key = ("compliance-card", "all" if scope.is_global else scope.root_id, today.isoformat())
     card = current.get(*key)
     if card is None:
+        sees, root = _scope_root(scope)
+        if not sees:
+            return empty
         report = compliance(root, today.year, today)
         card = _summary_of(report, today).trimmed(CARD_ITEMS)
         current.put(card, *key)
@@ -1130,7 +1133,10 @@ def _tally_key(root: Org | None, year: int, as_of: dt.date) -> tuple[object, ...
 
 
 def cached_tally(
-    root: Org | None, year: int, as_of: dt.date | None = None, current: Any = None
+    root: Org | None,
+    year: int,
+    as_of: dt.date | None = None,
+    current: generation.Generation | None = None,
 ) -> StatusTally:
     """The tally of `compliance(root, year, as_of)`, computed once per data generation.
     The caller has checked that the scope covers `root`."""
