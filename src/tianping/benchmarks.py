@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from tianping.accounts.models import Role, RoleGrant, User
 from tianping.activities.importing import LEDGER_COLUMNS
+from tianping.audit import generation
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import PARTY_STATUSES, Person
 
@@ -302,7 +303,27 @@ def bench_pages(court: Org) -> list[Result]:
         "SELECT p.category, COUNT(*) FROM people_person p JOIN orgs_org c ON c.id = p.court_id "
         "WHERE c.path LIKE %s AND p.status = 'serving' GROUP BY p.category"
     )
-    results.append(_measure("dashboard_workforce", page("/"), dash_sql, [parent.path + "%"]))
+    # Warm: the figures come from the cache (the warm-up view counted them).
+    results.append(
+        _measure(
+            "dashboard_workforce", page("/"), dash_sql, [parent.path + "%"], note="from the cache"
+        )
+    )
+    dashboard = page("/")
+
+    def dashboard_after_a_write() -> None:
+        generation.bump()  # as any write does: nothing cached fits any more
+        dashboard()
+
+    results.append(
+        _measure(
+            "dashboard_after_write",
+            dashboard_after_a_write,
+            dash_sql,
+            [parent.path + "%"],
+            note="counted afresh: head-counts and the year's compliance",
+        )
+    )
     return results
 
 
