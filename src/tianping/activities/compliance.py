@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
@@ -1069,12 +1070,18 @@ class StatusTally:
 
     @classmethod
     def of(cls, report: Report) -> StatusTally:
-        counts: dict[tuple[int | None, str, int, str], int] = {}
+        court_of = {pk: court.pk for pk, court in report.courts.items()}
+        spans: dict[str, Span] = {}
+        by_code: Counter[tuple[int | None, str, str]] = Counter()
         for r in report.rows:
-            court = report.courts.get(r.org.pk)
-            key = (court.pk if court else None, str(r.span.period), r.span.index, r.status)
-            counts[key] = counts.get(key, 0) + 1
-        return cls(counts)
+            spans[r.span.code] = r.span
+            by_code[(court_of.get(r.org.pk), r.span.code, r.status)] += 1
+        return cls(
+            {
+                (court, str(spans[code].period), spans[code].index, status): n
+                for (court, code, status), n in by_code.items()
+            }
+        )
 
     def summary(
         self, keeps: Callable[[str, int], bool] | None = None, court_id: int | None = None
