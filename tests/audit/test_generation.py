@@ -10,6 +10,7 @@ from django.db import transaction
 from tests.conftest import World
 from tianping.activities.models import Activity
 from tianping.audit import generation
+from tianping.audit.models import DataGeneration
 from tianping.audit.recording import bulk, event, record
 from tianping.backup.tables import backup_models, is_empty, wipe
 from tianping.lib.bulk import insert, insert_values
@@ -62,12 +63,20 @@ def test_a_figure_is_counted_again_after_a_write(world: World) -> None:
 
 
 def test_the_generation_is_runtime_state_not_data(empty_db) -> None:
-    token()
+    generation.bump()
     assert is_empty()
     assert "audit.datageneration" not in {m._meta.label_lower for m in backup_models()}
 
 
-def test_a_wipe_starts_a_generation_no_cached_figure_knows(world: World) -> None:
-    before = token()
+def test_a_wipe_forgets_every_cached_figure(world: World) -> None:
+    generation.current().put(6, "people")
     wipe()
-    assert token() != before
+    # The marks start again from nothing, so a later generation could meet this key.
+    assert generation.current().get("people") is None
+
+
+def test_each_write_adds_its_own_mark_rather_than_updating_a_shared_row(world: World) -> None:
+    before = DataGeneration.objects.count()
+    record(world.users["admin"], "orgs.update", world.org("BT-JY"), after={"name": "九原"})
+    record(world.users["admin"], "orgs.update", world.org("BT-JY"), after={"name": "九原区"})
+    assert DataGeneration.objects.count() == before + 2

@@ -1,45 +1,56 @@
-"""The data generation: a token every write renews, and the figures cached under it.
+"""The data generation: a mark every write leaves, and the figures cached under it.
 
 A write goes through the audit log (`recording.record`) or writes rows in bulk
-(`lib.bulk`); both renew the token inside the writer's own transaction, so the token and
-the data change together. A figure is cached under the token read before it was computed:
-after any write its key is never asked for again, so a cached figure is never older than
-the data it stands for. The cache is Django's database cache (settings.CACHES), shared by
-every worker.
+(`lib.bulk`); both add a row to DataGeneration inside the writer's own transaction, so the
+row and the data commit (or roll back) together. The generation a reader sees is the
+count and the sum of the ids of the rows it sees: it changes with every write that
+commits, whatever order writers commit in. A figure is cached under the generation read
+before it was counted: after any write its key is never asked for again, so a cached
+figure is never older than the data it stands for. The cache is Django's database cache
+(settings.CACHES), shared by every worker.
+
+Rows, not one row updated: an UPDATE would lock the row until the writer commits, so
+every write would queue behind the others, and a writer holding a person's lock could
+deadlock with one holding the row. An INSERT locks nothing another writer needs.
 """
 
 from __future__ import annotations
 
-import uuid
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Count, Sum
 
 from tianping.audit.models import DataGeneration
 
 T = TypeVar("T")
 
-# The one row of DataGeneration.
-ROW = 1
 # Keys of past generations are never read again; they go when they expire (or are culled).
 TIMEOUT = 24 * 3600
+# Rows older than this are dropped (every TRIM_EVERY-th write): no transaction is that long,
+# so every row a later write adds has a larger id than any dropped, and the sum still grows.
+KEEP = dt.timedelta(days=1)
+TRIM_EVERY = 500
 _MISSING = object()
 
 
 def bump(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Renew the token: call inside the transaction of a write (`record` and `lib.bulk` do).
-
-    A fresh random token, not a counter: a wipe or a restore brings the row back empty or
-    old, and a counter starting again would meet keys cached for other data.
-    """
-    token = uuid.uuid4().hex
+    """Mark a write: call inside its transaction (`record` and `lib.bulk` do)."""
     rows = DataGeneration.objects.using(using)
-    if not rows.filter(pk=ROW).update(token=token):
-        # The first write ever, or the first after a wipe; a racing writer's token is as new.
-        rows.bulk_create([DataGeneration(pk=ROW, token=token)], ignore_conflicts=True)
+    mark = rows.create()
+    if mark.pk % TRIM_EVERY == 0:
+        rows.filter(at__lt=mark.at - KEEP).delete()
+
+
+def forget(using: str = DEFAULT_DB_ALIAS) -> None:
+    """After a wipe or a restore the marks start again from nothing: drop every cached
+    figure, which a generation counted afresh could meet."""
+    DataGeneration.objects.using(using).all().delete()
+    cache.clear()
 
 
 @dataclass(frozen=True)
@@ -68,12 +79,9 @@ class Generation:
 
 
 def current() -> Generation:
-    """The generation of the data as this transaction sees it; read it before computing."""
-    token = DataGeneration.objects.filter(pk=ROW).values_list("token", flat=True).first()
-    if token is None:
-        bump()
-        token = DataGeneration.objects.values_list("token", flat=True).get(pk=ROW)
-    return Generation(token)
+    """The generation of the data as this transaction sees it; read it before counting."""
+    seen = DataGeneration.objects.aggregate(n=Count("id"), total=Sum("id"))
+    return Generation(f"{seen['n']}-{seen['total'] or 0}")
 
 
-__all__ = ["Generation", "bump", "current"]
+__all__ = ["Generation", "bump", "current", "forget"]

@@ -261,15 +261,15 @@ class AuditEvent(models.Model):
 
 
 class DataGeneration(models.Model):
-    """One row whose token every write renews (`audit.generation`): figures are cached under
-    it, so any write makes the old ones unreachable. Runtime state: neither backed up nor
-    counted as data, and wiped with the data."""
+    """One row per write (`audit.generation`): the count and sum of the ids change whenever
+    a write commits, and figures are cached under them. Runtime state: neither backed up
+    nor counted as data, and wiped with the data."""
 
-    token = models.CharField("数据版本", max_length=32)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = "数据版本"
         verbose_name_plural = "数据版本"
 
     def __str__(self) -> str:
-        return self.token
+        return f"{self.pk} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -149,5 +149,5 @@ def record(user: Any, action: str, obj: models.Model | None = None, **kwargs: An
 
 def bulk(events: list[AuditEvent]) -> None:
     """Save many events built with `event` (an import writes one per record); like every
-    bulk write, this renews the data generation."""
+    bulk write, this marks the data generation."""
     bulk_insert(events)

@@ -360,7 +360,7 @@ def restore_backup(path: Path, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
     # Cached content types may carry the ids of rows the backup replaced.
     ContentType.objects.clear_cache()
     # Figures cached for whatever this database held before are not the backup's.
-    generation.bump(using)
+    generation.forget(using)
     return manifest
 
 

@@ -6,7 +6,7 @@ each column is adapted by one function chosen once per field, and the rows go to
 driver in one stream (`COPY` on PostgreSQL, `executemany` on SQLite), or, where the caller
 needs the new ids, as multi-row `INSERT … RETURNING` statements. Like `bulk_create` this sends no signals and calls no
 `save()`: it is for actions that validate and audit the rows they write themselves.
-Every write here renews the data generation (`audit.generation`), so no cached figure
+Every write here marks the data generation (`audit.generation`), so no cached figure
 outlives rows written this way, audited or not.
 """
 
