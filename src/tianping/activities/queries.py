@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 
@@ -23,6 +24,7 @@ from tianping.activities.compliance import (
     Report,
     Summary,
     TalkMatrix,
+    cached_tally,
     compliance,
     default_as_of,
     summarise,
@@ -259,10 +261,14 @@ class PeriodFilter:
     year: bool
 
     def keeps(self, due: Due) -> bool:
-        if due.span.period == Period.MONTH:
-            return due.span.index in self.months
-        if due.span.period == Period.QUARTER:
-            return due.span.index in self.quarters
+        return self.keeps_span(due.span.period, due.span.index)
+
+    def keeps_span(self, period: str, index: int) -> bool:
+        """Whether the span of `period` numbered `index` (Span.index) falls in the filter."""
+        if period == Period.MONTH:
+            return index in self.months
+        if period == Period.QUARTER:
+            return index in self.quarters
         return self.year
 
 
@@ -289,6 +295,21 @@ def compliance_in_period(
     if period is WHOLE_YEAR:
         return report
     return replace(report, rows=[r for r in report.rows if period.keeps(r)])
+
+
+def compliance_totals(
+    scope: Scope | None,
+    root: Org,
+    year: int,
+    period: PeriodFilter = WHOLE_YEAR,
+    court_id: int | None = None,
+) -> Summary:
+    """The summary of `compliance_in_period(root, year, period)` (of one court of the
+    subtree with `court_id`), read from the cached tally: the year is counted once per
+    data generation, not on every page. PermissionDenied outside the scope."""
+    if scope is None or not scope.can("compliance.view") or not scope.covers_path(root.path):
+        raise PermissionDenied("compliance.view")
+    return cached_tally(root, year).summary(period.keeps_span, court_id)
 
 
 def health_url(org: Org, year: int) -> str:
