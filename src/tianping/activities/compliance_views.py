@@ -31,8 +31,10 @@ from tianping.activities.queries import (
     PERIOD_FILTERS,
     PERIODS_BY_CODE,
     WHOLE_YEAR,
+    CourtGroup,
     PeriodFilter,
     compliance_in_period,
+    compliance_totals,
     court_group,
     court_groups,
     health_url,
@@ -131,30 +133,42 @@ def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
         "query": urlencode(query),
         "problems_only": problems_only,
     }
-    if opened is not None and request.htmx and request.htmx.target == f"court-{opened.code}":
-        # One court, opened or folded again in the page: only its own organisations are read.
-        report = compliance_in_period(opened, year, period, court_only=True)
-        group = court_group(
-            report,
+
+    def opened_group(court: Org) -> CourtGroup:
+        # One court: only its own organisations are read.
+        return court_group(
+            compliance_in_period(court, year, period, court_only=True),
             root,
             problems_only=problems_only,
             columns=columns,
-            sections=matrix_sections(scope, opened, [OrgKind.GENERAL_BRANCH]),
+            sections=matrix_sections(scope, court, [OrgKind.GENERAL_BRANCH]),
             folded=request.GET.get("fold") == "1",
         )
-        return render(request, "activities/compliance_court.html", {**context, "group": group})
-    report = compliance_in_period(root, year, period)
-    if by_court:
-        groups = court_groups(
-            report,
-            courts,
-            opened=opened,
-            problems_only=problems_only,
-            columns=columns,
-            sections=(matrix_sections(scope, opened, [OrgKind.GENERAL_BRANCH]) if opened else []),
+
+    if opened is not None and request.htmx and request.htmx.target == f"court-{opened.code}":
+        # Opened or folded again in the page.
+        return render(
+            request,
+            "activities/compliance_court.html",
+            {**context, "group": opened_group(opened)},
         )
+    if by_court:
+        # The courts' lines and the page's totals come from the cached tally; only an
+        # opened court is read afresh.
+        groups = court_groups(
+            scope,
+            root,
+            courts,
+            year,
+            period,
+            opened=opened_group(opened) if opened is not None else None,
+            problems_only=problems_only,
+        )
+        summary = compliance_totals(scope, root, year, period)
         rows = None
     else:
+        report = compliance_in_period(root, year, period)
+        summary = report.summary
         groups = None
         rows = matrix_rows(
             report,
@@ -170,8 +184,8 @@ def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
             "years": _years(),
             "period": period,
             "periods": PERIOD_FILTERS,
-            "report": report,
-            "summary": report.summary,
+            "as_of": default_as_of(year),
+            "summary": summary,
             "groups": groups,
             "rows": rows,
             "picker": matrix_picker(scope, root),

@@ -27,7 +27,6 @@ from tianping.activities.compliance import (
     cached_tally,
     compliance,
     default_as_of,
-    summarise,
 )
 from tianping.activities.compliance import spans as compliance_spans
 from tianping.activities.kinds import Obligation, Period
@@ -482,41 +481,27 @@ class CourtGroup:
         return _indent_em(self.indent)
 
 
-def court_summaries(report: Report) -> dict[int, Summary]:
-    """Each court's own figures (its organisations, not those of the courts under it)."""
-    by_court: dict[int, list[Due]] = defaultdict(list)
-    for due in report.rows:
-        court = report.courts.get(due.org.pk)
-        if court is not None:
-            by_court[court.pk].append(due)
-    return {pk: summarise(dues) for pk, dues in by_court.items()}
-
-
 def court_groups(
-    report: Report,
+    scope: Scope,
+    root: Org,
     courts: list[Org],
+    year: int,
+    period: PeriodFilter,
     *,
-    opened: Org | None,
+    opened: CourtGroup | None,
     problems_only: bool,
-    columns: list[Column],
-    sections: list[Org],
 ) -> list[CourtGroup]:
-    """The courts of the subtree with their figures; the opened one with its rows."""
-    root_depth = report.root.depth if report.root is not None else 1
-    summaries = court_summaries(report)
-    empty = summarise([])
+    """The courts of the subtree with their own figures, read from the cached tally (each
+    court's organisations, not those of the courts under it); the opened one as given."""
     groups = []
     for court in courts:
-        summary = summaries.get(court.pk, empty)
-        is_open = opened is not None and court.pk == opened.pk
-        if problems_only and not summary.missing and not is_open:
+        if opened is not None and court.pk == opened.court.pk:
+            groups.append(opened)
             continue
-        rows = None
-        if is_open:
-            rows = matrix_rows(
-                report, sections, problems_only=problems_only, columns=columns, court=court
-            )
-        groups.append(CourtGroup(court, max(court.depth - root_depth, 0), summary, rows))
+        summary = compliance_totals(scope, root, year, period, court_id=court.pk)
+        if problems_only and not summary.missing:
+            continue
+        groups.append(CourtGroup(court, max(court.depth - root.depth, 0), summary))
     return groups
 
 
