@@ -217,6 +217,16 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings: Any) -> None:
+    # A task runs inside the call that starts it; tests of the queue and the worker ask for
+    # the database backend back (tests/lib/test_tasks.py).
+    settings.TASKS = IMMEDIATE_TASKS
+
+
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings: Any, tmp_path: Any) -> None:
     # Uploaded files (evidence, import sheets) go to a throw-away folder per test.

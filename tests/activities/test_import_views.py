@@ -40,7 +40,8 @@ def good_ledger() -> Any:
 
 def imported_files(settings: Any) -> list[Path]:
     folder = Path(settings.MEDIA_ROOT) / "imports"
-    return list(folder.glob("*.xlsx")) if folder.exists() else []
+    # The workbook while its words are mapped, then the checked plan until confirmed.
+    return [*folder.glob("*.xlsx"), *folder.glob("*.plan")] if folder.exists() else []
 
 
 def test_the_upload_page_explains_the_columns_and_offers_the_users_courts(world: World) -> None:

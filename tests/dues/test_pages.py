@@ -224,6 +224,8 @@ def test_an_officer_uploads_a_pay_sheet_confirms_and_sees_the_months_dues(world)
     token = confirm_token(page)
     response = client.post(f"/dues/upload/{token}/confirm/")
     assert response.status_code == 302
+    assert response["Location"] == f"/dues/upload/{token}/"
+    response = client.get(response["Location"])  # written: on to the month's dues
     assert response["Location"] == "/dues/?court=BT-JY&month=2024-03"
     assert DuesBase.objects.count() == 3
     assert AuditEvent.objects.filter(action="dues.base", user=world.users["bob"]).count() == 3
