@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
@@ -211,7 +212,11 @@ def world_media(world):
     return settings.MEDIA_ROOT / "imports"
 
 
-def test_an_officer_uploads_a_pay_sheet_confirms_and_sees_the_months_dues(world):
+@pytest.mark.parametrize("task_rows", [2000, 1], ids=["in the request", "by a task"])
+def test_an_officer_uploads_a_pay_sheet_confirms_and_sees_the_months_dues(
+    world, settings, task_rows
+):
+    settings.TIANPING_TASK_ROWS = task_rows
     client = world.client("bob")
     sheet = pay_sheet(
         ["JY0001", "王芳", 6500, "在职"],
