@@ -459,17 +459,17 @@ def confirm(
         pending.forget(request, token)
         discard(token)
         raise Http404
-    arguments = {"token": token, "user_id": request.user.pk, "writer": writer}
+    user_id = int(request.user.pk)  # type: ignore[arg-type]
     if tasks.runs_as_task(entry.get("rows", 0)):
-        tasks.write_progress(request.user.pk, token, "queued")
-        started = write_upload.enqueue(**arguments)
+        tasks.write_progress(user_id, token, "queued")
+        started = write_upload.enqueue(token=token, user_id=user_id, writer=writer)
         if started.is_finished:  # a backend that runs it at once (tests, TIANPING_TASKS)
             entry["result"] = _kept(started)
         else:
             entry["task"] = started.id
     else:
         with tracking(request):
-            entry["result"] = write_upload.call(**arguments)
+            entry["result"] = write_upload.call(token=token, user_id=user_id, writer=writer)
     pending.remember(request, token, entry)
     result = entry.get("result")
     if message and result and result.get("ok"):

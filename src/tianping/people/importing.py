@@ -822,7 +822,7 @@ def recheck_roster(kept: RosterPlan) -> RosterPlan:
     trees = court_trees(kept.court)
     plan.trees = {pk: trees[pk] for pk in kept.trees if pk in trees}
     reader = _RowReader(plan, kept.index, kept.written)
-    column_of = {kind: column for column, kind in PLACEMENT_COLUMNS.items()}
+    column_of: dict[str, str] = {kind: column for column, kind in PLACEMENT_COLUMNS.items()}
     rows: list[Row] = []
     errors: list[SheetError] = []
     for number, court, employee_no, fields, placements in kept.rows:
