@@ -57,7 +57,9 @@ def main(rows: int) -> None:
     from tianping.people.models import Person
 
     call_command("migrate", verbosity=0, interactive=False)
-    mid = do_create_org(None, code="BM", name="测试市中级人民法院", kind=OrgKind.MID_COURT, parent=None)
+    mid = do_create_org(
+        None, code="BM", name="测试市中级人民法院", kind=OrgKind.MID_COURT, parent=None
+    )
     court = do_create_org(
         None, code="BX", name="测试区人民法院", kind=OrgKind.BASIC_COURT, parent=mid
     )

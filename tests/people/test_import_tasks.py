@@ -1,5 +1,6 @@
-"""A big roster is written by a task: the confirming request returns at once, a worker
-writes, the summary page follows its progress and then shows the kept result."""
+"""A big roster is checked and written by tasks: the requests return at once, a worker
+checks and writes, the pages follow its progress and then show the preview and the kept
+result."""
 
 from __future__ import annotations
 
@@ -59,7 +60,9 @@ def stored() -> dict[str, list[Any]]:
 
 
 def preview(client: Client) -> str:
-    response = client.post(reverse("people:import"), {"court": "BT-JY", "file": upload(sheet())})
+    response = client.post(
+        reverse("people:import"), {"court": "BT-JY", "file": upload(sheet())}, follow=True
+    )
     assert response.status_code == 200, response.content.decode()
     return str(response.context["token"])
 
@@ -141,7 +144,7 @@ def test_a_task_that_breaks_off_midway_writes_nothing(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_confirm_returns_at_once_and_a_worker_writes_the_roster(
+def test_a_big_roster_is_checked_and_written_by_workers_while_its_pages_follow(
     transactional_world: World, settings: Any
 ) -> None:
     world = transactional_world
@@ -149,8 +152,23 @@ def test_the_confirm_returns_at_once_and_a_worker_writes_the_roster(
     direct = direct_import(client)
     settings.TIANPING_TASK_ROWS = 1
     settings.TASKS = DATABASE_TASKS
-    token = preview(client)
     before = counts()
+
+    # The check of a big sheet is a task too: the upload page follows it.
+    response = client.post(reverse("people:import"), {"court": "BT-JY", "file": upload(sheet())})
+    token = response["Location"].split("checked=")[1]
+    assert response["Location"] == reverse("people:import") + f"?checked={token}"
+    page = client.get(response["Location"]).content.decode()
+    assert "正在后台检查" in page and "确认导入" not in page
+    poll = client.get(response["Location"] + "&poll=1").json()
+    assert poll["phase"] == "check" and poll["text"] == "正在检查…"
+    assert world.client("oscar").get(response["Location"]).status_code == 404
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert client.get(response["Location"] + "&poll=1").json()["phase"] == "done"
+    page = client.get(response["Location"]).content.decode()
+    assert "确认导入" in page and f"/people/import/{token}/confirm/" in page
+    assert 'id="count-created">2<' in page and 'id="count-updated">1<' in page
+    assert counts() == before
 
     response = client.post(reverse("people:import_confirm", args=[token]))
     summary = reverse("people:import_summary", args=[token])

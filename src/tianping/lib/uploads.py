@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import pickle
+import re
 import secrets
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -175,8 +177,11 @@ def progress(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("key", "")
     if not PROGRESS_KEY.match(key):
         raise Http404  # no such key can exist
-    data = tasks.read_progress(request.user.pk, key) or {"phase": "upload", "count": 0}
-    phase, count = data["phase"], data["count"]
+    return _progress_json(tasks.read_progress(request.user.pk, key) or {"phase": "upload"})
+
+
+def _progress_json(data: dict[str, Any]) -> JsonResponse:
+    phase, count = data["phase"], data.get("count", 0)
     text = PHASES.get(phase, "").format(n=count) if phase != "check" or count else "正在检查…"
     return JsonResponse({"phase": phase, "count": count, "text": text})
 
@@ -266,6 +271,10 @@ def upload_form(
     """
     courts = courts_of(request)
     if request.method != "POST":
+        if token := request.GET.get("checked", ""):
+            after = _after_check(request, pending, token, preview, template, form_class)
+            if after is not None:
+                return form_class(courts), after
         initial = dict(initial or {})
         if code := request.GET.get("court", ""):
             initial["court"] = court_of(request, code).code
@@ -279,6 +288,21 @@ def upload_form(
     pending.drop_unmapped(request)
     token, target, filename = store(form.cleaned_data["file"])
     params = form.params()
+    parser = _dotted(parse)
+    if parser and tasks.runs_as_task(declared_rows(target)):
+        # A big sheet is checked by a task; this page follows it and then shows the preview.
+        user_id = int(request.user.pk)  # type: ignore[arg-type]
+        tasks.write_progress(user_id, token, "check")
+        started = check_upload.enqueue(
+            token=token, user_id=user_id, parse=parser, court=court.code, params=params
+        )
+        pending.hold(request, token, court, filename, params=params)
+        entry = pending.get(request, token)
+        entry["checking"] = started.id
+        if started.is_finished:  # a backend that runs it at once
+            entry["checked"] = "done" if started.status == "SUCCEEDED" else "failed"
+        pending.remember(request, token, entry)
+        return form, redirect(f"{request.path}?checked={token}")
     with tracking(request):
         plan = parse(target, court, **params)
     return form, _checked(
@@ -289,6 +313,106 @@ def upload_form(
         court,
         filename,
         params,
+        plan,
+        preview,
+        template,
+        form_class,
+    )
+
+
+def _dotted(parse: Callable[..., Any]) -> str:
+    """Where a worker finds `parse`, or "" for a function it cannot import by name."""
+    path = f"{parse.__module__}.{parse.__qualname__}"
+    return path if path.startswith("tianping.") and "<" not in path else ""
+
+
+DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
+# Without a <dimension> (openpyxl's streaming writer leaves it out), a row of a court's
+# sheet takes a few hundred bytes of sheet XML.
+ROW_BYTES = 500
+
+
+def declared_rows(path: Path) -> int:
+    """How many rows the workbook says it holds: a hint for where to check it, never trusted
+    for reading it (the reader's own limits do that). A sheet's <dimension>, else its size."""
+    rows = 0
+    try:
+        with zipfile.ZipFile(path) as book:
+            for info in book.infolist()[:200]:
+                name = info.filename
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                with book.open(info) as part:
+                    found = DIMENSION.search(part.read(4096))
+                if found:
+                    rows = max(rows, int(found.group(1) or 1))
+                else:
+                    rows = max(rows, info.file_size // ROW_BYTES)
+    except Exception:  # noqa: BLE001 - any damage: the check in the request will say what
+        return 0
+    return rows
+
+
+@task()
+def check_upload(
+    *, token: str, user_id: int, parse: str, court: str, params: dict[str, str]
+) -> bool:
+    """Check the workbook held under `token` for `user_id` (a big one) and keep its plan,
+    clean or not, for the page that follows the task to show as the preview."""
+    if not parse.startswith("tianping."):
+        raise ValueError(f"not an import check: {parse}")
+    check: Callable[..., Any] = import_string(parse)
+    org = Org.objects.get(code=court)  # in the user's scope: the request checked it
+    with tasks.tracked(user_id, token, first="check", keep=True):
+        plan = check(upload_path(token), org, **params)
+        keep_plan(token, plan)
+    return bool(plan.ok)
+
+
+def _after_check(
+    request: HttpRequest,
+    pending: PendingUploads,
+    token: str,
+    preview: Callable[[Any, Org, str], dict[str, Any]],
+    template: str,
+    form_class: type[SheetUploadForm],
+) -> HttpResponse | None:
+    """The page of an upload a task is checking: its progress (as JSON, `poll`), then the
+    preview. None when the check broke off: the upload form is shown again, with why."""
+    entry = pending.get(request, token)
+    if "checking" not in entry:
+        raise Http404
+    court = court_of(request, entry["court"])
+    user_id = request.user.pk
+    state = entry.get("checked")
+    if state is None:
+        found = tasks.outcome(entry["checking"], user_id)
+        if found is None:
+            raise Http404
+        if not found.finished:
+            if request.GET.get("poll"):
+                data = tasks.read_progress(user_id, token) or {"phase": "check", "count": 0}
+                return _progress_json(data)
+            context = {"court": court, "filename": entry["filename"], "token": token}
+            return render(request, "imports/checking.html", context)
+        state = found.state
+    if request.GET.get("poll"):
+        return _progress_json({"phase": state})
+    tasks.progress_path(user_id, token).unlink(missing_ok=True)
+    plan = kept_plan(token) if state == "done" else None
+    if plan is None:
+        pending.forget(request, token)
+        discard(token)
+        messages.error(request, "检查过程中出错，未写入任何数据；请重新上传")
+        return None
+    return _checked(
+        request,
+        pending,
+        token,
+        upload_path(token),
+        court,
+        entry["filename"],
+        entry.get("params", {}),
         plan,
         preview,
         template,
@@ -322,6 +446,7 @@ def _checked(
         context["token"] = token
     elif context["unknowns"]:
         # The officer maps the unknown words here, and the same file is checked again.
+        plan_path(token).unlink(missing_ok=True)
         pending.hold(request, token, court, filename, mapping=True, params=params)
         context["map_token"] = token
         context["form"] = form_class(courts_of(request), initial=again)

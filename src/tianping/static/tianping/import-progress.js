@@ -47,7 +47,8 @@
     var url = box.getAttribute("data-task-progress");
     var key = box.getAttribute("data-key");
     function poll() {
-      fetch(url + "?key=" + encodeURIComponent(key), { credentials: "same-origin" })
+      var join = url.indexOf("?") < 0 ? "?" : "&";
+      fetch(url + join + "key=" + encodeURIComponent(key), { credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (data) {
           if (data && (data.phase === "done" || data.phase === "failed")) {
