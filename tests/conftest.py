@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from tianping.accounts import actions as account_actions
@@ -217,14 +218,11 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture(autouse=True)
-def tasks_run_at_once(settings: Any) -> None:
-    # A task runs inside the call that starts it; tests of the queue and the worker ask for
-    # the database backend back (tests/lib/test_tasks.py).
-    settings.TASKS = IMMEDIATE_TASKS
+# Tasks run inside the call that starts them (ImmediateBackend). Set once here, before
+# anything reads it, not per test through the `settings` fixture, whose signal on every
+# test resets the task handler; tests of the queue and a worker run ask for the database
+# backend with `settings.TASKS` (tests/people/test_import_tasks.py).
+django_settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
