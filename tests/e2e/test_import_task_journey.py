@@ -22,12 +22,6 @@ def work() -> None:
 def test_the_pages_follow_a_worker_that_checks_then_writes_a_big_roster(
     page, live_server, transactional_world, settings, tmp_path
 ):
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        # The worker runs in the test's thread while the live server answers the page's
-        # polls; on SQLite both would use one shared connection at once.
-        pytest.skip("an in-process worker beside the live server needs PostgreSQL")
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = DATABASE_TASKS
     settings.TIANPING_TASK_ROWS = 1  # every sheet counts as big
