@@ -17,9 +17,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 install: $(VENV)/.installed
 
+# One task worker beside the web server; Ctrl-C stops both (the worker finishes its task).
 run: install
 	$(BIN)/tianping migrate --no-input -v 0
 	$(BIN)/tianping demo
+	@$(BIN)/tianping worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/tianping serve --host $(HOST) --port $(PORT)
 
 chromium:

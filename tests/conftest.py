@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from tianping.accounts import actions as account_actions
@@ -229,6 +230,13 @@ def flush_past_the_append_only_ledgers() -> Any:
 def fast_password_hashing(settings: Any) -> None:
     # Argon2 is slow on purpose; tests that check the hasher itself ask for it back.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Tasks run inside the call that starts them (ImmediateBackend). Set once here, before
+# anything reads it, not per test through the `settings` fixture, whose signal on every
+# test resets the task handler; tests of the queue and a worker run ask for the database
+# backend with `settings.TASKS` (tests/people/test_import_tasks.py).
+django_settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)

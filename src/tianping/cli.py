@@ -8,6 +8,7 @@ import sys
 # Contract names (CONTRACT.md) and the management commands that implement them.
 COMMANDS = {
     "serve": "serve",
+    "worker": "worker",
     "demo": "demo",
     "createuser": "createuser",
     "set-password": "set_password",

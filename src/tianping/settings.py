@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks.backends.database",
     "tianping",
     "tianping.orgs",
     "tianping.people",
@@ -254,5 +256,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TIANPING_LOG_LEVEL", "WARNING")},
 }
+
+# Long work (a big import's write, later reports and reminders) runs as tasks in
+# `tianping worker` processes, queued in the database itself: SQLite and PostgreSQL need
+# nothing more. TIANPING_TASKS=immediate runs each task inside the request instead.
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks.backends.database.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[os.environ.get("TIANPING_TASKS", "database")]
+    }
+}
+# A sheet with at least this many rows is written by a task, not in the request.
+TIANPING_TASK_ROWS = envint("TIANPING_TASK_ROWS", 2000)
 
 TIANPING_PAGE_SIZE = 50

@@ -177,7 +177,7 @@ def test_an_officer_imports_a_roster_fixes_its_errors_then_transfers_a_new_perso
     assert {e.object_id for e in import_events} == {str(p.pk) for p in imported.values()}
     assert {e.user_id for e in import_events} == {alice.pk}
     assert len({e.batch for e in import_events}) == 1 and import_events[0].batch
-    assert not list((tmp_path / "media" / "imports").glob("*.xlsx"))  # the upload is gone
+    assert not list((tmp_path / "media" / "imports").glob("*.*"))  # the upload is gone
 
     # 3. Found in 人员花名册 by pinyin initials, as the clerk types.
     sidenav(page).get_by_role("link", name="人员花名册").click()

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from tests.conftest import World
 from tests.people.sheets import person, roster
-from tianping.lib import sheets, uploads
+from tianping.lib import sheets, tasks, uploads
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,7 @@ def test_the_progress_is_kept_for_the_requests_user_and_key_only(world: World) -
     seen = []
     with uploads.tracking(post):
         sheets.report_progress("check", 1500)
+        assert tasks.progress_path(alice.pk, "abcdefgh1234").exists()
         get = RequestFactory().get("/", {"key": "abcdefgh1234"})
         get.user = alice
         seen.append(json.loads(uploads.progress(get).content))
@@ -49,7 +50,7 @@ def test_the_progress_is_kept_for_the_requests_user_and_key_only(world: World) -
         seen.append(json.loads(uploads.progress(other).content))
     assert seen[0] == {"phase": "check", "count": 1500, "text": "正在检查：已读1500行"}
     assert seen[1]["phase"] == "upload"  # not alice's: nothing is known under that key
-    assert not list(uploads.import_dir().glob("progress-*"))  # gone when the work ends
+    assert not tasks.progress_path(alice.pk, "abcdefgh1234").exists()  # gone when the work ends
 
 
 def test_a_key_that_cannot_exist_is_not_found(world: World) -> None:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from tests.conftest import World
 from tests.people.sheets import EXPORT_HEADER, person, roster
 from tianping.audit.models import AuditEvent
-from tianping.orgs.actions import do_update_org
+from tianping.orgs.actions import do_move_org, do_update_org
 from tianping.people.models import Person, Placement
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,8 @@ def counts() -> tuple[int, int, int]:
 
 def pending_files(media: Path) -> list[Path]:
     folder = media / "imports"
-    return sorted(folder.glob("*.xlsx")) if folder.exists() else []
+    # The workbook while its words are mapped, then the checked plan until confirmed.
+    return sorted([*folder.glob("*.xlsx"), *folder.glob("*.plan")]) if folder.exists() else []
 
 
 def test_the_upload_page_offers_the_courts_in_scope(world: World) -> None:
@@ -140,8 +141,8 @@ def test_confirming_twice_writes_once(world: World) -> None:
     assert AuditEvent.objects.filter(action="people.import").count() == 1
 
 
-def test_confirm_checks_the_file_again_and_writes_nothing_if_it_no_longer_fits(
-    world: World,
+def test_confirm_checks_the_kept_rows_again_and_writes_nothing_if_they_no_longer_fit(
+    world: World, media: Path
 ) -> None:
     client = world.client("alice")
     response = client.post(
@@ -149,13 +150,32 @@ def test_confirm_checks_the_file_again_and_writes_nothing_if_it_no_longer_fits(
         {"court": "BT-JY", "file": upload(roster(person("JY0100", "新人", 部门="民事审判庭")))},
     )
     token = response.context["token"]
-    # Someone renames the department between preview and confirm.
-    do_update_org(None, world.org("BT-JY-MS"), name="民事审判一庭")
+    # The workbook was read once: confirm works from the checked rows.
+    assert not list((media / "imports").glob("*.xlsx"))
+    # Someone moves the department to the mid court between preview and confirm.
+    do_move_org(None, world.org("BT-JY-MS"), world.org("BT"))
     before = counts()
     response = client.post(reverse("people:import_confirm", args=[token]))
-    assert response.status_code == 200
-    assert [e.column for e in response.context["errors"]] == ["部门"]
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert [(e.row, e.column, e.value) for e in page.context["errors"]] == [
+        (2, "部门", "民事审判庭")
+    ]
+    assert "发现 1 处问题，未写入任何数据" in page.content.decode()
     assert counts() == before
+
+
+def test_a_department_renamed_since_the_preview_is_still_the_one_the_row_meant(
+    world: World,
+) -> None:
+    client = world.client("alice")
+    response = client.post(
+        reverse("people:import"),
+        {"court": "BT-JY", "file": upload(roster(person("JY0100", "新人", 部门="民事审判庭")))},
+    )
+    do_update_org(None, world.org("BT-JY-MS"), name="民事审判一庭")
+    client.post(reverse("people:import_confirm", args=[response.context["token"]]))
+    assert Person.objects.get(employee_no="JY0100").department == world.org("BT-JY-MS")
 
 
 def test_bob_of_the_party_office_may_not_import(world: World) -> None:

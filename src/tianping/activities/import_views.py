@@ -1,8 +1,9 @@
 """The activity-ledger (台账) import in the web: upload, preview, confirm, summary.
 
-The uploaded file waits under MEDIA_ROOT/imports/ between preview and confirm, named by a
-random token that only the uploading user's session knows; confirm reads it again, so what
-is recorded is exactly what a clean check of that file allows, and then the file goes.
+The checked plan waits under MEDIA_ROOT/imports/ between preview and confirm, named by a
+random token that only the uploading user's session knows (lib/uploads.py); confirm records
+it without reading the workbook again, each record checked again by the activity actions, in
+the request or, for a big ledger, in a task.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
@@ -22,13 +22,11 @@ from tianping.activities import kinds
 from tianping.activities.importing import (
     LEDGER_COLUMNS,
     LedgerPlan,
-    apply_ledger,
     ledger_template,
     parse_ledger,
 )
 from tianping.activities.models import AttendanceStatus
 from tianping.lib import uploads
-from tianping.lib.sheets import ImportResult, report_progress
 from tianping.orgs.actions import do_map_values
 from tianping.orgs.models import Org
 
@@ -136,37 +134,16 @@ def upload(request: HttpRequest) -> HttpResponse:
 @requires("activities.import")
 @require_POST
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    entry = PENDING.get(request, token)
-    if "result" in entry:
-        return redirect("activities:import_summary", token=token)
-    court = uploads.court_of(request, entry["court"])
-    source = uploads.upload_path(token)
-    if not source.is_file():
-        PENDING.forget(request, token)
-        raise Http404
-    with uploads.tracking(request):
-        plan = parse_ledger(source, court)
-        if plan.ok:
-            report_progress("write", len(plan.new) + len(plan.changed))
-        result = apply_ledger(plan, request.user) if plan.ok else plan.result()
-    if not result.ok:
-        # The roster or the records changed since the preview: show what is wrong now, write nothing.
-        source.unlink(missing_ok=True)
-        PENDING.forget(request, token)
-        plan.errors = result.errors
-        context = _preview_context(plan, court, entry["filename"])
-        uploads.problems(context, plan.errors)
-        context["form"] = UploadForm(uploads.courts_of(request), initial={"court": court.code})
-        return render(request, "activities/import_preview.html", context)
-    source.unlink(missing_ok=True)
-    entry["result"] = result.as_json()
-    PENDING.remember(request, token, entry)
-    messages.success(
+    """Record the checked ledger: now, or (a big one) by a task the summary page follows.
+    `apply_ledger` checks each record again through the activity actions as it writes."""
+    return uploads.confirm(
         request,
-        f"台账已导入{court.name}：新增{result.created}项活动，更新{result.updated}项，"
-        f"未变{result.unchanged}项。",
+        PENDING,
+        token,
+        "tianping.activities.importing.apply_ledger",
+        "activities:import_summary",
+        message="台账已导入{court}：新增{created}项活动，更新{updated}项，未变{unchanged}项。",
     )
-    return redirect("activities:import_summary", token=token)
 
 
 @requires("activities.import")
@@ -193,23 +170,12 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 @requires("activities.import")
 def summary(request: HttpRequest, token: str) -> HttpResponse:
-    entry = PENDING.get(request, token)
-    if "result" not in entry:
-        raise Http404
-    court = uploads.court_of(request, entry["court"])
-    data = entry["result"]
-    result = ImportResult(
-        created=data["created"], updated=data["updated"], unchanged=data["unchanged"]
-    )
+    """The kept result of a confirmed ledger, or how far its writing has got."""
+    context = uploads.written(request, PENDING, token)
     return render(
         request,
         "activities/import_summary.html",
-        {
-            "court": court,
-            "filename": entry["filename"],
-            "result": result,
-            "breadcrumbs": _crumbs(("导入结果", None)),
-        },
+        {**context, "breadcrumbs": _crumbs(("导入结果", None))},
     )
 
 

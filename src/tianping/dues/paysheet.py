@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any
 
-from tianping.dues.actions import MAX_BASE_FEN, BaseLine
-from tianping.dues.models import DuesBase
+from tianping.dues.actions import MAX_BASE_FEN, BaseLine, do_set_bases
+from tianping.dues.models import BaseSource, DuesBase
 from tianping.dues.queries import BaseInForce, DuesRow, MonthSheet, owes_in, rounding_for
 from tianping.dues.rules import (
     FIXED_CATEGORIES,
@@ -26,6 +26,7 @@ from tianping.lib.sheets import (
     CellError,
     Choices,
     Columns,
+    ImportResult,
     SheetError,
     Source,
     ValueMap,
@@ -186,12 +187,44 @@ class PayPlan:
         rows.sort(key=lambda r: r.person.employee_no)
         return MonthSheet(self.court, self.month, rows)
 
+    def result(self) -> ImportResult:
+        """What confirming does to the members' bases, counted as the preview counts it."""
+        counts = {"新增": 0, "修改": 0, "不变": 0}
+        for line in self.lines:
+            if line.person.is_party_member:
+                counts[self.change(line)] += 1
+        return ImportResult(
+            created=counts["新增"],
+            updated=counts["修改"],
+            unchanged=counts["不变"],
+            errors=list(self.errors),
+        )
+
     def change(self, line: PayLine) -> str:
         """What confirming does to this member's base of the month: 新增, 修改 or 不变."""
         old = self.current.get(line.person.pk)
         if old is None:
             return "新增"
         return "不变" if old == (line.base_fen, line.category) else "修改"
+
+
+def write_pay_sheet(plan: PayPlan, user: Any) -> ImportResult:
+    """Confirm a kept pay sheet (the shared upload flow's writer): its members, as they are
+    now, must still be the court's people; then every base is set, or none."""
+    lines = plan.base_lines()
+    rows = {line.person.pk: line.row for line in plan.lines}
+    present = set(
+        Person.objects.filter(court=plan.court, pk__in=list(rows)).values_list("pk", flat=True)
+    )
+    gone = [
+        SheetError(rows[pk], "工号", line.person.employee_no, "此人已不在本院花名册中")
+        for line in lines
+        if (pk := line.person.pk) not in present
+    ]
+    if gone:
+        return ImportResult(errors=sorted(gone, key=lambda e: e.row or 0))
+    done = do_set_bases(user, plan.court, plan.month, lines, source=BaseSource.SHEET)
+    return ImportResult(created=done.created, updated=done.updated, unchanged=done.unchanged)
 
 
 def _people_of(court: Org) -> tuple[dict[str, Person], NumberIndex[Person]]:

@@ -34,7 +34,7 @@ from tianping.dues.forms import (
     UploadForm,
     VoidForm,
 )
-from tianping.dues.models import BaseSource, DuesPayment
+from tianping.dues.models import DuesPayment
 from tianping.dues.paysheet import PAY_COLUMNS, PayPlan, parse_pay_sheet, write_dues_sheet
 from tianping.dues.queries import (
     MonthSheet,
@@ -313,36 +313,49 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @requires("dues.manage")
+@require_POST
 def upload_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
-    entry = PENDING.get(request, token)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    court = _court(request, entry["court"])
-    month = entry.get("params", {}).get("month", "")
+    """Set the checked pay sheet's bases: now, or (a big sheet) by a task."""
+    return uploads.confirm(
+        request, PENDING, token, "tianping.dues.paysheet.write_pay_sheet", "dues:upload_summary"
+    )
+
+
+@requires("dues.manage")
+def upload_summary(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    """A confirmed pay sheet: its progress while a task writes it; then, written, the
+    month's dues with the bases it set; refused, what is wrong now (nothing written)."""
+    context = uploads.written(request, PENDING, token)
+    court = context["court"]
+    month = context["entry"].get("params", {}).get("month", "")
     when = parse_month(month)
-    source = uploads.upload_path(token)
-    if not source.is_file():
+    result = context.get("result")
+    if result is not None:
         PENDING.forget(request, token)
-        raise Http404
-    with uploads.tracking(request):
-        plan = _parse(source, court, month)
-    source.unlink(missing_ok=True)
-    PENDING.forget(request, token)
-    if not plan.ok:
-        # The roster changed since the preview: show what is wrong now, write nothing.
-        context = _preview_context(plan, court, entry["filename"])
-        uploads.problems(context, plan.errors)
+    if result is not None and result.ok:
+        messages.success(
+            request,
+            f"已按工资表核定{court.name}{when:%Y年%m月}起的党费基数：新增{result.created}人，"
+            f"修改{result.updated}人，不变{result.unchanged}人。",
+        )
+        return redirect(
+            reverse("dues:month") + "?" + _query(court=court.code, month=month_code(when))
+        )
+    if result is not None:
         context["form"] = UploadForm(_courts(request), initial={"court": court.code, "month": when})
-        return render(request, "dues/upload_preview.html", context)
-    result = actions.do_set_bases(
-        request.user, court, when, plan.base_lines(), source=BaseSource.SHEET
-    )
-    messages.success(
+    return render(
         request,
-        f"已按工资表核定{court.name}{when:%Y年%m月}起的党费基数：新增{result.created}人，"
-        f"修改{result.updated}人，不变{result.unchanged}人。",
+        "dues/upload_summary.html",
+        {
+            **context,
+            "month": when,
+            "breadcrumbs": [
+                ("党费", reverse("dues:month")),
+                ("工资表导入", reverse("dues:upload")),
+                ("导入结果", None),
+            ],
+        },
     )
-    return redirect(reverse("dues:month") + "?" + _query(court=court.code, month=month_code(when)))
 
 
 @requires("dues.manage")
@@ -724,6 +737,7 @@ routes = [
     path("upload/progress/", upload_progress, name="upload_progress"),
     path("upload/<str:token>/confirm/", upload_confirm, name="upload_confirm"),
     path("upload/<str:token>/map/", upload_map, name="upload_map"),
+    path("upload/<str:token>/", upload_summary, name="upload_summary"),
     path("register/", register, name="register"),
     path("register/pay/", pay, name="pay"),
     path("register/void/", void, name="void"),

@@ -1,16 +1,23 @@
-"""Uploaded sheets waiting between preview and confirm: the form, the folder, the session token.
+"""Uploaded sheets between preview and confirm: the form, the folder, the session token,
+the write (in the request, or as a task for a big sheet) and the summary it leaves.
 
-The file waits under MEDIA_ROOT/imports/ named by a random token that only the uploading
-user's session knows; confirm reads it again, and then the file goes. Imports of every kind
-(roster, ledger) share this, each under its own session key.
+The workbook is read once: the check's plan of a clean sheet is kept under MEDIA_ROOT/imports/
+named by a random token that only the uploading user's session knows, and the workbook goes.
+Confirm writes that kept plan (each import's writer compares it with the data as it is now);
+a sheet of at least TIANPING_TASK_ROWS rows is written by a task in `tianping worker`, and
+the summary page follows it. Imports of every kind (roster, ledger, pay sheet) share this,
+each under its own session key.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
+import hmac
+import pickle
 import re
 import secrets
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,11 +26,21 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
+from django_tasks import task
 
 from tianping.accounts.scoping import get_scoped, scoped
-from tianping.lib.sheets import SheetError, match_key, progress_to, unknown_values
+from tianping.lib import tasks
+from tianping.lib.sheets import (
+    ImportResult,
+    SheetError,
+    match_key,
+    report_progress,
+    unknown_values,
+)
 from tianping.orgs.models import Org
 
 # An upload nobody confirmed is removed after a day.
@@ -68,7 +85,7 @@ def import_dir() -> Path:
 
 def sweep(folder: Path) -> None:
     cutoff = time.time() - STALE_SECONDS
-    for stale in [*folder.glob("*.xlsx"), *folder.glob("progress-*.json")]:
+    for stale in [*folder.glob("*.xlsx"), *folder.glob("*.plan")]:
         try:
             if stale.stat().st_mtime < cutoff:
                 stale.unlink()
@@ -93,15 +110,55 @@ def store(upload: Any) -> tuple[str, Path, str]:
 
 
 # ---------------------------------------------------------------------------------------
+# The checked plan of a clean sheet, kept for confirm so the workbook is read only once
+
+
+def plan_path(token: str) -> Path:
+    return import_dir() / f"{token}.plan"
+
+
+def _seal(data: bytes) -> bytes:
+    return hmac.new(settings.SECRET_KEY.encode(), data, hashlib.sha256).digest()
+
+
+def keep_plan(token: str, plan: Any) -> None:
+    """Keep a checked plan for confirm, sealed: only what this server wrote is ever loaded."""
+    data = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
+    target = plan_path(token)
+    partial = target.with_suffix(".part")
+    partial.write_bytes(_seal(data) + data)
+    partial.replace(target)
+
+
+def kept_plan(token: str) -> Any | None:
+    """The plan kept under `token`, or None when there is none (or it is not ours)."""
+    try:
+        raw = plan_path(token).read_bytes()
+    except OSError:
+        return None
+    seal, data = raw[:32], raw[32:]
+    if not hmac.compare_digest(seal, _seal(data)):
+        return None
+    return pickle.loads(data)  # noqa: S301 - sealed above with the server's key
+
+
+def discard(token: str) -> None:
+    upload_path(token).unlink(missing_ok=True)
+    plan_path(token).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------
 # Progress of a long check or write, polled by the page that started it
 
-PROGRESS_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-PHASES = {"upload": "正在上传…", "check": "正在检查：已读{n}行", "write": "正在写入{n}条记录…"}
-
-
-def _progress_file(request: HttpRequest, key: str) -> Path:
-    # The user's id in the name: a key is useless to anyone else.
-    return import_dir() / f"progress-{request.user.pk}-{key}.json"
+PROGRESS_KEY = tasks.PROGRESS_KEY
+PHASES = {
+    "upload": "正在上传…",
+    "check": "正在检查：已读{n}行",
+    "queued": "已排队，等待后台写入…",
+    "write": "正在写入{n}条记录…",
+    "done": "已完成",
+    "failed": "写入未完成",
+}
 
 
 @contextmanager
@@ -109,37 +166,22 @@ def tracking(request: HttpRequest) -> Iterator[None]:
     """While a request checks or writes a sheet, keep its progress where the page polls it.
 
     The page sends a random key with the form (`progress`); without one nothing is kept.
-    A file, not process memory: the poll may reach another worker.
     """
-    key = request.POST.get("progress", "")
-    if not PROGRESS_KEY.match(key):
+    with tasks.tracked(request.user.pk, request.POST.get("progress", "")):
         yield
-        return
-    path = _progress_file(request, key)
-
-    def sink(phase: str, count: int) -> None:
-        partial = path.with_suffix(".part")
-        partial.write_text(json.dumps({"phase": phase, "count": count}))
-        partial.replace(path)
-
-    sink("check", 0)
-    with progress_to(sink):
-        try:
-            yield
-        finally:
-            path.unlink(missing_ok=True)
 
 
 def progress(request: HttpRequest) -> HttpResponse:
-    """The progress of this user's check or write under `?key=`, as JSON with its words."""
+    """The progress of this user's check or write under `?key=` (a form's random key, or
+    the token of an upload a task writes), as JSON with its words."""
     key = request.GET.get("key", "")
     if not PROGRESS_KEY.match(key):
         raise Http404  # no such key can exist
-    try:
-        data = json.loads(_progress_file(request, key).read_text())
-    except (OSError, ValueError):
-        data = {"phase": "upload", "count": 0}
-    phase, count = str(data.get("phase", "")), int(data.get("count", 0))
+    return _progress_json(tasks.read_progress(request.user.pk, key) or {"phase": "upload"})
+
+
+def _progress_json(data: dict[str, Any]) -> JsonResponse:
+    phase, count = data["phase"], data.get("count", 0)
     text = PHASES.get(phase, "").format(n=count) if phase != "check" or count else "正在检查…"
     return JsonResponse({"phase": phase, "count": count, "text": text})
 
@@ -179,9 +221,10 @@ class PendingUploads:
         *,
         mapping: bool = False,
         params: dict[str, str] | None = None,
+        rows: int = 0,
     ) -> None:
-        """Keep an upload for this user to confirm, or (`mapping`) to map its unknown words,
-        with the form's `params` its check needs again."""
+        """Keep an upload for this user to confirm (its plan holds `rows` sheet rows), or
+        (`mapping`) to map its unknown words, with the form's `params` its check needs again."""
         self.remember(
             request,
             token,
@@ -192,6 +235,7 @@ class PendingUploads:
                 "at": time.time(),
                 "mapping": mapping,
                 "params": params or {},
+                "rows": rows,
             },
         )
 
@@ -199,8 +243,8 @@ class PendingUploads:
         """Forget the uploads held only for mapping: the clerk has uploaded another sheet."""
         pending = request.session.get(self.session_key, {})
         for token, entry in list(pending.items()):
-            if entry.get("mapping") and "result" not in entry:
-                upload_path(token).unlink(missing_ok=True)
+            if entry.get("mapping") and "result" not in entry and "task" not in entry:
+                discard(token)
                 del pending[token]
         request.session[self.session_key] = pending
 
@@ -227,6 +271,10 @@ def upload_form(
     """
     courts = courts_of(request)
     if request.method != "POST":
+        if token := request.GET.get("checked", ""):
+            after = _after_check(request, pending, token, preview, template, form_class)
+            if after is not None:
+                return form_class(courts), after
         initial = dict(initial or {})
         if code := request.GET.get("court", ""):
             initial["court"] = court_of(request, code).code
@@ -240,6 +288,21 @@ def upload_form(
     pending.drop_unmapped(request)
     token, target, filename = store(form.cleaned_data["file"])
     params = form.params()
+    parser = _dotted(parse)
+    if parser and tasks.runs_as_task(declared_rows(target)):
+        # A big sheet is checked by a task; this page follows it and then shows the preview.
+        user_id = int(request.user.pk)  # type: ignore[arg-type]
+        tasks.write_progress(user_id, token, "check")
+        started = check_upload.enqueue(
+            token=token, user_id=user_id, parse=parser, court=court.code, params=params
+        )
+        pending.hold(request, token, court, filename, params=params)
+        entry = pending.get(request, token)
+        entry["checking"] = started.id
+        if started.is_finished:  # a backend that runs it at once
+            entry["checked"] = "done" if started.status == "SUCCEEDED" else "failed"
+        pending.remember(request, token, entry)
+        return form, redirect(f"{request.path}?checked={token}")
     with tracking(request):
         plan = parse(target, court, **params)
     return form, _checked(
@@ -250,6 +313,106 @@ def upload_form(
         court,
         filename,
         params,
+        plan,
+        preview,
+        template,
+        form_class,
+    )
+
+
+def _dotted(parse: Callable[..., Any]) -> str:
+    """Where a worker finds `parse`, or "" for a function it cannot import by name."""
+    path = f"{parse.__module__}.{parse.__qualname__}"
+    return path if path.startswith("tianping.") and "<" not in path else ""
+
+
+DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
+# Without a <dimension> (openpyxl's streaming writer leaves it out), a row of a court's
+# sheet takes a few hundred bytes of sheet XML.
+ROW_BYTES = 500
+
+
+def declared_rows(path: Path) -> int:
+    """How many rows the workbook says it holds: a hint for where to check it, never trusted
+    for reading it (the reader's own limits do that). A sheet's <dimension>, else its size."""
+    rows = 0
+    try:
+        with zipfile.ZipFile(path) as book:
+            for info in book.infolist()[:200]:
+                name = info.filename
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                with book.open(info) as part:
+                    found = DIMENSION.search(part.read(4096))
+                if found:
+                    rows = max(rows, int(found.group(1) or 1))
+                else:
+                    rows = max(rows, info.file_size // ROW_BYTES)
+    except Exception:  # noqa: BLE001 - any damage: the check in the request will say what
+        return 0
+    return rows
+
+
+@task()
+def check_upload(
+    *, token: str, user_id: int, parse: str, court: str, params: dict[str, str]
+) -> bool:
+    """Check the workbook held under `token` for `user_id` (a big one) and keep its plan,
+    clean or not, for the page that follows the task to show as the preview."""
+    if not parse.startswith("tianping."):
+        raise ValueError(f"not an import check: {parse}")
+    check: Callable[..., Any] = import_string(parse)
+    org = Org.objects.get(code=court)  # in the user's scope: the request checked it
+    with tasks.tracked(user_id, token, first="check", keep=True):
+        plan = check(upload_path(token), org, **params)
+        keep_plan(token, plan)
+    return bool(plan.ok)
+
+
+def _after_check(
+    request: HttpRequest,
+    pending: PendingUploads,
+    token: str,
+    preview: Callable[[Any, Org, str], dict[str, Any]],
+    template: str,
+    form_class: type[SheetUploadForm],
+) -> HttpResponse | None:
+    """The page of an upload a task is checking: its progress (as JSON, `poll`), then the
+    preview. None when the check broke off: the upload form is shown again, with why."""
+    entry = pending.get(request, token)
+    if "checking" not in entry:
+        raise Http404
+    court = court_of(request, entry["court"])
+    user_id = request.user.pk
+    state = entry.get("checked")
+    if state is None:
+        found = tasks.outcome(entry["checking"], user_id)
+        if found is None:
+            raise Http404
+        if not found.finished:
+            if request.GET.get("poll"):
+                data = tasks.read_progress(user_id, token) or {"phase": "check", "count": 0}
+                return _progress_json(data)
+            context = {"court": court, "filename": entry["filename"], "token": token}
+            return render(request, "imports/checking.html", context)
+        state = found.state
+    if request.GET.get("poll"):
+        return _progress_json({"phase": state})
+    tasks.progress_path(user_id, token).unlink(missing_ok=True)
+    plan = kept_plan(token) if state == "done" else None
+    if plan is None:
+        pending.forget(request, token)
+        discard(token)
+        messages.error(request, "检查过程中出错，未写入任何数据；请重新上传")
+        return None
+    return _checked(
+        request,
+        pending,
+        token,
+        upload_path(token),
+        court,
+        entry["filename"],
+        entry.get("params", {}),
         plan,
         preview,
         template,
@@ -276,16 +439,20 @@ def _checked(
     problems(context, plan.errors)
     again = {"court": court.code, **params}  # the form to upload another file, as it was
     if plan.ok:
-        pending.hold(request, token, court, filename, params=params)
+        # Confirm writes this plan: the workbook is not read again.
+        keep_plan(token, plan)
+        target.unlink(missing_ok=True)
+        pending.hold(request, token, court, filename, params=params, rows=plan_rows(plan))
         context["token"] = token
     elif context["unknowns"]:
         # The officer maps the unknown words here, and the same file is checked again.
+        plan_path(token).unlink(missing_ok=True)
         pending.hold(request, token, court, filename, mapping=True, params=params)
         context["map_token"] = token
         context["form"] = form_class(courts_of(request), initial=again)
     else:
         # Nothing to confirm: the clerk fixes the sheet and uploads it again.
-        target.unlink(missing_ok=True)
+        discard(token)
         pending.forget(request, token)
         context["form"] = form_class(courts_of(request), initial=again)
     return render(request, template, context)
@@ -313,7 +480,7 @@ def map_values(
     entry = pending.get(request, token)
     court = court_of(request, entry["court"])
     source = upload_path(token)
-    if not source.is_file() or "result" in entry:
+    if not source.is_file() or "result" in entry or "task" in entry:
         pending.forget(request, token)
         raise Http404
     params = entry.get("params", {})
@@ -348,3 +515,135 @@ def map_values(
         template,
         form_class,
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Confirm: the kept plan written, in the request or (a big sheet) by a task
+
+# What a summary shows when the write itself broke off: the transaction wrote nothing.
+BROKEN = {
+    "ok": False,
+    "errors": [
+        SheetError(
+            None, "", None, "写入过程中出错，未写入任何数据；请重新上传，或联系管理员"
+        ).as_dict()
+    ],
+}
+Writer = Callable[[Any, Any], ImportResult]
+
+
+def plan_rows(plan: Any) -> int:
+    """How many sheet rows a checked plan holds, for the choice of where to write it."""
+    result = plan.result()
+    return int(result.created + result.updated + result.unchanged)
+
+
+@task()
+def write_upload(*, token: str, user_id: int, writer: str) -> dict[str, Any]:
+    """Write the plan kept under `token` for `user_id` with `writer` (the dotted path of an
+    import's `(plan, user) -> ImportResult`, which checks the plan against the data as it
+    is now and writes all of it or nothing). The result, as JSON, is what the summary shows."""
+    if not writer.startswith("tianping."):
+        raise ValueError(f"not an import writer: {writer}")
+    try:
+        plan = kept_plan(token)
+        if plan is None:
+            return {
+                "ok": False,
+                "errors": [SheetError(None, "", None, "上传的表格已失效，请重新上传").as_dict()],
+            }
+        user = get_user_model().objects.get(pk=user_id)
+        write: Writer = import_string(writer)
+        with tasks.tracked(user_id, token, first="write", keep=True):
+            report_progress("write", plan_rows(plan))
+            result = write(plan, user)
+        return result.as_json()
+    finally:
+        discard(token)
+
+
+def confirm(
+    request: HttpRequest,
+    pending: PendingUploads,
+    token: str,
+    writer: str,
+    summary_route: str,
+    *,
+    message: str = "",
+) -> HttpResponse:
+    """Confirm a held upload: a small sheet is written now, a big one by a task in a worker
+    (the request does not wait), and either way the browser goes to the summary page,
+    which shows the kept result or, while the task writes, its progress. A sheet written
+    now says so in `message` (formatted with `court` and the result's counts)."""
+    entry = pending.get(request, token)
+    where = redirect(summary_route, token=token)
+    if "result" in entry or "task" in entry:
+        return where  # confirmed already (a second click, or the back button)
+    court = court_of(request, entry["court"])  # still in the user's scope
+    if entry.get("mapping") or not plan_path(token).is_file():
+        pending.forget(request, token)
+        discard(token)
+        raise Http404
+    user_id = int(request.user.pk)  # type: ignore[arg-type]
+    if tasks.runs_as_task(entry.get("rows", 0)):
+        tasks.write_progress(user_id, token, "queued")
+        started = write_upload.enqueue(token=token, user_id=user_id, writer=writer)
+        if started.is_finished:  # a backend that runs it at once (tests, TIANPING_TASKS)
+            entry["result"] = _kept(started)
+        else:
+            entry["task"] = started.id
+    else:
+        with tracking(request):
+            entry["result"] = write_upload.call(token=token, user_id=user_id, writer=writer)
+    pending.remember(request, token, entry)
+    result = entry.get("result")
+    if message and result and result.get("ok"):
+        messages.success(request, message.format(court=court.name, **result))
+    return where
+
+
+def _kept(started: Any) -> dict[str, Any]:
+    try:
+        return dict(started.return_value)
+    except ValueError:  # it failed
+        return BROKEN
+
+
+def written(request: HttpRequest, pending: PendingUploads, token: str) -> dict[str, Any]:
+    """What a summary page of a confirmed upload shows: `entry`, `court`, `filename`,
+    `token`; then `writing` while its task has not finished, or the `result` with, when
+    the write was refused, the `errors` (row, column, value) as the preview lists them."""
+    entry = pending.get(request, token)
+    if "result" not in entry:
+        if "task" not in entry:
+            raise Http404
+        found = tasks.outcome(entry["task"], request.user.pk)
+        if found is None:
+            raise Http404
+        if found.finished:
+            entry["result"] = found.value if found.state == "done" else BROKEN
+            pending.remember(request, token, entry)
+            tasks.progress_path(request.user.pk, token).unlink(missing_ok=True)
+    court = court_of(request, entry["court"])
+    context: dict[str, Any] = {
+        "entry": entry,
+        "court": court,
+        "filename": entry["filename"],
+        "token": token,
+    }
+    data = entry.get("result")
+    if data is None:
+        context["writing"] = True
+        return context
+    errors = [
+        SheetError(e.get("row"), e.get("column", ""), e.get("value"), e.get("message", ""))
+        for e in data.get("errors", [])
+    ]
+    context["result"] = ImportResult(
+        created=data.get("created", 0),
+        updated=data.get("updated", 0),
+        unchanged=data.get("unchanged", 0),
+        errors=errors,
+    )
+    problems(context, errors)
+    return context

@@ -1,30 +1,28 @@
 """The roster import in the web: upload → preview (every problem, nothing written) → confirm → summary.
 
-The uploaded file waits under MEDIA_ROOT/imports/ between preview and confirm, named by a
-random token that only the uploading user's session knows; confirm reads it again, so what
-is written is exactly what a clean check of that file allows, and then the file goes.
+The checked plan waits under MEDIA_ROOT/imports/ between preview and confirm, named by a
+random token that only the uploading user's session knows (lib/uploads.py); confirm checks its
+rows again against the data as it is then (`write_roster`), without reading the workbook again,
+and writes them in the request or, for a big roster, in a task.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from tianping.accounts.permissions import requires
 from tianping.lib import uploads
-from tianping.lib.sheets import ImportResult, report_progress
 from tianping.orgs.actions import do_map_values
 from tianping.orgs.models import Org
 from tianping.people.importing import (
     ROSTER_COLUMNS,
     RosterPlan,
-    apply_roster,
     parse_roster,
     roster_template,
 )
@@ -111,35 +109,15 @@ def upload(request: HttpRequest) -> HttpResponse:
 @requires("people.import")
 @require_POST
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    entry = PENDING.get(request, token)
-    if "result" in entry:
-        return redirect("people:import_summary", token=token)
-    court = uploads.court_of(request, entry["court"])
-    source = uploads.upload_path(token)
-    if not source.is_file():
-        PENDING.forget(request, token)
-        raise Http404
-    with uploads.tracking(request):
-        plan = parse_roster(source, court)
-        if plan.ok:
-            report_progress("write", len(plan.new) + len(plan.changed))
-            result = apply_roster(plan, request.user)
-    if not plan.ok:
-        # The tree or the roster changed since the preview: show what is wrong now, write nothing.
-        source.unlink(missing_ok=True)
-        PENDING.forget(request, token)
-        context = _preview_context(plan, court, entry["filename"])
-        uploads.problems(context, plan.errors)
-        context["form"] = UploadForm(uploads.courts_of(request), initial={"court": court.code})
-        return render(request, "people/import_preview.html", context)
-    source.unlink(missing_ok=True)
-    entry["result"] = result.as_json()
-    PENDING.remember(request, token, entry)
-    messages.success(
+    """Write the checked roster: now, or (a big one) by a task the summary page follows."""
+    return uploads.confirm(
         request,
-        f"花名册已导入{court.name}：新增{result.created}人，更新{result.updated}人，未变{result.unchanged}人。",
+        PENDING,
+        token,
+        "tianping.people.importing.write_roster",
+        "people:import_summary",
+        message="花名册已导入{court}：新增{created}人，更新{updated}人，未变{unchanged}人。",
     )
-    return redirect("people:import_summary", token=token)
 
 
 @requires("people.import")
@@ -166,21 +144,13 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 @requires("people.import")
 def summary(request: HttpRequest, token: str) -> HttpResponse:
-    entry = PENDING.get(request, token)
-    if "result" not in entry:
-        raise Http404
-    court = uploads.court_of(request, entry["court"])
-    data = entry["result"]
-    result = ImportResult(
-        created=data["created"], updated=data["updated"], unchanged=data["unchanged"]
-    )
+    """The kept result of a confirmed roster, or how far its writing has got."""
+    context = uploads.written(request, PENDING, token)
     return render(
         request,
         "people/import_summary.html",
         {
-            "court": court,
-            "filename": entry["filename"],
-            "result": result,
+            **context,
             "breadcrumbs": [
                 ("人员花名册", reverse("people:list")),
                 ("花名册导入", reverse("people:import")),

@@ -554,6 +554,10 @@ def court_trees(court: Org) -> dict[int, CourtTree]:
 # The plan
 
 
+# A clean sheet row: its number, the person's court, 工号, field values and placements.
+Row = tuple[int, Org, str, dict[str, Any], dict[str, Org | None]]
+
+
 @dataclass(slots=True)
 class NewPerson:
     row: int
@@ -586,6 +590,11 @@ class RosterPlan:
     )
     org_names: dict[int, str] = field(default_factory=dict)
     values: ValueMap = field(default_factory=ValueMap)
+    # The sheet's clean rows and headers, so that a kept plan is checked again against the
+    # data as it is when confirmed without reading the workbook again (`recheck_roster`).
+    rows: list[Row] = field(default_factory=list)
+    index: dict[str, int] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -762,9 +771,6 @@ class _RowReader:
         return out
 
 
-Row = tuple[int, Org, str, dict[str, Any], dict[str, Org | None]]
-
-
 def parse_roster(source: Source, court: Org, values: ValueMap | None = None) -> RosterPlan:
     """Read and check a roster for `court`: every row, every problem; writes nothing.
 
@@ -777,7 +783,6 @@ def parse_roster(source: Source, court: Org, values: ValueMap | None = None) -> 
     plan.values = court_value_map(court, values)
     try:
         with read_table(source, HEADERS) as table:
-            positions = {table.written.get(c, c): i for i, c in enumerate(COLUMN_ORDER)}
             plan.trees = court_trees(court)
             if not table.has(COURT_COLUMN):
                 plan.trees = {court.pk: plan.trees[court.pk]}
@@ -786,14 +791,63 @@ def parse_roster(source: Source, court: Org, values: ValueMap | None = None) -> 
     except SheetError as e:
         plan.errors = [e]
         return plan
+    plan.index, plan.written = dict(table.index), dict(table.written)
     # Rows that read cleanly are still compared with the people they name, so that
     # problems only that comparison finds are reported alongside the others.
     _plan_changes(plan, rows, reader)
+    _settle(plan, errors)
+    if plan.ok:
+        plan.rows = rows
+    return plan
+
+
+def _settle(plan: RosterPlan, errors: list[SheetError]) -> None:
+    """All the problems in the sheet's order; a plan with any writes nothing."""
     errors = [*errors, *plan.errors]
     if errors:
+        positions = {plan.written.get(c, c): i for i, c in enumerate(COLUMN_ORDER)}
         plan.errors = sort_errors(errors, lambda c: positions.get(c, len(positions)))
         plan.new, plan.changed, plan.unchanged = [], [], 0
+
+
+def recheck_roster(kept: RosterPlan) -> RosterPlan:
+    """A checked roster's clean rows compared again with the tree and the people as they
+    are now (someone may have changed them since the preview); the workbook is not read.
+
+    The organisations the check found stand by identity (a renamed department is still the
+    one the row meant); one that has left its court's tree or closed is a problem of that
+    row, as it would be in a fresh check.
+    """
+    plan = RosterPlan(court=kept.court, values=kept.values, index=kept.index, written=kept.written)
+    trees = court_trees(kept.court)
+    plan.trees = {pk: trees[pk] for pk in kept.trees if pk in trees}
+    reader = _RowReader(plan, kept.index, kept.written)
+    column_of: dict[str, str] = {kind: column for column, kind in PLACEMENT_COLUMNS.items()}
+    rows: list[Row] = []
+    errors: list[SheetError] = []
+    for number, court, employee_no, fields, placements in kept.rows:
+        tree = plan.trees.get(court.pk)
+        if tree is None:
+            message = f"{court.name}已不在{kept.court.name}之下"
+            errors.append(reader.error(number, COURT_COLUMN, court.name, message))
+            continue
+        now: dict[str, Org | None] = {}
+        for kind, org in placements.items():
+            current = tree.by_id.get(org.pk) if org is not None else None
+            if org is not None and (current is None or not current.is_active):
+                message = f"“{org.name}”已撤销" if current else f"{court.name}已没有“{org.name}”"
+                errors.append(reader.error(number, column_of[kind], org.name, message))
+            now[kind] = current
+        rows.append((number, tree.court, employee_no, dict(fields), now))
+    _plan_changes(plan, rows, reader)
+    _settle(plan, errors)
     return plan
+
+
+def write_roster(kept: RosterPlan, user: Any) -> ImportResult:
+    """Confirm a kept roster (the shared upload flow's writer): checked again against the
+    data as it is now, then written whole, or nothing and the problems."""
+    return apply_roster(recheck_roster(kept), user)
 
 
 def _read_rows(table: Table, reader: _RowReader) -> tuple[list[Row], list[SheetError]]:

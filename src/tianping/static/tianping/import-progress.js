@@ -1,5 +1,7 @@
 // While a sheet is checked or written, the form that sent it shows how far the server has got.
 // A form opts in with data-progress="<url>"; it sends a random key, and the page polls url?key=.
+// A page whose sheet a task is writing marks an element data-task-progress="<url>" with
+// data-key; it polls the same way and reloads when the task has ended, to show the result.
 (function () {
   "use strict";
   function randomKey() {
@@ -40,5 +42,27 @@
         .then(function () { window.setTimeout(poll, 700); });
     }
     window.setTimeout(poll, 700);
+  });
+  function follow(box) {
+    var url = box.getAttribute("data-task-progress");
+    var key = box.getAttribute("data-key");
+    function poll() {
+      var join = url.indexOf("?") < 0 ? "?" : "&";
+      fetch(url + join + "key=" + encodeURIComponent(key), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (data && (data.phase === "done" || data.phase === "failed")) {
+            window.location.reload();
+            return;
+          }
+          if (data && data.text) { box.textContent = data.text; }
+          window.setTimeout(poll, 1000);
+        })
+        .catch(function () { window.setTimeout(poll, 2000); });
+    }
+    poll();
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-task-progress]"), follow);
   });
 })();
