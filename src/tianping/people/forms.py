@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from tianping.lib.pickers import org_pick_field
 from tianping.lib.sheets import clean_code
 from tianping.orgs.models import Org, OrgKind
 from tianping.people.models import Category, Person, PersonStatus, PoliticalStatus, PostLevel
@@ -19,25 +20,35 @@ def _org_label(org: Org) -> str:
     return f"{org.name}（{org.code}）"
 
 
+# The organisations a roster is filtered by: a court and what its people belong to.
+ROSTER_ORG_KINDS = [
+    OrgKind.HIGH_COURT,
+    OrgKind.MID_COURT,
+    OrgKind.BASIC_COURT,
+    OrgKind.PARTY_COMMITTEE,
+    OrgKind.GENERAL_BRANCH,
+    OrgKind.BRANCH,
+]
+
+
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(
         label="搜索",
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "姓名、工号或拼音（全拼、首字母均可）"}),
     )
-    org = forms.ModelChoiceField(
+    org = org_pick_field(
         label="单位/组织",
+        kinds=ROSTER_ORG_KINDS,
         queryset=Org.objects.none(),
         required=False,
-        empty_label="全部",
-        to_field_name="code",
     )
-    department = forms.ModelChoiceField(
+    department = org_pick_field(
         label="部门",
+        kinds=[OrgKind.DEPARTMENT],
+        active=True,
         queryset=Org.objects.none(),
         required=False,
-        empty_label="全部",
-        to_field_name="code",
     )
     category = forms.ChoiceField(
         label="人员类别", choices=[("", "全部"), *Category.choices], required=False
@@ -55,22 +66,11 @@ class PeopleFilterForm(forms.Form):
     def __init__(self, visible_orgs, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["org"]).queryset = visible_orgs.filter(
-            kind__in=[
-                OrgKind.HIGH_COURT,
-                OrgKind.MID_COURT,
-                OrgKind.BASIC_COURT,
-                OrgKind.PARTY_COMMITTEE,
-                OrgKind.GENERAL_BRANCH,
-                OrgKind.BRANCH,
-            ]
-        ).order_by("path")
-        cast(forms.ModelChoiceField, self.fields["org"]).label_from_instance = _org_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
-        cast(forms.ModelChoiceField, self.fields["department"]).queryset = (
-            visible_orgs.filter(kind=OrgKind.DEPARTMENT, is_active=True)
-            .select_related()
-            .order_by("path")
+            kind__in=ROSTER_ORG_KINDS
         )
-        cast(forms.ModelChoiceField, self.fields["department"]).label_from_instance = _org_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = visible_orgs.filter(
+            kind=OrgKind.DEPARTMENT, is_active=True
+        )
 
 
 class PersonForm(forms.ModelForm):
