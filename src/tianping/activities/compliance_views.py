@@ -29,6 +29,7 @@ from tianping.activities.kinds import OBLIGATIONS
 from tianping.activities.models import StudyRecord
 from tianping.activities.queries import (
     PERIOD_FILTERS,
+    PICKER_KINDS,
     PERIODS_BY_CODE,
     WHOLE_YEAR,
     PeriodFilter,
@@ -36,7 +37,6 @@ from tianping.activities.queries import (
     health_url,
     heart_talks,
     matrix_columns,
-    matrix_picker,
     matrix_rows,
     matrix_sections,
     obligation_lines,
@@ -45,6 +45,7 @@ from tianping.activities.queries import (
 )
 from tianping.activities.study_records import do_add_study_record
 from tianping.activities.views import INLINE_TYPES
+from tianping.lib.pickers import picked_key
 from tianping.lib.errors import add_errors
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import PARTY_KINDS, Org, OrgKind
@@ -71,7 +72,7 @@ def _years() -> list[int]:
 def _root(request: AuthenticatedHttpRequest) -> Org:
     """The organisation asked for (in scope, else 404), or the root of the user's scope."""
     scope = request.scope
-    code = request.GET.get("org", "").strip()
+    code = picked_key(request.GET.get("org", ""))
     if code:
         return get_scoped(scope, Org.objects.all(), code=code)
     root = Org.objects.filter(pk=scope.root_id).first()
@@ -114,7 +115,7 @@ def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
             "columns": columns,
             "span": len(columns) + 1,
             "problems_only": problems_only,
-            "picker": matrix_picker(request.scope, root),
+            "picker_kinds": ",".join(sorted(PICKER_KINDS)),
             "export_url": reverse("activities:compliance_export") + f"?{urlencode(query)}",
             "legend": [(engine.SHORT_NAMES[o.code], o.name) for o in OBLIGATIONS.values()],
             "breadcrumbs": [("组织生活合规", None)],

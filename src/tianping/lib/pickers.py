@@ -74,7 +74,10 @@ class PickerInput(forms.TextInput):
                 "hx-target": f"#{options_id}",
                 "hx-swap": "innerHTML",
                 "hx-sync": "this:replace",
+                # Not what a surrounding form's hx- attributes say about its own requests.
                 "hx-push-url": "false",
+                "hx-select": "unset",
+                "hx-include": "unset",
                 "hx-indicator": "this",
             }
         )
@@ -120,6 +123,8 @@ class PickField(forms.ModelChoiceField):
             return None
         if isinstance(value, self.queryset.model):
             return value
+        if isinstance(value, int):  # an initial primary key; what a browser sends is text
+            return self.queryset.filter(pk=value).first()
         text = str(value).strip()
         if not text:
             return None
@@ -160,6 +165,13 @@ class PickField(forms.ModelChoiceField):
 
     def validate(self, value: Any) -> None:
         forms.Field.validate(self, value)
+
+
+def picked_key(text: str) -> str:
+    """The code or 工号 a picker's text names: "第一党支部（BT-B01）" and "BT-B01" both give BT-B01."""
+    text = text.strip()
+    match = LABEL.match(text)
+    return match["key"] if match else text
 
 
 def org_pick_field(

@@ -45,9 +45,7 @@ def pick_orgs(
     more = len(found) > PICK_LIMIT
     found = found[:PICK_LIMIT]
     courts = _courts_of(found)
-    return [
-        Match(o.name, o.code, "" if o.is_court else courts.get(o.pk, "")) for o in found
-    ], more
+    return [Match(o.name, o.code, "" if o.is_court else courts.get(o.pk, "")) for o in found], more
 
 
 def _courts_of(orgs: list[Org]) -> dict[int, str]:

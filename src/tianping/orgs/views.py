@@ -173,7 +173,7 @@ def move(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         .exclude(path__startswith=org.path)
         .order_by("path")
     )
-    form = OrgMoveForm(candidates, request.POST or None)
+    form = OrgMoveForm(candidates, ALLOWED_PARENTS[OrgKind(org.kind)], request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_move_org(request.user, org, form.cleaned_data["parent"])

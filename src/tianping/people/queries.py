@@ -153,9 +153,7 @@ def pick_people(
         Match(
             p.name,
             p.employee_no,
-            " · ".join(
-                o.name for o in (p.court, p.department or p.party_org) if o is not None
-            ),
+            " · ".join(o.name for o in (p.court, p.department or p.party_org) if o is not None),
         )
         for p in found[:PICK_LIMIT]
     ], more
