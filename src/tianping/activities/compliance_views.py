@@ -29,8 +29,8 @@ from tianping.activities.kinds import OBLIGATIONS
 from tianping.activities.models import StudyRecord
 from tianping.activities.queries import (
     PERIOD_FILTERS,
-    PICKER_KINDS,
     PERIODS_BY_CODE,
+    PICKER_KINDS,
     WHOLE_YEAR,
     PeriodFilter,
     compliance_in_period,
@@ -45,8 +45,8 @@ from tianping.activities.queries import (
 )
 from tianping.activities.study_records import do_add_study_record
 from tianping.activities.views import INLINE_TYPES
-from tianping.lib.pickers import picked_key
 from tianping.lib.errors import add_errors
+from tianping.lib.pickers import picked_key
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import PARTY_KINDS, Org, OrgKind
 

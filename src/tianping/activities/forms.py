@@ -193,7 +193,6 @@ class ActivityForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = cast(dict[str, Any], super().clean())
         org: Org | None = data.get("org") or self.org  # type: ignore[assignment]  # see __init__
-        court_code = org.court().code if org is not None else ""
         for name in self.PEOPLE:
             if name not in self.fields:
                 continue

@@ -64,8 +64,8 @@ from tianping.activities.queries import (
     tally_text,
 )
 from tianping.audit.models import AuditEvent
-from tianping.lib.pickers import picked_key
 from tianping.lib.errors import add_errors, error_text
+from tianping.lib.pickers import picked_key
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import Org
 from tianping.people.models import Person

@@ -43,8 +43,8 @@ from tianping.committees.queries import (
     full_members_on,
     own_branch,
 )
-from tianping.lib.pickers import picked_key
 from tianping.lib.errors import add_errors
+from tianping.lib.pickers import picked_key
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import COURT_KINDS, Org
 

@@ -55,8 +55,8 @@ from tianping.dues.rules import (
     parse_month,
 )
 from tianping.lib import uploads
-from tianping.lib.pickers import picked_key
 from tianping.lib.errors import add_errors, error_text
+from tianping.lib.pickers import picked_key
 from tianping.lib.sheets import employee_no_q, table_bytes
 from tianping.orgs.actions import do_map_values
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind

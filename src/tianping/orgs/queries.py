@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+
 from django.db.models import Case, Q, When
 
 from tianping.accounts.scoping import Scope, scoped

@@ -20,8 +20,8 @@ from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import get_scoped, scoped
 from tianping.activities.models import Activity, ActivityStatus
-from tianping.lib.pickers import picked_key
 from tianping.lib.errors import add_errors, error_text
+from tianping.lib.pickers import picked_key
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import PARTY_STATUSES, Person
 from tianping.recruitment import actions, queries, rules
