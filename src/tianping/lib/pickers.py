@@ -10,6 +10,7 @@ it, typing a code, a 工号 or an exact name still works.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -118,13 +119,18 @@ class PickField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{getattr(obj, self.name_field)}（{getattr(obj, self.key)}）"
 
+    @property
+    def _qs(self) -> models.QuerySet[Any]:
+        assert self.queryset is not None  # every form sets it before it validates
+        return self.queryset
+
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
             return None
-        if isinstance(value, self.queryset.model):
+        if isinstance(value, self._qs.model):
             return value
         if isinstance(value, int):  # an initial primary key; what a browser sends is text
-            return self.queryset.filter(pk=value).first()
+            return self._qs.filter(pk=value).first()
         text = str(value).strip()
         if not text:
             return None
@@ -138,16 +144,16 @@ class PickField(forms.ModelChoiceField):
         key = f"{self.key}__iexact"
         names = {text, to_simplified(text)}
         if match := LABEL.match(text):
-            found = list(self.queryset.filter(**{key: match["key"]})[:5])
+            found = list(self._qs.filter(**{key: match["key"]})[:5])
             if len(found) > 1:  # one 工号 in two courts: the name tells them apart
                 label_names = {match["name"], to_simplified(match["name"])}
                 found = [o for o in found if getattr(o, self.name_field) in label_names]
             if found:
                 return found
-        by_key = list(self.queryset.filter(**{key: text})[:2])
+        by_key = list(self._qs.filter(**{key: text})[:2])
         if by_key:
             return by_key
-        return list(self.queryset.filter(Q(**{f"{self.name_field}__in": names}))[:2])
+        return list(self._qs.filter(Q(**{f"{self.name_field}__in": names}))[:2])
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, models.Model):
@@ -175,7 +181,7 @@ def picked_key(text: str) -> str:
 
 
 def org_pick_field(
-    *, kinds: list[str] | tuple[str, ...] | None = None, active: bool = False, **kwargs: Any
+    *, kinds: Sequence[str] | None = None, active: bool = False, **kwargs: Any
 ) -> PickField:
     """An organisation picker; `kinds` and `active` narrow what the search offers."""
     params = {}
