@@ -87,6 +87,31 @@ class PickerInput(forms.TextInput):
         return context
 
 
+class PickerMultiInput(PickerInput):
+    """Several choices: each is a checked box beside the search box; unchecking drops it."""
+
+    template_name = "pickers/multi.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        search = f"{name}__search"  # the box itself sends nothing the form reads
+        context = super().get_context(search, "", attrs)
+        widget = context["widget"]
+        widget["chosen_name"] = name
+        widget["chosen"] = [v for v in (value or []) if v]
+        widget["attrs"]["data-picker-multi"] = name
+        widget["attrs"].setdefault("placeholder", "输入姓名、工号或拼音添加")
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False  # no box checked is an empty choice, as with checkboxes
+
+    def format_value(self, value: Any) -> Any:
+        return value
+
+
 class PickField(forms.ModelChoiceField):
     """A choice of one object of `queryset`, typed as its label, its key or its exact name.
 
@@ -173,6 +198,47 @@ class PickField(forms.ModelChoiceField):
         forms.Field.validate(self, value)
 
 
+class PickMultipleField(forms.ModelMultipleChoiceField):
+    """Several objects of `queryset`, each typed or picked as for `PickField`."""
+
+    def __init__(
+        self,
+        *,
+        source: str,
+        key: str,
+        params: dict[str, str] | None = None,
+        name: str = "name",
+        queryset: models.QuerySet[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("widget", PickerMultiInput(source, params))
+        super().__init__(queryset=queryset, **kwargs)
+        self.source, self.key, self.name_field = source, key, name
+
+    def _one(self) -> PickField:
+        return PickField(
+            source=self.source, key=self.key, name=self.name_field, queryset=self.queryset
+        )
+
+    def clean(self, value: Any) -> Any:
+        texts = [str(v).strip() for v in (value or []) if str(v).strip()]
+        if not texts:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return self.queryset.none() if self.queryset is not None else []
+        one = self._one()
+        found = [one.to_python(text) for text in dict.fromkeys(texts)]
+        assert self.queryset is not None
+        return self.queryset.filter(pk__in=[o.pk for o in found])
+
+    def prepare_value(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return []
+        if isinstance(value, str) or not hasattr(value, "__iter__"):
+            value = [value]
+        return [self._one().prepare_value(v) for v in value]
+
+
 def picked_key(text: str) -> str:
     """The code or 工号 a picker's text names: "第一党支部（BT-B01）" and "BT-B01" both give BT-B01."""
     text = text.strip()
@@ -190,6 +256,11 @@ def org_pick_field(
     if active:
         params["active"] = "1"
     return PickField(source="orgs:pick", key="code", params=params, **kwargs)
+
+
+def people_pick_field(*, params: dict[str, str] | None = None, **kwargs: Any) -> PickMultipleField:
+    """Several people, by name, 工号 or pinyin."""
+    return PickMultipleField(source="people:pick", key="employee_no", params=params, **kwargs)
 
 
 def person_pick_field(*, params: dict[str, str] | None = None, **kwargs: Any) -> PickField:

@@ -8,6 +8,7 @@
    data-tree-toggle="id"  on an htmx button of the organisation tree: fold the children in #id
    data-picker            on a picker's text box (lib/pickers.py): its search fills the list
                           named by aria-controls; a click, or arrows and Enter, take a match
+   data-picker-multi="n"  on a picker for several: a match becomes a checked box named n
 */
 (function () {
   "use strict";
@@ -86,7 +87,30 @@
   }
 
   function choose(input, item) {
-    input.value = item.getAttribute("data-pick");
+    var label = item.getAttribute("data-pick");
+    var many = input.getAttribute("data-picker-multi");
+    if (many) {
+      // Several choices: each becomes a checked box beside the search box.
+      var chosen = document.getElementById(input.id + "-chosen");
+      var taken = Array.prototype.some.call(chosen.querySelectorAll("input"), function (box) {
+        return box.value === label;
+      });
+      if (!taken) {
+        var chip = document.createElement("label");
+        chip.className = "picker-chip";
+        var box = document.createElement("input");
+        box.type = "checkbox";
+        box.name = many;
+        box.value = label;
+        box.checked = true;
+        chip.appendChild(box);
+        chip.appendChild(document.createTextNode(" " + label));
+        chosen.appendChild(chip);
+      }
+      input.value = "";
+    } else {
+      input.value = label;
+    }
     closePicker(input);
     input.dispatchEvent(new Event("change", { bubbles: true }));
   }
