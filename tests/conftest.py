@@ -29,6 +29,20 @@ from tianping.orgs.models import Org, OrgKind
 from tianping.people.actions import do_create_person
 from tianping.people.models import Category, Person, PoliticalStatus
 
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `own_sqlite` runs the installed command on a SQLite file of its own,
+    whatever database the suite is on: the PostgreSQL leg would repeat it byte for byte."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        return
+    skip = pytest.mark.skip(reason="runs on its own SQLite file: once, on the SQLite leg")
+    for item in items:
+        if item.get_closest_marker("own_sqlite"):
+            item.add_marker(skip)
+
+
 # Playwright's sync API runs an event loop in the test thread; the live server's database
 # access happens in its own thread, so this only silences Django's guard in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

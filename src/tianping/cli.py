@@ -47,13 +47,23 @@ def _usage() -> str:
 
 def ensure_migrated() -> None:
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import DatabaseError, connection
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
     targets = executor.loader.graph.leaf_nodes()
-    if executor.migration_plan(targets):
+    if not executor.migration_plan(targets):
+        return
+    try:
         call_command("migrate", interactive=False, verbosity=0)
+    except DatabaseError as e:
+        # On PostgreSQL the app role owns no table (`tianping pg-roles`): it cannot migrate.
+        sys.stderr.write(
+            "数据库有尚未执行的迁移，而当前数据库账号无权执行（"
+            f"{str(e).strip().splitlines()[0]}）。请以数据库所有者账号运行 "
+            "`tianping migrate`（见 docs/cli.md 的 pg-roles），再启动本命令。\n"
+        )
+        sys.exit(1)
 
 
 def main(argv: list[str] | None = None) -> None:

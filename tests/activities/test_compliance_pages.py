@@ -630,6 +630,7 @@ RULE_ID = re.compile(r"\b[RD]\d+(?:\.\d+)?\b")
     [
         "/activities/compliance/?org=BT-JY&year=2024",
         "/activities/compliance/?org=BT-JY&year=2024&period=Q2",
+        "/activities/compliance/?org=BT&year=2024&court=BT-JY",
         "/activities/health/BT-JY-B01/?year=2024",
         "/activities/health/BT-JY-B02/?year=2024",
         "/activities/health/BT-JY-JGDW/?year=2024",

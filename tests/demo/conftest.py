@@ -23,6 +23,7 @@ def _start_empty(request: pytest.FixtureRequest) -> None:
     if "transactional_db" in request.fixturenames:
         from tianping.backup.tables import wipe
 
+        request.getfixturevalue("transactional_db")
         wipe()
     elif "db" in request.fixturenames:
         request.getfixturevalue("empty_db")

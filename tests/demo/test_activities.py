@@ -38,8 +38,7 @@ def run_demo() -> None:
     call_command("demo", stdout=io.StringIO())
 
 
-def test_every_branch_and_group_holds_meetings_in_each_of_the_demo_years_r1_5(empty_db):
-    run_demo()
+def test_every_branch_and_group_holds_meetings_in_each_of_the_demo_years_r1_5(demo_db):
 
     held = Activity.objects.filter(status=ActivityStatus.HELD)
     for org in Org.objects.filter(kind__in=[OrgKind.BRANCH, OrgKind.GROUP, OrgKind.LEADING_GROUP]):
@@ -62,8 +61,7 @@ def test_every_branch_and_group_holds_meetings_in_each_of_the_demo_years_r1_5(em
     assert not held.filter(kind="legal_education", external_audience__isnull=True).exists()
 
 
-def test_the_demo_meets_most_obligations_and_misses_some_as_real_ledgers_do_r1_5(empty_db):
-    run_demo()
+def test_the_demo_meets_most_obligations_and_misses_some_as_real_ledgers_do_r1_5(demo_db):
     mid = Org.objects.get(code="BT")
 
     for year in YEARS:
@@ -88,8 +86,7 @@ def test_the_demo_meets_most_obligations_and_misses_some_as_real_ledgers_do_r1_5
             assert activity.on.month in report.committee_months(activity.org), activity
 
 
-def test_attendance_lists_the_members_as_of_the_day_mostly_present(empty_db):
-    run_demo()
+def test_attendance_lists_the_members_as_of_the_day_mostly_present(demo_db):
     sample = (
         Activity.objects.filter(status=ActivityStatus.HELD, kind__in=WHOLE_BRANCH_KINDS)
         .select_related("org")
@@ -129,8 +126,7 @@ def test_attendance_lists_the_members_as_of_the_day_mostly_present(empty_db):
     assert lectures.filter(lecturer_is_secretary=True, org__kind=OrgKind.LEADING_GROUP).exists()
 
 
-def test_cancelled_records_have_no_attendance_and_earn_nothing(empty_db):
-    run_demo()
+def test_cancelled_records_have_no_attendance_and_earn_nothing(demo_db):
     cancelled = Activity.objects.filter(status=ActivityStatus.CANCELLED)
     assert cancelled.count() > 20
     assert not cancelled.exclude(cancel_reason="").filter(attendance__isnull=False).exists()
@@ -138,8 +134,7 @@ def test_cancelled_records_have_no_attendance_and_earn_nothing(empty_db):
     assert not PointEntry.objects.filter(activity__status=ActivityStatus.CANCELLED).exists()
 
 
-def test_each_court_has_the_default_rule_set_seeded_as_on_first_use_r4_1(empty_db):
-    run_demo()
+def test_each_court_has_the_default_rule_set_seeded_as_on_first_use_r4_1(demo_db):
     courts = Org.objects.filter(kind__in=COURT_KINDS)
     assert PointScheme.objects.filter(court__in=courts, base=BASE).count() == courts.count()
     for court in courts:
@@ -174,9 +169,8 @@ def _expected_ledger(person: Person) -> Counter:
 
 
 def test_a_members_ledger_is_exactly_what_posting_computes_for_what_they_attended_r4_3(
-    empty_db,
+    demo_db,
 ):
-    run_demo()
     entries = PointEntry.objects.filter(reverses__isnull=True)
     assert entries.filter(trigger=Trigger.UNEXCUSED_ABSENCE, points=Decimal("-2")).exists()
     assert entries.filter(trigger=Trigger.GIVE_LECTURE, points=Decimal("5")).exists()

@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tianping.audit import generation
 from tianping.backup.tables import backup_models, wipe
 from tianping.orgs.models import Org
 from tianping.people.models import Person
@@ -74,10 +75,13 @@ def test_restore_into_the_emptied_database_gives_back_the_same_data(empty_db, tm
     call_command("backup", "-o", str(first), stdout=io.StringIO())
     wipe()
     (media / "evidence" / "会议照片.jpg").unlink()
+    generation.current().put(0, "people")
 
     call_command("restore", str(first), stdout=io.StringIO())
 
     assert data_digest() == before
+    # Nothing cached for the emptied database is read for the restored one.
+    assert generation.current().get("people") is None
     assert (media / "evidence" / "会议照片.jpg").read_bytes() == b"\xff\xd8 not really a jpeg"
     call_command("backup", "-o", str(second), stdout=io.StringIO())
     assert_same_data(first, second)

@@ -50,8 +50,7 @@ def test_the_demo_is_the_same_every_time_and_reset_rebuilds_it(empty_db):
     assert AuditEvent.objects.filter(action="demo.load").count() == 1
 
 
-def test_the_demo_is_a_city_of_about_a_thousand_people(empty_db):
-    run_demo()
+def test_the_demo_is_a_city_of_about_a_thousand_people(demo_db):
     courts = Org.objects.filter(kind__in=COURT_KINDS)
     assert Counter(courts.values_list("kind", flat=True)) == {
         OrgKind.MID_COURT: 1,
@@ -109,8 +108,7 @@ def test_the_demo_is_a_city_of_about_a_thousand_people(empty_db):
             assert Person.objects.filter(party_group=group, party_org=branch).exists()
 
 
-def test_every_demo_person_is_plausible_and_placed_where_the_history_says(empty_db):
-    run_demo()
+def test_every_demo_person_is_plausible_and_placed_where_the_history_says(demo_db):
     open_placements: dict[int, dict[str, int]] = {}
     for person_id, kind, org_id in Placement.objects.filter(until__isnull=True).values_list(
         "person_id", "kind", "org_id"
@@ -149,8 +147,7 @@ def test_every_demo_person_is_plausible_and_placed_where_the_history_says(empty_
     )
 
 
-def test_the_org_tree_is_a_valid_treebeard_tree(empty_db):
-    run_demo()
+def test_the_org_tree_is_a_valid_treebeard_tree(demo_db):
     assert Org.objects.find_problems() == ([], [], [], [], [])
     assert Org.objects.get_root_nodes().count() == 1
 

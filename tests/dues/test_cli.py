@@ -359,6 +359,7 @@ def test_amount_cells_read_the_way_clerks_write_them():
             parse_money(bad)
 
 
+@pytest.mark.own_sqlite
 def test_the_installed_command_keeps_stdout_to_json_and_its_exit_codes(tmp_path):
     env = {
         **os.environ,

@@ -1,7 +1,9 @@
-"""Journey: the compliance matrix by quarter, scrolled both ways with its header in place (R1.5)."""
+"""Journeys: the compliance matrix by quarter, scrolled with its header in place; a 中院's
+matrix opened one court at a time (R1.5)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pytest
@@ -73,3 +75,48 @@ def test_r1_5_the_matrix_filters_by_quarter_and_keeps_its_header_aligned_when_sc
     assert abs(box(header.first)["x"] - wrap_box["x"]) <= 2
     assert abs(box(last_row.locator("td.org"))["x"] - box(header.first)["x"]) <= 1
     page.screenshot(path=str(tmp_path / "matrix-scrolled.png"))
+
+
+def test_r1_5_a_mid_courts_matrix_opens_one_court_at_a_time_in_the_page(
+    page, live_server, transactional_world
+):
+    logged_in(page, live_server, "alice", PASSWORD)
+    url = f"{live_server.url}/activities/compliance/?org=BT&year={YEAR}&period=Q2"
+    page.goto(url)
+    matrix = page.locator("table.matrix")
+    courts = matrix.locator("tr.court-row")
+    expect(courts).to_have_count(2)
+    expect(courts.first).to_contain_text("包头市中级人民法院")
+    expect(courts.last).to_contain_text("九原区人民法院")
+    expect(courts.last).to_contain_text("完成率")
+    expect(matrix.locator("tr[data-org]")).to_have_count(0)
+
+    # Opening 九原 brings its own branches into the page, under its line; the page stays.
+    jiuyuan = page.locator("tbody#court-BT-JY")
+    jiuyuan.get_by_role("link", name="九原区人民法院").click()
+    branch = jiuyuan.locator('tr[data-org="BT-JY-B01"]')
+    expect(branch).to_be_visible()
+    expect(page).to_have_url(url)
+    expect(matrix.locator('tr[data-org="BT-B01"]')).to_have_count(0)
+    # Its cells sit under the quarter's columns.
+    header = matrix.locator("thead th")
+    expect(header).to_have_text(["组织", "4月", "5月", "6月", "二季度"])
+    may = branch.locator("td").nth(2)
+    assert abs(box(header.nth(2))["x"] - box(may)["x"]) <= 1
+    expect(may.locator("a.chip")).to_have_text("党日 0/1")
+
+    # The 中院's own line opens too, beside it, with the 中院's own branches only.
+    page.locator("tbody#court-BT").get_by_role("link", name="包头市中级人民法院").click()
+    expect(page.locator('tbody#court-BT tr[data-org="BT-B01"]')).to_be_visible()
+    expect(page.locator("tbody#court-BT tr[data-org]")).to_have_count(3)
+
+    # Folding 九原 again leaves its line, with its figures.
+    page.locator("tbody#court-BT-JY").get_by_role("link", name="九原区人民法院").click()
+    expect(page.locator("tbody#court-BT-JY tr[data-org]")).to_have_count(0)
+    expect(page.locator("tbody#court-BT-JY tr.court-row")).to_contain_text("完成率")
+    expect(page.locator('tbody#court-BT tr[data-org="BT-B01"]')).to_be_visible()
+
+    # A missing chip leads to the branch's health check, as before.
+    page.locator('tbody#court-BT tr[data-org="BT-B01"] a.chip.st-missing').first.click()
+    expect(page).to_have_url(re.compile(r"/activities/health/BT-B01/\?year=2024#obligations$"))
+    expect(page.locator("#obligations")).to_contain_text("组织生活制度落实情况")

@@ -634,6 +634,7 @@ def test_an_unknown_court_is_bad_input(world: World, tmp_path: Path, court: str,
     assert json.loads(out)["errors"][0]["message"] == says
 
 
+@pytest.mark.own_sqlite
 def test_the_installed_command_keeps_stdout_to_json_and_its_exit_codes(tmp_path: Path) -> None:
     env = {
         **os.environ,

@@ -79,3 +79,24 @@ def test_the_charts_follow_the_traditional_script_switch(world) -> None:
     names = re.findall(r'data-chart="([^"]+)"', html)
     assert "年齡結構" in names
     assert all(name in data for name in names), (names, list(data))
+
+
+def test_the_database_places_birthdays_in_generations_as_generation_of_does(world):
+    from collections import Counter
+
+    from tianping.accounts.scoping import scoped
+    from tianping.people.models import Person
+
+    court = world.org("BT-JY")
+    for i, born in enumerate(
+        [dt.date(1969, 12, 31), dt.date(1970, 1, 1), dt.date(1999, 12, 31), dt.date(2000, 1, 1)]
+    ):
+        do_create_person(None, court, employee_no=f"G{i}", name=f"代{i}", birth_date=born)
+    scope = scope_for(world.users["bob"])
+    expected = Counter(
+        generation_of(born.year if born else None)
+        for born in scoped(scope, Person.objects.serving()).values_list("birth_date", flat=True)
+    )
+    profile = workforce_profile(scope)
+    assert {label: n for label, n in profile.generations.rows if n} == dict(expected)
+    assert expected["00后"] == 1 and expected["60后及以前"] >= 1

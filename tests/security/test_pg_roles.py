@@ -140,3 +140,23 @@ def test_the_command_reports_what_it_set_and_refuses_bad_names(world) -> None:
 def test_on_sqlite_the_command_says_it_is_for_postgresql(db) -> None:
     with pytest.raises(CommandError, match="只适用于 PostgreSQL"):
         call_command("pg_roles", owner="tianping_owner", app="tianping")
+
+
+@postgres_only
+def test_a_pending_migration_under_the_app_role_stops_with_a_chinese_reason(
+    world, as_app, capsys
+) -> None:
+    """The app role cannot migrate: a command started with a migration pending says so and
+    exits 1, instead of a traceback in English."""
+    from tianping.cli import ensure_migrated
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM django_migrations WHERE id = "
+            "(SELECT max(id) FROM django_migrations WHERE app = 'people')"
+        )
+    with pytest.raises(SystemExit) as stopped:
+        ensure_migrated()
+    assert stopped.value.code == 1
+    said = capsys.readouterr().err
+    assert "尚未执行的迁移" in said and "tianping migrate" in said

@@ -14,7 +14,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from typing import Any
@@ -33,6 +34,7 @@ from tianping.activities.models import (
     AttendanceStatus,
     ObligationSetting,
 )
+from tianping.audit import generation
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import (
     PARTY_STATUSES,
@@ -768,6 +770,7 @@ def compliance(
     *,
     descendants: bool = True,
     with_ids: bool = False,
+    court_only: bool = False,
 ) -> Report:
     """Every obligation of every party organisation at or under `root`, in every period of `year`.
 
@@ -790,6 +793,8 @@ def compliance(
 
     `root=None` answers for every organisation; `descendants=False` for `root` alone.
     `with_ids` also lists the activities that count for each row (for linking to them).
+    `court_only` (with a court as `root`) answers for the court's own organisations, not
+    those of the courts under it: one court of a 中院 or a province at a time.
     """
     as_of = as_of or default_as_of(year)
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -815,6 +820,8 @@ def compliance(
         .order_by("path")
     )
     courts = _nearest_courts(root, orgs)
+    if court_only and root is not None:
+        orgs = [o for o in orgs if o.pk in courts and courts[o.pk].pk == root.pk]
     settings = _settings(set(courts.values()))
     starts = _life_starts(root, orgs, courts, year_start)
     life = {o.pk: (starts.get(o.pk), o.dissolved_on if not o.is_active else None) for o in orgs}
@@ -969,10 +976,20 @@ class DashboardSummary:
     overdue: list[Due]  # missing this year
     idle: list[IdleBranch]
     several_courts: bool = False
+    # How many there are of each, also when the lists hold only the first few (`trimmed`).
+    due_count: int = 0
+    overdue_count: int = 0
+    idle_count: int = 0
 
     @property
     def empty(self) -> bool:
-        return not (self.due or self.overdue or self.idle)
+        return not (self.due_count or self.overdue_count or self.idle_count)
+
+    def trimmed(self, shown: int) -> DashboardSummary:
+        """The first `shown` of each list, and the counts of all: what the card shows."""
+        return replace(
+            self, due=self.due[:shown], overdue=self.overdue[:shown], idle=self.idle[:shown]
+        )
 
 
 def _idle_branches(root: Org | None, report: Report, today: dt.date) -> list[IdleBranch]:
@@ -1020,19 +1037,121 @@ def dashboard_summary(scope: Scope | None, today: dt.date | None = None) -> Dash
     ("第二党支部 已连续45天没有活动记录").
     """
     today = today or timezone.localdate()
-    if scope is None or scope.self_only or not scope.can("compliance.view"):
+    sees, root = _scope_root(scope)
+    if not sees:
         return DashboardSummary(today, [], [], [])
-    root = None if scope.is_global else Org.objects.filter(pk=scope.root_id).first()
-    if root is None and not scope.is_global:
-        return DashboardSummary(today, [], [], [])
-    report = compliance(root, today.year, today)
+    return _summary_of(compliance(root, today.year, today), today)
+
+
+def _summary_of(report: Report, today: dt.date) -> DashboardSummary:
     due = [r for r in report.rows if r.status == UPCOMING and r.span.contains(today)]
     due.sort(key=lambda r: (r.span.end, r.org.path, OBLIGATION_ORDER[r.obligation.code]))
     overdue = [r for r in report.rows if r.status == MISSING]
     overdue.sort(key=lambda r: (-r.span.end.toordinal(), r.org.path))
-    idle = _idle_branches(root, report, today)
+    idle = _idle_branches(report.root, report, today)
     several = len({c.pk for c in report.courts.values()}) > 1
-    return DashboardSummary(today, due, overdue, idle, several)
+    return DashboardSummary(today, due, overdue, idle, several, len(due), len(overdue), len(idle))
+
+
+# ---------------------------------------------------------------------------------------
+# Cached figures: counted once per data generation (audit.generation)
+
+# Items of each list the dashboard card names; the rest it counts.
+CARD_ITEMS = 10
+
+
+@dataclass(frozen=True)
+class StatusTally:
+    """How many obligations stand how in each period and court of a report: its summaries,
+    for the whole subtree or one court, without its rows."""
+
+    # (court id or None, period, index of the span, status) → rows.
+    counts: dict[tuple[int | None, str, int, str], int]
+
+    @classmethod
+    def of(cls, report: Report) -> StatusTally:
+        court_of = {pk: court.pk for pk, court in report.courts.items()}
+        spans: dict[str, Span] = {}
+        by_code: Counter[tuple[int | None, str, str]] = Counter()
+        for r in report.rows:
+            spans[r.span.code] = r.span
+            by_code[(court_of.get(r.org.pk), r.span.code, r.status)] += 1
+        return cls(
+            {
+                (court, str(spans[code].period), spans[code].index, status): n
+                for (court, code, status), n in by_code.items()
+            }
+        )
+
+    def summary(
+        self, keeps: Callable[[str, int], bool] | None = None, court_id: int | None = None
+    ) -> Summary:
+        """The summary of the rows whose (period, index) `keeps` keeps, of one court or all."""
+        by_status = {MET: 0, MISSING: 0, UPCOMING: 0}
+        for (court, period, index, status), n in self.counts.items():
+            if court_id is not None and court != court_id:
+                continue
+            if keeps is None or keeps(period, index):
+                by_status[status] += n
+        return Summary(
+            sum(by_status.values()), by_status[MET], by_status[MISSING], by_status[UPCOMING]
+        )
+
+    @property
+    def court_ids(self) -> list[int]:
+        return sorted({c for c, _, _, _ in self.counts if c is not None})
+
+
+def _scope_root(scope: Scope | None) -> tuple[bool, Org | None]:
+    """Whether the scope sees compliance, and the root it is counted under (None: all)."""
+    if scope is None or scope.self_only or not scope.can("compliance.view"):
+        return False, None
+    if scope.is_global:
+        return True, None
+    root = Org.objects.filter(pk=scope.root_id).first()
+    return root is not None, root
+
+
+def cached_dashboard_summary(
+    scope: Scope | None, today: dt.date, current: generation.Generation | None = None
+) -> DashboardSummary:
+    """`dashboard_summary` as the card shows it (CARD_ITEMS of each list, and the counts),
+    computed once per scope, day and data generation. The report it comes from also
+    leaves its tally for `cached_tally` of the same root, year and day."""
+    empty = DashboardSummary(today, [], [], [])
+    if scope is None or scope.self_only or not scope.can("compliance.view"):
+        return empty
+    current = current or generation.current()
+    key = ("compliance-card", "all" if scope.is_global else scope.root_id, today.isoformat())
+    card = current.get(*key)
+    if card is None:
+        sees, root = _scope_root(scope)
+        if not sees:
+            return empty
+        report = compliance(root, today.year, today)
+        card = _summary_of(report, today).trimmed(CARD_ITEMS)
+        current.put(card, *key)
+        current.put(StatusTally.of(report), *_tally_key(root, today.year, today))
+    return card
+
+
+def _tally_key(root: Org | None, year: int, as_of: dt.date) -> tuple[object, ...]:
+    return ("compliance-tally", root.pk if root else "all", year, as_of.isoformat())
+
+
+def cached_tally(
+    root: Org | None,
+    year: int,
+    as_of: dt.date | None = None,
+    current: generation.Generation | None = None,
+) -> StatusTally:
+    """The tally of `compliance(root, year, as_of)`, computed once per data generation.
+    The caller has checked that the scope covers `root`."""
+    as_of = as_of or default_as_of(year)
+    current = current or generation.current()
+    return current.cached(
+        lambda: StatusTally.of(compliance(root, year, as_of)), *_tally_key(root, year, as_of)
+    )
 
 
 def membership_checks(

@@ -32,15 +32,21 @@ from tianping.activities.queries import (
     PERIODS_BY_CODE,
     PICKER_KINDS,
     WHOLE_YEAR,
+    CourtGroup,
     PeriodFilter,
     compliance_in_period,
+    compliance_totals,
+    court_group,
+    court_groups,
     health_url,
     heart_talks,
     matrix_columns,
+    matrix_courts,
     matrix_rows,
     matrix_sections,
     obligation_lines,
     six_have,
+    spans_courts,
     talk_people,
 )
 from tianping.activities.study_records import do_add_study_record
@@ -85,38 +91,106 @@ def _root(request: AuthenticatedHttpRequest) -> Org:
 # The matrix
 
 
+def _court(request: AuthenticatedHttpRequest, root: Org, courts: list[Org]) -> Org | None:
+    """The court asked to be opened: one of the subtree's courts in scope, else 404."""
+    code = request.GET.get("court", "").strip()
+    if not code:
+        return None
+    found = next((c for c in courts if c.code == code), None)
+    if found is None:
+        raise Http404
+    return found
+
+
 @requires("compliance.view")
 def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Organisations × periods for a subtree and a year: met / missing / upcoming (R1.5)."""
+    """Organisations × periods for a subtree and a year: met / missing / upcoming (R1.5).
+
+    A subtree of several courts (a 中院, a province) lists its courts with their figures;
+    each opens to its own organisations' rows, in the page (HTMX) or as a plain link.
+    """
+    scope: Scope = request.scope
     root = _root(request)
     year = _year(request)
     period = _period(request)
     problems_only = request.GET.get("problems") == "1"
-    report = compliance_in_period(root, year, period)
-    columns = matrix_columns(period)
-    rows = matrix_rows(
-        report, matrix_sections(request.scope, root), problems_only=problems_only, columns=columns
-    )
+    columns = matrix_columns(period, year)
+    courts = matrix_courts(scope, root)
+    by_court = spans_courts(root, courts)
+    opened = _court(request, root, courts)
+    if not by_court:
+        opened = None  # a single court's page shows its rows already
     query: dict[str, str | int] = {"org": root.code, "year": year}
     if period.code:
         query["period"] = period.code
+    export_url = reverse("activities:compliance_export") + f"?{urlencode(query)}"
+    if problems_only:
+        query["problems"] = 1
+    context: dict[str, object] = {
+        "root": root,
+        "year": year,
+        "columns": columns,
+        "span": len(columns) + 1,
+        "query": urlencode(query),
+        "problems_only": problems_only,
+    }
+
+    def opened_group(court: Org) -> CourtGroup:
+        # One court: only its own organisations are read.
+        return court_group(
+            compliance_in_period(court, year, period, court_only=True),
+            root,
+            problems_only=problems_only,
+            columns=columns,
+            sections=matrix_sections(scope, court, [OrgKind.GENERAL_BRANCH]),
+            folded=request.GET.get("fold") == "1",
+        )
+
+    if opened is not None and request.htmx and request.htmx.target == f"court-{opened.code}":
+        # Opened or folded again in the page.
+        return render(
+            request,
+            "activities/compliance_court.html",
+            {**context, "group": opened_group(opened)},
+        )
+    if by_court:
+        # The courts' lines and the page's totals come from the cached tally; only an
+        # opened court is read afresh.
+        groups = court_groups(
+            scope,
+            root,
+            courts,
+            year,
+            period,
+            opened=opened_group(opened) if opened is not None else None,
+            problems_only=problems_only,
+        )
+        summary = compliance_totals(scope, root, year, period)
+        rows = None
+    else:
+        report = compliance_in_period(root, year, period)
+        summary = report.summary
+        groups = None
+        rows = matrix_rows(
+            report,
+            matrix_sections(scope, root),
+            problems_only=problems_only,
+            columns=columns,
+        )
     return render(
         request,
         "activities/compliance.html",
         {
-            "root": root,
-            "year": year,
+            **context,
             "years": _years(),
             "period": period,
             "periods": PERIOD_FILTERS,
-            "report": report,
-            "summary": report.summary,
+            "as_of": default_as_of(year),
+            "summary": summary,
+            "groups": groups,
             "rows": rows,
-            "columns": columns,
-            "span": len(columns) + 1,
-            "problems_only": problems_only,
             "picker_kinds": ",".join(sorted(PICKER_KINDS)),
-            "export_url": reverse("activities:compliance_export") + f"?{urlencode(query)}",
+            "export_url": export_url,
             "legend": [(engine.SHORT_NAMES[o.code], o.name) for o in OBLIGATIONS.values()],
             "breadcrumbs": [("组织生活合规", None)],
         },

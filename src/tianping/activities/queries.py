@@ -7,14 +7,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 
 from tianping.accounts.scoping import Scope, scoped
 from tianping.activities import committee_hooks, kinds
-from tianping.activities import compliance as compliance_engine
 from tianping.activities.compliance import (
     MET,
     MISSING,
@@ -22,11 +22,14 @@ from tianping.activities.compliance import (
     UPCOMING,
     Due,
     Report,
+    Summary,
     TalkMatrix,
+    cached_tally,
     compliance,
     default_as_of,
 )
-from tianping.activities.kinds import OBLIGATIONS, Obligation, Period
+from tianping.activities.compliance import spans as compliance_spans
+from tianping.activities.kinds import Obligation, Period
 from tianping.activities.models import (
     Activity,
     ActivityStatus,
@@ -257,10 +260,14 @@ class PeriodFilter:
     year: bool
 
     def keeps(self, due: Due) -> bool:
-        if due.span.period == Period.MONTH:
-            return due.span.index in self.months
-        if due.span.period == Period.QUARTER:
-            return due.span.index in self.quarters
+        return self.keeps_span(due.span.period, due.span.index)
+
+    def keeps_span(self, period: str, index: int) -> bool:
+        """Whether the span of `period` numbered `index` (Span.index) falls in the filter."""
+        if period == Period.MONTH:
+            return index in self.months
+        if period == Period.QUARTER:
+            return index in self.quarters
         return self.year
 
 
@@ -276,12 +283,32 @@ PERIOD_FILTERS = [
 PERIODS_BY_CODE = {p.code: p for p in PERIOD_FILTERS}
 
 
-def compliance_in_period(root: Org, year: int, period: PeriodFilter) -> Report:
-    """The subtree's report for the year, with only the rows of the period (the summary follows)."""
-    report = compliance(root, year, default_as_of(year))
+def compliance_in_period(
+    root: Org, year: int, period: PeriodFilter, *, court_only: bool = False
+) -> Report:
+    """The subtree's report for the year, with only the rows of the period (the summary follows).
+
+    `court_only`: a court's own organisations, not those of the courts under it.
+    """
+    report = compliance(root, year, default_as_of(year), court_only=court_only)
     if period is WHOLE_YEAR:
         return report
     return replace(report, rows=[r for r in report.rows if period.keeps(r)])
+
+
+def compliance_totals(
+    scope: Scope | None,
+    root: Org,
+    year: int,
+    period: PeriodFilter = WHOLE_YEAR,
+    court_id: int | None = None,
+) -> Summary:
+    """The summary of `compliance_in_period(root, year, period)` (of one court of the
+    subtree with `court_id`), read from the cached tally: the year is counted once per
+    data generation, not on every page. PermissionDenied outside the scope."""
+    if scope is None or not scope.can("compliance.view") or not scope.covers_path(root.path):
+        raise PermissionDenied("compliance.view")
+    return cached_tally(root, year).summary(period.keeps_span, court_id)
 
 
 def health_url(org: Org, year: int) -> str:
@@ -300,11 +327,14 @@ class Chip:
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the matrix: a month, a quarter or the year."""
+    """One column of the matrix: a month, a quarter or the year, with its dates as links say them."""
 
     period: Period
     index: int
     label: str
+    code: str  # 2024-03, 2024-Q1, 2024
+    start: str  # ISO dates, first and last day
+    end: str
     first_of_group: bool = False
 
     @property
@@ -312,71 +342,45 @@ class Column:
         return "cell group-start" if self.first_of_group else "cell"
 
 
-def matrix_columns(period: PeriodFilter) -> list[Column]:
-    columns = [
-        Column(Period.MONTH, m, MONTHS[m - 1], first_of_group=i == 0)
-        for i, m in enumerate(period.months)
-    ]
+def matrix_columns(period: PeriodFilter, year: int) -> list[Column]:
+    by_key = {(s.period, s.index): s for p in Period for s in compliance_spans(year, p)}
+
+    def column(p: Period, index: int, label: str, first: bool) -> Column:
+        span = by_key[(p, index)]
+        code, start, end = span.code, span.start.isoformat(), span.end.isoformat()
+        return Column(p, index, label, code, start, end, first_of_group=first)
+
+    columns = [column(Period.MONTH, m, MONTHS[m - 1], i == 0) for i, m in enumerate(period.months)]
     columns += [
-        Column(Period.QUARTER, q, QUARTERS[q - 1], first_of_group=i == 0)
-        for i, q in enumerate(period.quarters)
+        column(Period.QUARTER, q, QUARTERS[q - 1], i == 0) for i, q in enumerate(period.quarters)
     ]
     if period.year:
-        columns.append(Column(Period.YEAR, 1, "全年", first_of_group=True))
+        columns.append(column(Period.YEAR, 1, "全年", True))
     return columns
+
+
+def _indent_em(indent: int) -> str:
+    return f"{indent * 1.25:.2f}"
 
 
 @dataclass
 class MatrixRow:
+    """One party organisation's row: its dues by column, as the engine gave them.
+
+    The template builds each cell's link and words from the due and the organisation's
+    code; nothing here is markup.
+    """
+
     org: Org
     indent: int
     section: bool
-    health_url: str = ""
-    cells: list[tuple[str, list[Chip]]] = field(default_factory=list)  # (css class, chips)
+    cells: list[tuple[Column, list[Due]]] = field(default_factory=list)
     owes: bool = False
     missing: int = 0
 
     @property
     def indent_em(self) -> str:
-        return f"{self.indent * 1.25:.2f}"
-
-
-class _MatrixChips:
-    """The chips of the matrix, one organisation after another.
-
-    A 中院 subtree has some 8,000 cells a year: the pieces that repeat (names, the
-    organisation's links) are built once per obligation or organisation, not per cell.
-    """
-
-    def __init__(self, year: int) -> None:
-        self.year = year
-        self.records_base = reverse("activities:list")
-        self.names = {
-            o.code: (o.name, compliance_engine.SHORT_NAMES.get(o.code, o.name))
-            for o in OBLIGATIONS.values()
-        }
-        self.records = ""
-        self.health = ""
-
-    def start_org(self, org: Org) -> str:
-        """Set the organisation the next chips belong to; returns its health-page URL."""
-        self.records = f"{self.records_base}?org={quote_plus(org.code)}&status=held"
-        self.health = health_url(org, self.year)
-        return self.health
-
-    def chip(self, due: Due) -> Chip:
-        # A missing cell leads to the organisation's health check; any other to its records.
-        if due.status == MISSING:
-            href = self.health + "#obligations"
-        else:
-            href = (
-                f"{self.records}&kind={due.kind}"
-                f"&start={due.span.start.isoformat()}&end={due.span.end.isoformat()}"
-            )
-        name, short = self.names[due.obligation.code]
-        unit = due.unit if due.by_pairs else ""
-        title = f"{name} {due.span.code}：{due.held}/{due.required}{unit} {due.status_name}"
-        return Chip(due.status, href, title, f"{short} {due.held}/{due.required}")
+        return _indent_em(self.indent)
 
 
 def matrix_rows(
@@ -385,38 +389,45 @@ def matrix_rows(
     *,
     problems_only: bool,
     columns: list[Column] | None = None,
+    court: Org | None = None,
+    root_depth: int | None = None,
 ) -> list[MatrixRow]:
-    """One row per party organisation, with its chips by column; courts as headings."""
-    columns = columns if columns is not None else matrix_columns(WHOLE_YEAR)
+    """One row per party organisation, with its dues by column; courts as headings.
+
+    With `court`, only that court's own organisations (not those of the courts under it).
+    Rows are indented from `root_depth`, by default the report's root.
+    """
+    columns = columns if columns is not None else matrix_columns(WHOLE_YEAR, report.year)
     position = {(c.period, c.index): i for i, c in enumerate(columns)}
-    root_depth = report.root.depth if report.root is not None else 1
-    chips = _MatrixChips(report.year)
+    if root_depth is None:
+        root_depth = report.root.depth if report.root is not None else 1
     by_org: dict[int, list[Due]] = {}
     for due in report.rows:
         by_org.setdefault(due.org.pk, []).append(due)
+    orgs = report.orgs
+    if court is not None:
+        orgs = [o for o in orgs if o.pk in report.courts and report.courts[o.pk].pk == court.pk]
     rows: list[MatrixRow] = []
-    for org in sorted([*report.orgs, *sections], key=lambda o: o.path):
+    for org in sorted([*orgs, *sections], key=lambda o: o.path):
         indent = max(org.depth - root_depth, 0)
         if org.kind in SECTION_KINDS:
             rows.append(MatrixRow(org, indent, section=True))
             continue
-        health = chips.start_org(org)
-        cells: list[list[Chip]] = [[] for _ in columns]
+        cells: list[list[Due]] = [[] for _ in columns]
         missing = 0
         dues = by_org.get(org.pk, [])
         for due in dues:
             at = position.get((due.span.period, due.span.index))
             if at is None:
                 continue
-            cells[at].append(chips.chip(due))
+            cells[at].append(due)
             missing += due.status == MISSING
         rows.append(
             MatrixRow(
                 org,
                 indent,
                 section=False,
-                health_url=health,
-                cells=[(column.css, c) for column, c in zip(columns, cells, strict=True)],
+                cells=list(zip(columns, cells, strict=True)),
                 owes=bool(dues),
                 missing=missing,
             )
@@ -437,13 +448,82 @@ def _drop_empty_sections(rows: list[MatrixRow]) -> list[MatrixRow]:
     return [r for r in rows if not r.section or r.org.path in listed]
 
 
-def matrix_sections(scope: Scope, root: Org) -> list[Org]:
+def matrix_sections(scope: Scope, root: Org, kinds: Iterable[str] = SECTION_KINDS) -> list[Org]:
     """The courts and general branches of the subtree, shown as headings."""
     return list(
-        scoped(scope, Org.objects.filter(path__startswith=root.path, kind__in=SECTION_KINDS))
+        scoped(scope, Org.objects.filter(path__startswith=root.path, kind__in=list(kinds)))
         .only("id", "code", "name", "kind", "path", "depth")
         .order_by("path")
     )
+
+
+def matrix_courts(scope: Scope, root: Org) -> list[Org]:
+    """The courts at or under `root` that the user may see, by path."""
+    return matrix_sections(scope, root, COURT_KINDS)
+
+
+def spans_courts(root: Org, courts: list[Org]) -> bool:
+    """Whether the subtree holds a court besides its root: a 中院 with its 基层院, a province."""
+    return any(c.pk != root.pk for c in courts)
+
+
+@dataclass
+class CourtGroup:
+    """One court of a 中院's or a province's matrix: its figures, and its rows once opened."""
+
+    court: Org
+    indent: int
+    summary: Summary
+    rows: list[MatrixRow] | None = None  # None: folded, only the court's line is shown
+
+    @property
+    def indent_em(self) -> str:
+        return _indent_em(self.indent)
+
+
+def court_groups(
+    scope: Scope,
+    root: Org,
+    courts: list[Org],
+    year: int,
+    period: PeriodFilter,
+    *,
+    opened: CourtGroup | None,
+    problems_only: bool,
+) -> list[CourtGroup]:
+    """The courts of the subtree with their own figures, read from the cached tally (each
+    court's organisations, not those of the courts under it); the opened one as given."""
+    groups = []
+    for court in courts:
+        if opened is not None and court.pk == opened.court.pk:
+            groups.append(opened)
+            continue
+        summary = compliance_totals(scope, root, year, period, court_id=court.pk)
+        if problems_only and not summary.missing:
+            continue
+        groups.append(CourtGroup(court, max(court.depth - root.depth, 0), summary))
+    return groups
+
+
+def court_group(
+    report: Report,
+    root: Org,
+    *,
+    problems_only: bool,
+    columns: list[Column],
+    sections: list[Org],
+    folded: bool = False,
+) -> CourtGroup:
+    """One court, from its own report (`compliance_in_period(court_only=True)`): its line,
+    and its rows unless folded."""
+    court = report.root
+    assert court is not None
+    if folded:
+        return CourtGroup(court, max(court.depth - root.depth, 0), report.summary)
+    rows = matrix_rows(
+        report, sections, problems_only=problems_only, columns=columns, root_depth=root.depth
+    )
+    return CourtGroup(court, max(court.depth - root.depth, 0), report.summary, rows)
 
 
 # ---------------------------------------------------------------------------------------

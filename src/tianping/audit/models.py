@@ -258,3 +258,18 @@ class AuditEvent(models.Model):
     @classmethod
     def scope_q(cls, scope) -> Q:
         return subtree_q(scope, "org__path")
+
+
+class DataGeneration(models.Model):
+    """One row per write (`audit.generation`): the count and sum of the ids change whenever
+    a write commits, and figures are cached under them. Runtime state: neither backed up
+    nor counted as data, and wiped with the data."""
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "数据版本"
+        verbose_name_plural = "数据版本"
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.at:%Y-%m-%d %H:%M:%S}"

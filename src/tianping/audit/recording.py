@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import models
 
+from tianping.audit import generation
 from tianping.audit.models import ACTION_LABELS, AuditEvent, UnlabelledAuditError
 from tianping.lib.bulk import insert as bulk_insert
 
@@ -141,9 +142,12 @@ _LABELLED: set[tuple[str, str, str]] = set()
 def record(user: Any, action: str, obj: models.Model | None = None, **kwargs: Any) -> AuditEvent:
     e = event(user, action, obj, **kwargs)
     e.save()
+    # In the action's transaction: the cached figures go stale exactly when its data changes.
+    generation.bump()
     return e
 
 
 def bulk(events: list[AuditEvent]) -> None:
-    """Save many events built with `event` (an import writes one per record)."""
+    """Save many events built with `event` (an import writes one per record); like every
+    bulk write, this marks the data generation."""
     bulk_insert(events)

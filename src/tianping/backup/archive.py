@@ -32,6 +32,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from tianping.audit import generation
 from tianping.backup.tables import backup_models, nonempty_models, reference_models
 
 FORMAT = "tianping-backup"
@@ -358,6 +359,8 @@ def restore_backup(path: Path, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
         raise
     # Cached content types may carry the ids of rows the backup replaced.
     ContentType.objects.clear_cache()
+    # Figures cached for whatever this database held before are not the backup's.
+    generation.forget(using)
     return manifest
 
 

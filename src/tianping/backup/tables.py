@@ -6,9 +6,12 @@ database that is not empty; `backup` and `restore` copy the same tables in the s
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
+from tianping.audit import generation
 from tianping.audit.append_only import deletes_allowed
 
 ModelType = type[models.Model]
@@ -26,6 +29,10 @@ EXTRA_DOMAIN_MODELS = ("auth.group", "auth.group_permissions")
 # Runtime state nobody needs back after a restore, cleared by a reset: log-ins in progress
 # and failed-login counters.
 EPHEMERAL_APPS = ("sessions", "axes")
+# Runtime state of the project's own: the marks of the data generation cached figures are
+# keyed by (audit.generation). Not data: they neither make a database "not empty" nor go
+# into a backup; a reset or a restore clears them and the cache with them.
+EPHEMERAL_MODELS = ("audit.datageneration",)
 
 
 def _storable(model: ModelType) -> bool:
@@ -40,7 +47,9 @@ def _project_models() -> list[ModelType]:
             found.extend(
                 m
                 for m in config.get_models(include_auto_created=True)
-                if _storable(m) and m._meta.label_lower not in SEEDED_MODELS
+                if _storable(m)
+                and m._meta.label_lower not in SEEDED_MODELS
+                and m._meta.label_lower not in EPHEMERAL_MODELS
             )
     return found
 
@@ -112,7 +121,7 @@ def reference_models() -> list[ModelType]:
 
 
 def ephemeral_models() -> list[ModelType]:
-    return _app_models(EPHEMERAL_APPS)
+    return _app_models(EPHEMERAL_APPS) + [apps.get_model(label) for label in EPHEMERAL_MODELS]
 
 
 def existing_tables(using: str = DEFAULT_DB_ALIAS) -> set[str]:
@@ -150,8 +159,15 @@ def wipe(using: str = DEFAULT_DB_ALIAS) -> None:
     ]
     if not tables:
         return
+    with transaction.atomic(using):
+        _delete_rows(connection, tables)
+        # The data generation starts again from nothing: no cached figure may meet it.
+        generation.forget(using)
+
+
+def _delete_rows(connection: Any, tables: list[str]) -> None:
     quote = connection.ops.quote_name
-    with transaction.atomic(using), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # TRUNCATE refuses tables with deferred foreign-key checks still pending in this
             # transaction (rows written earlier in it): run those checks now.

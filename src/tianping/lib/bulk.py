@@ -6,6 +6,8 @@ each column is adapted by one function chosen once per field, and the rows go to
 driver in one stream (`COPY` on PostgreSQL, `executemany` on SQLite), or, where the caller
 needs the new ids, as multi-row `INSERT … RETURNING` statements. Like `bulk_create` this sends no signals and calls no
 `save()`: it is for actions that validate and audit the rows they write themselves.
+Every write here marks the data generation (`audit.generation`), so no cached figure
+outlives rows written this way, audited or not.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Field, Model
 from django.utils import timezone
+
+from tianping.audit import generation
 
 # Parameters per statement: SQLite's default limit (SQLITE_MAX_VARIABLE_NUMBER) is 32766
 # since 3.32, PostgreSQL's 65535; Django still assumes SQLite's old 999.
@@ -143,6 +147,7 @@ def update_values(
     sets = ", ".join(f"{quote(f.column)} = %s" for f, _ in chosen)
     sql = f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote(pk.column)} = %s"
     values = [[*(read(row) for _, read in chosen), row[pk.attname]] for row in rows]
+    generation.bump()
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)
 
@@ -155,6 +160,7 @@ def _names(model: type[Model], fields: list[Field]) -> tuple[str, str, str]:
 
 
 def _write(model: type[Model], fields: list[Field], rows: list[list[Any]]) -> None:
+    generation.bump()
     table, columns, row_marks = _names(model, fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -167,6 +173,7 @@ def _write(model: type[Model], fields: list[Field], rows: list[list[Any]]) -> No
 
 
 def _write_returning(model: type[Model], fields: list[Field], rows: list[list[Any]]) -> list[Any]:
+    generation.bump()
     table, columns, row_marks = _names(model, fields)
     pk = connection.ops.quote_name(model._meta.pk.column)
     per_statement = max(1, _max_params() // len(fields))

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count
-from django.db.models.functions import ExtractYear
+from django.db.models import Case, CharField, Count, Value, When
 
 from tianping.accounts.scoping import Scope, scoped
+from tianping.activities.compliance import DashboardSummary, cached_dashboard_summary
+from tianping.audit import generation
 from tianping.people.models import (
     CHIEF_POSTS,
     DEPUTY_POSTS,
+    PARTY_STATUSES,
     Category,
     Education,
     Gender,
@@ -88,50 +91,103 @@ class WorkforceProfile:
         return [self.chiefs, self.deputies]
 
 
-def _breakdown(qs, field_name: str, choices, title: str) -> Breakdown:
-    counts = dict(qs.values_list(field_name).annotate(n=Count("id")).order_by())
+# The columns every head-count breaks down by, with their choices and titles, in page order.
+BREAKDOWNS = [
+    ("category", Category.choices, "人员类别"),
+    ("post_level", PostLevel.choices, "职务层级"),
+    ("political_status", PoliticalStatus.choices, "政治面貌"),
+    ("gender", Gender.choices, "性别"),
+    ("education", Education.choices, "学历"),
+]
+_COLUMNS = [name for name, _, _ in BREAKDOWNS]
+
+
+def _breakdown(counts: Counter[str], choices, title: str) -> Breakdown:
     rows = [(label, counts.get(value, 0)) for value, label in choices]
     if counts.get("", 0):
         rows.append(("未填写", counts[""]))
     return Breakdown(title, rows)
 
 
-def workforce_profile(scope: Scope | None) -> WorkforceProfile:
-    """Head-counts of serving people in the scope, and the generations of 正职 and 副职."""
-    people = scoped(scope, Person.objects.serving())
-    breakdowns = [
-        _breakdown(people, "category", Category.choices, "人员类别"),
-        _breakdown(people, "post_level", PostLevel.choices, "职务层级"),
-        _breakdown(people, "political_status", PoliticalStatus.choices, "政治面貌"),
-        _breakdown(people, "gender", Gender.choices, "性别"),
-        _breakdown(people, "education", Education.choices, "学历"),
+def _generation() -> Case:
+    """`generation_of` the birth year, worked out by the database."""
+    whens = [When(birth_date__isnull=True, then=Value("未填写"))]
+    whens += [
+        When(birth_date__lte=dt.date(end, 12, 31), then=Value(label))
+        for label, _, end in GENERATIONS
+        if end is not None
     ]
-    by_year_post = (
-        people.annotate(year=ExtractYear("birth_date"))
-        .values_list("post_level", "year")
+    return Case(*whens, default=Value(GENERATIONS[-1][0]), output_field=CharField())
+
+
+def workforce_profile(scope: Scope | None) -> WorkforceProfile:
+    """Head-counts of serving people in the scope, and the generations of 正职 and 副职.
+
+    One pass over the people: one count per combination of the columns broken down by
+    and the generation, added up here.
+    """
+    people = scoped(scope, Person.objects.serving())
+    groups = (
+        people.annotate(generation=_generation())
+        .values_list(*_COLUMNS, "generation")
         .annotate(n=Count("id"))
         .order_by()
     )
+    by_column: dict[str, Counter[str]] = {name: Counter() for name in _COLUMNS}
     all_generations: Counter[str] = Counter()
     chiefs: Counter[str] = Counter()
     deputies: Counter[str] = Counter()
-    for post_level, year, n in by_year_post:
-        gen = generation_of(year)
+    for *values, gen, n in groups:
+        for name, value in zip(_COLUMNS, values, strict=True):
+            by_column[name][value] += n
         all_generations[gen] += n
+        post_level = values[_COLUMNS.index("post_level")]
         if post_level in CHIEF_POSTS:
             chiefs[gen] += n
         elif post_level in DEPUTY_POSTS:
             deputies[gen] += n
     labels = [g[0] for g in GENERATIONS] + (["未填写"] if all_generations.get("未填写") else [])
-    total = sum(all_generations.values())
     return WorkforceProfile(
-        total=total,
-        party_members=people.party_members().count(),
-        breakdowns=breakdowns,
+        total=sum(all_generations.values()),
+        party_members=sum(by_column["political_status"][s] for s in PARTY_STATUSES),
+        breakdowns=[
+            _breakdown(by_column[name], choices, title) for name, choices, title in BREAKDOWNS
+        ],
         generations=Breakdown("年龄结构", [(g, all_generations.get(g, 0)) for g in labels]),
         chiefs=GenerationShare("正职", sum(chiefs.values()), dict(chiefs)),
         deputies=GenerationShare("副职", sum(deputies.values()), dict(deputies)),
     )
 
 
-__all__ = ["WorkforceProfile", "generation_of", "workforce_profile"]
+def _scope_key(scope: Scope) -> str:
+    """What a dashboard's figures depend on in the scope: the people it sees (Person.scope_q)
+    and the organisation its compliance is counted under."""
+    if scope.is_global:
+        return "all"
+    return f"{scope.root_kind}-{scope.root_id}-{scope.root_path}"
+
+
+@dataclass
+class DashboardFigures:
+    profile: WorkforceProfile
+    compliance: DashboardSummary | None  # None: the scope does not see compliance
+
+
+def dashboard_figures(scope: Scope, today: dt.date) -> DashboardFigures:
+    """The dashboard of the scope as of `today`, from the cache while no write has happened
+    since it was counted (audit.generation); one cached entry per scope and day."""
+    current = generation.current()
+    profile = current.cached(lambda: workforce_profile(scope), "workforce", _scope_key(scope))
+    summary = (
+        cached_dashboard_summary(scope, today, current) if scope.can("compliance.view") else None
+    )
+    return DashboardFigures(profile, summary)
+
+
+__all__ = [
+    "DashboardFigures",
+    "WorkforceProfile",
+    "dashboard_figures",
+    "generation_of",
+    "workforce_profile",
+]

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from tianping.accounts.http import LoggedInHttpRequest
 from tianping.accounts.permissions import authenticated
-from tianping.activities.compliance import dashboard_summary
-from tianping.reports.queries import workforce_profile
+from tianping.reports.queries import dashboard_figures
 
 
 @authenticated
@@ -20,7 +19,8 @@ def dashboard(request: LoggedInHttpRequest) -> HttpResponse:
     if not scope.can("dashboard.view"):
         # A member has no dashboard of others; their page is their own record.
         return redirect("people:me")
-    profile = workforce_profile(scope)
+    figures = dashboard_figures(scope, timezone.localdate())
+    profile = figures.profile
     charts = {
         b.title: [{"name": label, "value": n} for label, n in b.rows] for b in profile.breakdowns
     }
@@ -31,9 +31,7 @@ def dashboard(request: LoggedInHttpRequest) -> HttpResponse:
         {
             "profile": profile,
             "charts": charts,
-            "compliance_summary": dashboard_summary(scope, timezone.localdate())
-            if scope.can("compliance.view")
-            else None,
+            "compliance_summary": figures.compliance,
             "breadcrumbs": [("工作台", None)],
         },
     )

@@ -91,20 +91,6 @@ def chip_links(chips: Iterable[Any]) -> SafeString:
     return mark_safe("".join(map(_chip, chips)))  # every piece is escaped by _chip
 
 
-@register.filter
-def chip_cells(cells: Iterable[tuple[str, Iterable[Any]]]) -> SafeString:
-    """A matrix row's cells, (css class, chips) each, as table cells of chip links.
-
-    A 中院 matrix has some 8,000 cells: one filter call per row, not a template loop per
-    cell and chip, keeps the page as fast as the compliance question behind it.
-    """
-    return mark_safe(  # every piece is escaped here or by _chip
-        "".join(
-            f'<td class="{escape(css)}">{"".join(map(_chip, chips))}</td>' for css, chips in cells
-        )
-    )
-
-
 @register.simple_tag
 def org_picker(name: str, org: Org | None, id: str, kinds: str = "", active: bool = False) -> str:
     """An organisation picker outside a form class: `{% org_picker "org" root "id_org" %}`.

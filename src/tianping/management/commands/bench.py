@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from tianping import benchmarks
+from tianping.loadtest import CONCURRENCY
 
 
 class Command(BaseCommand):
@@ -23,13 +24,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--http",
             action="store_true",
-            help="serve with `tianping serve` on loopback and load the people list and dashboard",
+            help="serve with `tianping serve` on loopback and load the people list, the dashboard "
+            "and a 中院's compliance page",
         )
         parser.add_argument(
             "--requests", type=int, default=300, help="with --http: requests per page"
         )
         parser.add_argument(
-            "--concurrency", type=int, default=8, help="with --http: concurrent connections"
+            "--concurrency",
+            type=int,
+            default=CONCURRENCY,
+            help=f"with --http: concurrent connections (default {CONCURRENCY}, at most 64)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -53,6 +58,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{'case':36} {'median ms':>10} {'p95 ms':>9} {'floor ms':>9} {'ratio':>7}  note"
         )
+        if report.get("vacuum"):
+            self.stdout.write(f"清理：{'，'.join(report['vacuum'])}（测试前与导入用例之后）")
         for r in report["results"]:
             floor = f"{r['floor_ms']:.2f}" if r["floor_ms"] is not None else "—"
             ratio = f"{r['ratio']:.1f}" if r["ratio"] is not None else "—"
@@ -75,11 +82,11 @@ class Command(BaseCommand):
             f"{server['concurrency']} 个并发连接，法院 {report['court']}"
         )
         self.stdout.write(
-            f"{'page':24} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}"
+            f"{'page':28} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}"
         )
         for r in report["http"]:
             self.stdout.write(
-                f"{r['name']:24} {r['requests']:9d} {r['errors']:7d} {r['rps']:8.1f} "
+                f"{r['name']:28} {r['requests']:9d} {r['errors']:7d} {r['rps']:8.1f} "
                 f"{r['p50_ms']:8.1f} {r['p95_ms']:8.1f}"
             )
 
