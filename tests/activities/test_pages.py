@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -156,7 +157,9 @@ def test_the_plan_form_offers_only_the_kinds_the_org_may_hold(world):
 def test_a_chosen_kind_narrows_the_orgs_and_shows_its_own_fields(world):
     client = world.client("carol")
     page = body(client.get("/activities/plan/", {"kind": "group_meeting"}))
-    assert 'value="BT-JY-B01-G1" selected' in page and 'value="BT-JY-B01"' not in page
+    # The picker shows the one group carol may hold it in, and its search offers only groups.
+    assert re.search(r'name="org" value="[^"]*（BT-JY-B01-G1）"', page)
+    assert re.search(r'hx-get="/orgs/pick/\?field=org&amp;active=1&amp;kinds=group"', page)
     page = body(client.get("/activities/plan/", {"org": "BT-JY-B01", "kind": "party_lecture"}))
     assert "授课人为党委（党组）书记" in page and 'value="theme_day"' in page  # also counts as
     page = body(client.get("/activities/plan/", {"org": "BT-JY-B01", "kind": "branch_committee"}))
@@ -164,8 +167,15 @@ def test_a_chosen_kind_narrows_the_orgs_and_shows_its_own_fields(world):
 
 
 def test_hosts_are_chosen_among_the_members_on_that_date(world):
-    page = body(world.client("carol").get("/activities/plan/", {"org": "BT-JY-B01"}))
-    assert "王芳（JY0001）" in page and "孙丽" not in page
+    client = world.client("carol")
+    page = body(client.get("/activities/plan/", {"org": "BT-JY-B01"}))
+    # No list of the members ships with the page: the picker searches the branch's court.
+    assert "王芳（JY0001）" not in page and "/people/pick/?field=host&amp;court=BT-JY" in page
+    plan = {"org": "BT-JY-B01", "kind": "branch_committee", "on": "2024-04-10"}
+    response = client.post("/activities/plan/", {**plan, "host": "孙丽"})
+    assert "没有找到“孙丽”" in body(response) and not Activity.objects.exists()
+    response = client.post("/activities/plan/", {**plan, "host": "王芳（JY0001）"})
+    assert Activity.objects.get().host == world.people["wang"]
 
 
 def test_an_action_error_shows_beside_its_field_and_nothing_is_stored(world):

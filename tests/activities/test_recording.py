@@ -64,7 +64,7 @@ def test_a_secretary_plans_then_records_held_and_points_follow_R4_1(world):
             "on": "2024-03-28",
             "location": "三楼会议室",
             "agenda": "一、学习传达；二、研究发展党员",
-            "host": wang.pk,
+            "host": wang.employee_no,
             "recorder_no": "jy0002",
         },
     )

@@ -95,3 +95,11 @@ def logged_in(page: Any, live_server: Any, username: str, password: str) -> None
 def sidenav(page: Any) -> Any:
     """The left navigation (by element: its aria-label is converted too in Traditional)."""
     return page.locator("nav.sidenav")
+
+
+def pick(box: Any, text: str, choice: str) -> None:
+    """Type into a picker's box (a Locator), and take the match labelled `choice` from its list."""
+    box.fill("")
+    box.press_sequentially(text)
+    listbox = box.page.locator("#" + box.get_attribute("aria-controls"))
+    listbox.locator(f'[data-pick="{choice}"]').click()

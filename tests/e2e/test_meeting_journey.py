@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import ACTIVE, logged_in, sidenav
+from tests.e2e.conftest import ACTIVE, logged_in, pick, sidenav
 from tianping.activities.models import Activity, ActivityStatus, Attendance, AttendanceStatus
 from tianping.audit.models import AuditEvent
 from tianping.points.models import PointEntry, Trigger
@@ -51,7 +51,7 @@ def test_a_secretary_records_a_committee_meeting_and_a_corrected_absence_reverse
     page.get_by_role("link", name="计划活动").click()
     expect(page.get_by_role("heading", name="计划活动")).to_be_visible()
     # Her branch is the only organisation she may plan for, and today is the default date.
-    expect(page.get_by_label("组织 *", exact=True)).to_have_value("BT-JY-B01")
+    expect(page.get_by_label("组织 *", exact=True)).to_have_value("第一党支部（BT-JY-B01）")
     expect(page.get_by_label("日期 *", exact=True)).to_have_value(today.isoformat())
     swap_after(
         page,
@@ -65,8 +65,8 @@ def test_a_secretary_records_a_committee_meeting_and_a_corrected_absence_reverse
     page.get_by_label("结束时间").fill("16:30")
     page.get_by_label("地点").fill("三楼党员活动室")
     page.get_by_label("议程").fill("一、研究第三季度党建工作\n二、讨论发展党员工作")
-    page.get_by_label("主持人", exact=True).select_option(label="王芳（JY0001）")
-    page.get_by_label("记录人", exact=True).select_option(label="赵磊（JY0002）")
+    pick(page.get_by_label("主持人", exact=True), "wangf", "王芳（JY0001）")
+    pick(page.get_by_label("记录人", exact=True), "赵磊", "赵磊（JY0002）")
     page.get_by_role("button", name="保存计划").click()
 
     expect(page.get_by_role("status")).to_have_text(f"已计划“{TITLE}”（{today:%Y-%m-%d}）。")

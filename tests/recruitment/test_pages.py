@@ -275,7 +275,7 @@ def test_recording_a_step_goes_back_to_the_file_with_a_confirmation(world):
     assert refresh(recruit).talked_on == D(2023, 3, 20)
     response = client.post(
         f"/recruitment/{recruit.pk}/step/?kind=activist",
-        {"kind": "activist", "on": "2023-04-20", "people": [world.people["wang"].pk]},
+        {"kind": "activist", "on": "2023-04-20", "people": ["王芳（JY0001）"]},
         follow=True,
     )
     assert "已记录“确定为入党积极分子”" in page(response)

@@ -23,6 +23,10 @@ SKIP_PREFIXES = ("/static/", "/media/", "/api/", "/accounts/logout", "/accounts/
 # Downloads are opened, so they must not fail, but their bytes are not HTML.
 HTML_TYPES = ("text/html",)
 
+# A list longer than this is the tree shipped to the browser: organisations and people are
+# chosen with a picker (lib/pickers.py), which searches instead.
+MAX_SELECT_OPTIONS = 200
+
 # What marks a Python exception that leaked into a page.
 EXCEPTION_TEXT = re.compile(
     r"Traceback \(most recent call last\)|\b[A-Z][A-Za-z]*(?:Error|Exception)\b|DoesNotExist"
@@ -92,6 +96,8 @@ class _Page(HTMLParser):
         self._form: tuple[str, list[tuple[str, str]]] | None = None
         self._select: str | None = None
         self._select_value: str | None = None
+        self._options = 0
+        self.select_sizes: list[tuple[str, int]] = []  # every <select>'s name and option count
 
     def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
         attrs = {k: v or "" for k, v in attrs_list}
@@ -116,13 +122,20 @@ class _Page(HTMLParser):
                 self._form[1].append((attrs["name"], attrs.get("value", "")))
         elif tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
             self.text.append(attrs["value"])
-        elif tag == "select" and self._form is not None and attrs.get("name"):
+        if tag == "select":
+            self._options = 0
+            self.select_sizes.append((attrs.get("name") or attrs.get("id", ""), 0))
+        elif tag == "option" and self.select_sizes:
+            self._options += 1
+        if tag == "select" and self._form is not None and attrs.get("name"):
             self._select, self._select_value = attrs["name"], None
         elif tag == "option" and self._select is not None:
             if self._select_value is None or "selected" in attrs:
                 self._select_value = attrs.get("value", "")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "select" and self.select_sizes:
+            self.select_sizes[-1] = (self.select_sizes[-1][0], self._options)
         if tag in ("script", "style", "noscript", "template"):
             self._skip = max(0, self._skip - 1)
         elif tag == "select" and self._select is not None:
@@ -236,6 +249,11 @@ class Walker:
         return out
 
     def _check_text(self, result: Walk, url: str, found_on: str, page: _Page) -> None:
+        for name, options in page.select_sizes:
+            if options > MAX_SELECT_OPTIONS:
+                result.problems.append(
+                    Problem(url, f"a <select> {name!r} with {options} options", found_on)
+                )
         text = " ".join(page.text)
         if match := EXCEPTION_TEXT.search(text):
             start = max(0, match.start() - 40)

@@ -35,6 +35,7 @@ from tianping.accounts.permissions import authenticated, public, requires
 from tianping.accounts.scoping import get_scoped, grants_for, scoped
 from tianping.accounts.throttle import login_rate_limited
 from tianping.lib.errors import add_errors
+from tianping.lib.pickers import PickerInput, picked_key
 from tianping.lib.script import SCRIPT_COOKIE, SIMPLIFIED, TRADITIONAL
 from tianping.lib.sheets import employee_no_q
 from tianping.orgs.models import Org
@@ -201,7 +202,9 @@ def grantable_roles(request: AuthenticatedHttpRequest) -> list[tuple[str, str]]:
 
 class GrantForm(forms.Form):
     role = forms.ChoiceField(label="角色")
-    org_code = forms.CharField(label="授权组织代码", max_length=40)
+    org_code = forms.CharField(
+        label="授权组织代码", max_length=200, widget=PickerInput("orgs:pick", {"active": "1"})
+    )
 
     def __init__(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> None:
         self.request = request
@@ -209,7 +212,7 @@ class GrantForm(forms.Form):
         cast(forms.ChoiceField, self.fields["role"]).choices = grantable_roles(request)
 
     def clean_org_code(self) -> Org:
-        code = self.cleaned_data["org_code"].strip()
+        code = picked_key(self.cleaned_data["org_code"])
         org = scoped(self.request.scope, Org.objects.filter(code=code)).first()
         if org is None:
             raise ValidationError(f"在您的范围内找不到代码为“{code}”的组织")

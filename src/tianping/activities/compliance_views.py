@@ -30,6 +30,7 @@ from tianping.activities.models import StudyRecord
 from tianping.activities.queries import (
     PERIOD_FILTERS,
     PERIODS_BY_CODE,
+    PICKER_KINDS,
     WHOLE_YEAR,
     CourtGroup,
     PeriodFilter,
@@ -41,7 +42,6 @@ from tianping.activities.queries import (
     heart_talks,
     matrix_columns,
     matrix_courts,
-    matrix_picker,
     matrix_rows,
     matrix_sections,
     obligation_lines,
@@ -52,6 +52,7 @@ from tianping.activities.queries import (
 from tianping.activities.study_records import do_add_study_record
 from tianping.activities.views import INLINE_TYPES
 from tianping.lib.errors import add_errors
+from tianping.lib.pickers import picked_key
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import PARTY_KINDS, Org, OrgKind
 
@@ -77,7 +78,7 @@ def _years() -> list[int]:
 def _root(request: AuthenticatedHttpRequest) -> Org:
     """The organisation asked for (in scope, else 404), or the root of the user's scope."""
     scope = request.scope
-    code = request.GET.get("org", "").strip()
+    code = picked_key(request.GET.get("org", ""))
     if code:
         return get_scoped(scope, Org.objects.all(), code=code)
     root = Org.objects.filter(pk=scope.root_id).first()
@@ -188,7 +189,7 @@ def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
             "summary": summary,
             "groups": groups,
             "rows": rows,
-            "picker": matrix_picker(scope, root),
+            "picker_kinds": ",".join(sorted(PICKER_KINDS)),
             "export_url": export_url,
             "legend": [(engine.SHORT_NAMES[o.code], o.name) for o in OBLIGATIONS.values()],
             "breadcrumbs": [("组织生活合规", None)],

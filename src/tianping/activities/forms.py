@@ -20,6 +20,7 @@ from tianping.activities.models import (
     AttendanceStatus,
     StudyItem,
 )
+from tianping.lib.pickers import PickerInput, org_pick_field, person_pick_field
 from tianping.lib.sheets import employee_no_q
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.models import Person
@@ -28,14 +29,6 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 NUMBER_SEPARATORS = re.compile(r"[、,，;；\s]+")
-
-
-def org_label(org: Org) -> str:
-    return f"{org.name}（{org.code}）"
-
-
-def person_label(person: Person) -> str:
-    return f"{person.name}（{person.employee_no}）"
 
 
 def person_by_number(org: Org, number: str) -> Person | None:
@@ -74,13 +67,7 @@ class ActivityFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "标题关键词", "type": "search"}),
     )
-    org = forms.ModelChoiceField(
-        label="组织（含下级）",
-        queryset=Org.objects.none(),
-        required=False,
-        empty_label="全部",
-        to_field_name="code",
-    )
+    org = org_pick_field(label="组织（含下级）", queryset=Org.objects.none(), required=False)
     kind = forms.ChoiceField(label="活动类型", required=False)
     category = forms.ChoiceField(label="类别", required=False)
     status = forms.ChoiceField(
@@ -91,8 +78,7 @@ class ActivityFilterForm(forms.Form):
 
     def __init__(self, visible_orgs: QuerySet[Org], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["org"]).queryset = visible_orgs.order_by("path")
-        cast(forms.ModelChoiceField, self.fields["org"]).label_from_instance = org_label  # type: ignore[method-assign, assignment]  # Django reads the label function per instance
+        cast(forms.ModelChoiceField, self.fields["org"]).queryset = visible_orgs
         cast(forms.ChoiceField, self.fields["kind"]).choices = [("", "全部"), *kinds.choices()]
         cast(forms.ChoiceField, self.fields["category"]).choices = [
             ("", "全部"),
@@ -110,9 +96,7 @@ class ActivityForm(forms.Form):
 
     PEOPLE = ("host", "recorder", "lecturer")
 
-    org = forms.ModelChoiceField(
-        label="组织", queryset=Org.objects.none(), to_field_name="code", empty_label="请选择"
-    )
+    org = org_pick_field(label="组织", active=True, queryset=Org.objects.none())
     kind = forms.ChoiceField(label="活动类型")
     title = forms.CharField(
         label="标题",
@@ -125,17 +109,11 @@ class ActivityForm(forms.Form):
     end_time = forms.TimeField(label="结束时间", required=False, widget=TIME_WIDGET)
     location = forms.CharField(label="地点", max_length=200, required=False)
     agenda = forms.CharField(label="议程", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    host = forms.ModelChoiceField(
-        label="主持人", queryset=Person.objects.none(), required=False, empty_label="（未指定）"
-    )
+    host = person_pick_field(label="主持人", queryset=Person.objects.none(), required=False)
     host_no = forms.CharField(label="或按工号指定主持人", max_length=30, required=False)
-    recorder = forms.ModelChoiceField(
-        label="记录人", queryset=Person.objects.none(), required=False, empty_label="（未指定）"
-    )
+    recorder = person_pick_field(label="记录人", queryset=Person.objects.none(), required=False)
     recorder_no = forms.CharField(label="或按工号指定记录人", max_length=30, required=False)
-    lecturer = forms.ModelChoiceField(
-        label="授课人", queryset=Person.objects.none(), required=False, empty_label="（未指定）"
-    )
+    lecturer = person_pick_field(label="授课人", queryset=Person.objects.none(), required=False)
     lecturer_no = forms.CharField(label="或按工号指定授课人", max_length=30, required=False)
     lecturer_is_secretary = forms.BooleanField(label="授课人为党委（党组）书记", required=False)
     also_counts_as = forms.MultipleChoiceField(
@@ -174,7 +152,9 @@ class ActivityForm(forms.Form):
             del self.fields["org"]
         else:
             cast(forms.ModelChoiceField, self.fields["org"]).queryset = orgs
-            cast(forms.ModelChoiceField, self.fields["org"]).label_from_instance = org_label  # type: ignore[method-assign, assignment]  # Django reads the label function per instance
+            if kind is not None:  # the search offers only the organisations that hold it
+                picker = cast(PickerInput, self.fields["org"].widget)
+                picker.params["kinds"] = ",".join(kind.holders)
         holdable = (
             kinds.kinds_for_holder(org.kind) if org is not None else list(kinds.KINDS.values())
         )
@@ -182,10 +162,11 @@ class ActivityForm(forms.Form):
             ("", "请选择"),
             *((k.code, k.name) for k in holdable),
         ]
+        court_code = org.court().code if org is not None else ""
         for name in self.PEOPLE:
-            field = cast(forms.ModelChoiceField, self.fields[name])
-            field.queryset = candidates
-            field.label_from_instance = person_label  # type: ignore[method-assign, assignment]
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = candidates
+            if org is not None:
+                cast(PickerInput, self.fields[name].widget).params["court"] = court_code
         if kind is None or not kind.has_lecturer:
             for name in ("lecturer", "lecturer_no", "lecturer_is_secretary"):
                 del self.fields[name]

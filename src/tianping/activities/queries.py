@@ -526,22 +526,6 @@ def court_group(
     return CourtGroup(court, max(court.depth - root.depth, 0), report.summary, rows)
 
 
-def matrix_picker(scope: Scope, root: Org) -> list[Org]:
-    """The organisations whose matrix the user may ask for, indented under their courts."""
-    orgs = list(
-        scoped(scope, Org.objects.filter(kind__in=PICKER_KINDS, is_active=True))
-        .only("id", "code", "name", "kind", "depth", "path")
-        .order_by("path")
-    )
-    if root.pk not in {o.pk for o in orgs}:
-        orgs.append(root)
-        orgs.sort(key=lambda o: o.path)
-    top = min((o.depth for o in orgs), default=1)
-    for o in orgs:
-        o.picker_label = "　" * (o.depth - top) + o.name
-    return orgs
-
-
 # ---------------------------------------------------------------------------------------
 # The health check of one party organisation (支部体检)
 

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -25,6 +26,7 @@ from tianping.activities.models import (
     ReviewStatus,
 )
 from tianping.lib.errors import add_errors, error_text
+from tianping.lib.pickers import org_pick_field
 from tianping.orgs.models import Org, OrgKind
 from tianping.people.models import Person
 
@@ -107,7 +109,9 @@ def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 class OpenForm(forms.Form):
-    branch = forms.ChoiceField(label="党支部")
+    branch = org_pick_field(
+        label="党支部", kinds=[OrgKind.BRANCH], active=True, queryset=Org.objects.none()
+    )
     year = forms.IntegerField(label="年度", min_value=reviews.EARLIEST_YEAR)
     on = forms.DateField(
         label="名单日期",
@@ -116,43 +120,19 @@ class OpenForm(forms.Form):
         help_text="按该日在本支部的党员生成参评名单；不填则为今天（往年为当年12月31日）",
     )
 
-    def __init__(self, branches: list[Org], *args: Any, **kwargs: Any) -> None:
+    def __init__(self, branches: QuerySet[Org], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["branch"]).choices = [
-            (b.code, b.name) for b in branches
-        ]
-
-
-def _branches(request: AuthenticatedHttpRequest) -> list[Org]:
-    return list(
-        scoped(request.scope, Org.objects.filter(kind=OrgKind.BRANCH, is_active=True)).order_by(
-            "path"
-        )
-    )
+        cast(forms.ModelChoiceField, self.fields["branch"]).queryset = branches
 
 
 @requires("activities.record")
 def review_open(request: AuthenticatedHttpRequest) -> HttpResponse:
-    branches = _branches(request)
-    # Several branches share a name across courts: show the court beside each.
-    courts = {o.path: o.name for o in Org.objects.courts()}
-    for branch in branches:
-        owner = next((courts[p] for p in reversed(branch.ancestor_paths()) if p in courts), "")
-        branch.label = f"{branch.name}（{owner}）" if owner else branch.name
+    branches = scoped(request.scope, Org.objects.filter(kind=OrgKind.BRANCH, is_active=True))
     today = timezone.localdate()
     if request.method == "POST":
         form = OpenForm(branches, request.POST)
-        code = request.POST.get("branch", "")
-        chosen = (
-            get_scoped(
-                request.scope,
-                Org.objects.filter(kind=OrgKind.BRANCH),
-                code=code,
-            )
-            if code
-            else None
-        )
-        if form.is_valid() and chosen is not None:
+        if form.is_valid():
+            chosen = form.cleaned_data["branch"]
             try:
                 review = reviews.do_open_review(
                     request.user,
@@ -173,7 +153,6 @@ def review_open(request: AuthenticatedHttpRequest) -> HttpResponse:
         if code := request.GET.get("branch", ""):
             initial["branch"] = code
         form = OpenForm(branches, initial=initial)
-    form.fields["branch"].choices = [(b.code, b.label) for b in branches]  # type: ignore[attr-defined]
     return render(
         request,
         "activities/review_open.html",

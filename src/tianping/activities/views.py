@@ -65,6 +65,7 @@ from tianping.activities.queries import (
 )
 from tianping.audit.models import AuditEvent
 from tianping.lib.errors import add_errors, error_text
+from tianping.lib.pickers import picked_key
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import Org
 from tianping.people.models import Person
@@ -369,7 +370,7 @@ def _planning(request: AuthenticatedHttpRequest, *, past: bool) -> Planning:
     data = request.POST if request.method == "POST" else request.GET
     all_orgs = scoped(scope, Org.objects.filter(is_active=True)).order_by("path")
     kind = kinds.KINDS.get(data.get("kind") or "")
-    org = all_orgs.filter(code=data["org"]).first() if data.get("org") else None
+    org = all_orgs.filter(code=picked_key(data["org"])).first() if data.get("org") else None
     if org is None:
         holding = all_orgs.filter(kind__in=kind.holders) if kind else all_orgs
         org = holding.filter(pk=scope.root_id).first() or holding.first()

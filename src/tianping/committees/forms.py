@@ -11,6 +11,7 @@ from django.forms import formset_factory
 from tianping.activities.models import Activity
 from tianping.committees.actions import CandidateIn
 from tianping.committees.models import Post
+from tianping.lib.pickers import org_pick_field
 from tianping.orgs.models import Org
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -20,12 +21,10 @@ MAX_CANDIDATE_ROWS = 40
 
 
 class OverviewFilterForm(forms.Form):
-    org = forms.ModelChoiceField(
+    org = org_pick_field(
         label="组织",
         queryset=Org.objects.none(),
         required=False,
-        to_field_name="code",
-        empty_label="（我的范围）",
     )
     on = forms.DateField(label="日期", required=False, widget=DATE_WIDGET)
     alerts = forms.BooleanField(label="只看有提醒的", required=False)

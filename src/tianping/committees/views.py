@@ -44,6 +44,7 @@ from tianping.committees.queries import (
     own_branch,
 )
 from tianping.lib.errors import add_errors
+from tianping.lib.pickers import picked_key
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import COURT_KINDS, Org
 
@@ -71,7 +72,7 @@ def _overview_data(
 ) -> tuple[Org | None, dt.date, bool, list[CommitteeStatus]]:
     """The root asked for (404 outside the scope), the day, the alerts-only switch, the rows."""
     scope = _scope(request)
-    code = request.GET.get("org", "").strip()
+    code = picked_key(request.GET.get("org", ""))
     if code:
         root: Org | None = get_scoped(scope, Org.objects.all(), code=code)
     elif scope.is_global:

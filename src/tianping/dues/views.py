@@ -56,6 +56,7 @@ from tianping.dues.rules import (
 )
 from tianping.lib import uploads
 from tianping.lib.errors import add_errors, error_text
+from tianping.lib.pickers import picked_key
 from tianping.lib.sheets import employee_no_q, table_bytes
 from tianping.orgs.actions import do_map_values
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
@@ -69,6 +70,9 @@ DUES_ORG_KINDS = COURT_KINDS | {
     OrgKind.BRANCH,
 }
 BRANCH_KINDS = (OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH)
+# What the filters' pickers search (lib/pickers.py): the organisations dues are reckoned for.
+PICKED_ORG_KINDS = ",".join(sorted(DUES_ORG_KINDS))
+PICKED_BRANCH_KINDS = ",".join(BRANCH_KINDS)
 PAGE_SIZE = 100
 SESSION_KEY = "tianping_dues_uploads"
 STALE_SECONDS = 24 * 3600
@@ -89,7 +93,7 @@ def _root(request: AuthenticatedHttpRequest, name: str = "court") -> Org | None:
     """The organisation asked for (404 when outside the scope), else the scope's own node
     when dues are reckoned there, else the first court the scope sees."""
     scope = request.scope
-    code = (request.GET.get(name) or request.POST.get(name) or "").strip()
+    code = picked_key(request.GET.get(name) or request.POST.get(name) or "")
     if code:
         return get_scoped(scope, _dues_orgs(scope), code=code)
     if scope.root_id is not None:
@@ -100,7 +104,7 @@ def _root(request: AuthenticatedHttpRequest, name: str = "court") -> Org | None:
 
 
 def _branch(request: AuthenticatedHttpRequest, root: Org) -> Org | None:
-    code = (request.GET.get("branch") or "").strip()
+    code = picked_key(request.GET.get("branch") or "")
     if not code or code == root.code:
         return None
     return get_scoped(
@@ -124,20 +128,12 @@ def _month(
         return fallback, str(e)
 
 
-def _org_choices(scope: Scope, root: Org) -> list[Org]:
-    """The organisations the filter offers: the courts in scope, and the root if it is not one."""
-    courts = list(_dues_orgs(scope).filter(kind__in=COURT_KINDS).order_by("path"))
-    if root not in courts:
-        courts.insert(0, root)
-    return courts
-
-
-def _branches(scope: Scope, root: Org) -> list[Org]:
-    return list(
+def _has_branches(scope: Scope, root: Org) -> bool:
+    return (
         _dues_orgs(scope)
         .filter(path__startswith=root.path, kind__in=BRANCH_KINDS, is_active=True)
         .exclude(pk=root.pk)
-        .order_by("path")
+        .exists()
     )
 
 
@@ -182,8 +178,9 @@ def _sheet_context(
         "query": _query(**params),
         "querystring_page": _query(**params) + "&",
         "hx_target": "#results",
-        "orgs": _org_choices(request.scope, root),
-        "branches": _branches(request.scope, root),
+        "org_kinds": PICKED_ORG_KINDS,
+        "branch_kinds": PICKED_BRANCH_KINDS,
+        "branches": _has_branches(request.scope, root),
         "can_manage": request.scope.can("dues.manage"),
         "rounding": Rounding(setting_rounding(root.court())).label,
     }
@@ -624,7 +621,7 @@ def arrears_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "others_shown": OTHERS_SHOWN,
             "threshold": ARREARS_MONTHS,
             "back_pay_months": BACK_PAY_MONTHS,
-            "orgs": _org_choices(request.scope, root),
+            "org_kinds": PICKED_ORG_KINDS,
             "can_manage": request.scope.can("dues.manage"),
             "today": timezone.localdate(),
             "next": request.get_full_path(),

@@ -6,6 +6,7 @@ from typing import cast
 
 from django import forms
 
+from tianping.lib.pickers import PickerInput, PickField, org_pick_field
 from tianping.orgs.models import ALLOWED_PARENTS, Org, OrgKind
 
 FOUNDED_HELP = "可不填；填写后，组织生活自成立之日所在的月份、季度、年度起计算"
@@ -50,11 +51,11 @@ class OrgEditForm(forms.Form):
 
 
 class OrgMoveForm(forms.Form):
-    parent = forms.ModelChoiceField(label="新的上级组织", queryset=Org.objects.none())
+    parent = org_pick_field(label="新的上级组织", active=True, queryset=Org.objects.none())
 
-    def __init__(self, candidates, *args, **kwargs) -> None:
+    def __init__(self, candidates, kinds, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        parent = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent = cast(PickField, self.fields["parent"])
         parent.queryset = candidates
-        # Django reads the label function from the field instance.
-        parent.label_from_instance = lambda o: f"{o.name}（{o.code}）"  # type: ignore[method-assign, assignment]
+        # The search offers the kinds that may stand above this one.
+        cast(PickerInput, parent.widget).params["kinds"] = ",".join(sorted(kinds))

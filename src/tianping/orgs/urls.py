@@ -6,6 +6,7 @@ app_name = "orgs"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("new/", views.create, name="create_root"),
+    path("pick/", views.pick, name="pick"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/children/", views.children, name="children"),
     path("<str:code>/new/", views.create, name="create"),

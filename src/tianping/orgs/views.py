@@ -22,6 +22,7 @@ from tianping.lib.errors import add_errors
 from tianping.orgs import actions
 from tianping.orgs.forms import OrgCreateForm, OrgEditForm, OrgMoveForm
 from tianping.orgs.models import ALLOWED_PARENTS, Org, OrgKind
+from tianping.orgs.queries import pick_orgs
 
 
 def _crumbs(org: Org, scope) -> list[tuple[str, str | None]]:
@@ -172,7 +173,7 @@ def move(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         .exclude(path__startswith=org.path)
         .order_by("path")
     )
-    form = OrgMoveForm(candidates, request.POST or None)
+    form = OrgMoveForm(candidates, ALLOWED_PARENTS[OrgKind(org.kind)], request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_move_org(request.user, org, form.cleaned_data["parent"])
@@ -192,4 +193,22 @@ def move(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "org": org,
             "breadcrumbs": [*_with_link(_crumbs(org, scope), org), ("移动", None)],
         },
+    )
+
+
+@requires("orgs.view")
+def pick(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A picker's matches: organisations in scope by name or code, as list items (HTMX)."""
+    field = request.GET.get("field", "q")
+    text = request.GET.get(field, "")
+    matches, more = pick_orgs(
+        request.scope,
+        text,
+        kinds=request.GET.get("kinds", "").split(","),
+        active=request.GET.get("active") == "1",
+    )
+    return render(
+        request,
+        "pickers/options.html",
+        {"options": matches, "more": more, "text": text.strip(), "field": field},
     )

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from tianping.lib.pickers import org_pick_field
 from tianping.lib.sheets import clean_code
 from tianping.orgs.models import Org, OrgKind
 from tianping.people.models import Category, Person, PersonStatus, PoliticalStatus, PostLevel
@@ -15,8 +16,15 @@ from tianping.people.models import Category, Person, PersonStatus, PoliticalStat
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _org_label(org: Org) -> str:
-    return f"{org.name}（{org.code}）"
+# The organisations a roster is filtered by: a court and what its people belong to.
+ROSTER_ORG_KINDS = [
+    OrgKind.HIGH_COURT,
+    OrgKind.MID_COURT,
+    OrgKind.BASIC_COURT,
+    OrgKind.PARTY_COMMITTEE,
+    OrgKind.GENERAL_BRANCH,
+    OrgKind.BRANCH,
+]
 
 
 class PeopleFilterForm(forms.Form):
@@ -25,19 +33,18 @@ class PeopleFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "姓名、工号或拼音（全拼、首字母均可）"}),
     )
-    org = forms.ModelChoiceField(
+    org = org_pick_field(
         label="单位/组织",
+        kinds=ROSTER_ORG_KINDS,
         queryset=Org.objects.none(),
         required=False,
-        empty_label="全部",
-        to_field_name="code",
     )
-    department = forms.ModelChoiceField(
+    department = org_pick_field(
         label="部门",
+        kinds=[OrgKind.DEPARTMENT],
+        active=True,
         queryset=Org.objects.none(),
         required=False,
-        empty_label="全部",
-        to_field_name="code",
     )
     category = forms.ChoiceField(
         label="人员类别", choices=[("", "全部"), *Category.choices], required=False
@@ -55,22 +62,11 @@ class PeopleFilterForm(forms.Form):
     def __init__(self, visible_orgs, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["org"]).queryset = visible_orgs.filter(
-            kind__in=[
-                OrgKind.HIGH_COURT,
-                OrgKind.MID_COURT,
-                OrgKind.BASIC_COURT,
-                OrgKind.PARTY_COMMITTEE,
-                OrgKind.GENERAL_BRANCH,
-                OrgKind.BRANCH,
-            ]
-        ).order_by("path")
-        cast(forms.ModelChoiceField, self.fields["org"]).label_from_instance = _org_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
-        cast(forms.ModelChoiceField, self.fields["department"]).queryset = (
-            visible_orgs.filter(kind=OrgKind.DEPARTMENT, is_active=True)
-            .select_related()
-            .order_by("path")
+            kind__in=ROSTER_ORG_KINDS
         )
-        cast(forms.ModelChoiceField, self.fields["department"]).label_from_instance = _org_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = visible_orgs.filter(
+            kind=OrgKind.DEPARTMENT, is_active=True
+        )
 
 
 class PersonForm(forms.ModelForm):
@@ -136,9 +132,19 @@ class PersonForm(forms.ModelForm):
 
 
 class PersonCreateForm(PersonForm):
-    department = forms.ModelChoiceField(label="部门", queryset=Org.objects.none(), required=False)
-    party_org = forms.ModelChoiceField(
-        label="所在支部", queryset=Org.objects.none(), required=False
+    department = org_pick_field(
+        label="部门",
+        kinds=[OrgKind.DEPARTMENT],
+        active=True,
+        queryset=Org.objects.none(),
+        required=False,
+    )
+    party_org = org_pick_field(
+        label="所在支部",
+        kinds=[OrgKind.BRANCH],
+        active=True,
+        queryset=Org.objects.none(),
+        required=False,
     )
     since = forms.DateField(
         label="入职/转入日期", required=False, widget=DATE_WIDGET, help_text="不清楚可留空"
@@ -153,26 +159,32 @@ class PersonCreateForm(PersonForm):
         cast(forms.ModelChoiceField, self.fields["party_org"]).queryset = inside.filter(
             kind=OrgKind.BRANCH
         )
-        cast(forms.ModelChoiceField, self.fields["department"]).label_from_instance = _org_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
-        cast(forms.ModelChoiceField, self.fields["party_org"]).label_from_instance = _org_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
 
 
 class TransferForm(forms.Form):
     on = forms.DateField(label="调动日期", widget=DATE_WIDGET)
-    department = forms.ModelChoiceField(
+    department = org_pick_field(
         label="调入部门",
+        kinds=[OrgKind.DEPARTMENT],
+        active=True,
         queryset=Org.objects.none(),
         required=False,
         help_text="不变则留空；可选其他法院的部门（交流轮岗）",
     )
-    party_org = forms.ModelChoiceField(
+    party_org = org_pick_field(
         label="转入支部",
+        kinds=[OrgKind.BRANCH],
+        active=True,
         queryset=Org.objects.none(),
         required=False,
         help_text="组织关系转接；不变则留空",
     )
-    party_group = forms.ModelChoiceField(
-        label="转入党小组", queryset=Org.objects.none(), required=False
+    party_group = org_pick_field(
+        label="转入党小组",
+        kinds=[OrgKind.GROUP],
+        active=True,
+        queryset=Org.objects.none(),
+        required=False,
     )
     reason = forms.CharField(label="原因", max_length=100, required=False)
 
@@ -188,9 +200,6 @@ class TransferForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["party_group"]).queryset = active.filter(
             kind=OrgKind.GROUP
         )
-        for name in ("department", "party_org", "party_group"):
-            field = cast(forms.ModelChoiceField, self.fields[name])
-            field.label_from_instance = _org_label  # type: ignore[method-assign, assignment]
         self.fields["on"].initial = timezone.localdate()
 
     def clean(self) -> dict:
@@ -201,13 +210,14 @@ class TransferForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    target = forms.ModelChoiceField(label="并入支部", queryset=Org.objects.none())
+    target = org_pick_field(
+        label="并入支部", kinds=[OrgKind.BRANCH], active=True, queryset=Org.objects.none()
+    )
     on = forms.DateField(label="合并日期", widget=DATE_WIDGET)
 
     def __init__(self, candidates, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["target"]).queryset = candidates
-        cast(forms.ModelChoiceField, self.fields["target"]).label_from_instance = _org_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
         self.fields["on"].initial = timezone.localdate()
 
     def clean_on(self) -> dt.date:

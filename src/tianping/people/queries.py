@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Q, QuerySet, When
 
 from tianping.accounts.scoping import Scope, scoped
+from tianping.lib.pickers import PICK_LIMIT, Match
 from tianping.lib.script import to_simplified
 from tianping.orgs.models import Org
 from tianping.people.models import Person, PersonStatus, Placement, placed_on
@@ -123,3 +124,36 @@ def next_political_birthday(person: Person, today: dt.date) -> Birthday | None:
         if on >= today and year > joined.year:
             return Birthday(person, on, year - joined.year)
     return None
+
+
+def pick_people(
+    scope: Scope | None, text: str, *, court: str = "", party: bool = False
+) -> tuple[list[Match], bool]:
+    """At most PICK_LIMIT people in scope found by name, 工号 or pinyin, and whether more are.
+
+    Serving staff first; an empty text finds nobody, since a scope's whole roster is no help.
+    """
+    text = text.strip()
+    if not text:
+        return [], False
+    qs = scoped(scope, Person.objects.all()).filter(
+        search_q(text) | Q(employee_no__istartswith=text)
+    )
+    if court:  # a court's code: its people among those the scope sees
+        qs = qs.filter(court__code=court)
+    if party:
+        qs = qs.party_members()
+    found = list(
+        qs.select_related("court", "department", "party_org").order_by(
+            *SERVING_FIRST, "name_pinyin", "employee_no"
+        )[: PICK_LIMIT + 1]
+    )
+    more = len(found) > PICK_LIMIT
+    return [
+        Match(
+            p.name,
+            p.employee_no,
+            " · ".join(o.name for o in (p.court, p.department or p.party_org) if o is not None),
+        )
+        for p in found[:PICK_LIMIT]
+    ], more

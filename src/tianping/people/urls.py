@@ -9,6 +9,7 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("new/", views.create, name="create"),
     path("me/", views.me, name="me"),
+    path("pick/", views.pick, name="pick"),
     path("birthdays/", views.birthdays, name="birthdays"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),

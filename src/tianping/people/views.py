@@ -38,6 +38,7 @@ from tianping.people.queries import (
     members_on,
     next_political_birthday,
     people_list,
+    pick_people,
     political_birthdays,
 )
 
@@ -387,4 +388,22 @@ def birthdays(request: AuthenticatedHttpRequest) -> HttpResponse:
             "next": nxt,
             "breadcrumbs": [("人员花名册", reverse("people:list")), ("政治生日", None)],
         },
+    )
+
+
+@requires("people.view")
+def pick(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A picker's matches: people in scope by name, 工号 or pinyin, as list items (HTMX)."""
+    field = request.GET.get("field", "q")
+    text = request.GET.get(field, "")
+    matches, more = pick_people(
+        request.scope,
+        text,
+        court=request.GET.get("court", ""),
+        party=request.GET.get("party") == "1",
+    )
+    return render(
+        request,
+        "pickers/options.html",
+        {"options": matches, "more": more, "text": text.strip(), "field": field},
     )

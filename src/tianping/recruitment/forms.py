@@ -12,8 +12,9 @@ from django.db.models import Q, QuerySet
 
 from tianping.activities.forms import MAX_EVIDENCE_BYTES
 from tianping.activities.models import Activity
+from tianping.lib.pickers import PickerInput, org_pick_field, people_pick_field, person_pick_field
 from tianping.lib.sheets import employee_key, employee_no_q
-from tianping.orgs.models import Org
+from tianping.orgs.models import Org, OrgKind
 from tianping.people.models import Person
 from tianping.recruitment.models import StepKind
 from tianping.recruitment.rules import EXTENSION_MONTHS, StepInput
@@ -85,10 +86,6 @@ PEOPLE_LABELS: dict[str, str] = {
 }
 
 
-def person_label(person: Person) -> str:
-    return f"{person.name}（{person.employee_no}）"
-
-
 def parse_numbers(text: str) -> list[str]:
     return [n.upper() for n in NUMBER_SEPARATORS.split(text.strip()) if n]
 
@@ -107,12 +104,10 @@ class EvidenceField(forms.FileField):
 
 
 class OpenFileForm(forms.Form):
-    branch = forms.ModelChoiceField(
-        label="党支部", queryset=Org.objects.none(), to_field_name="code", empty_label="请选择"
+    branch = org_pick_field(
+        label="党支部", kinds=[OrgKind.BRANCH], active=True, queryset=Org.objects.none()
     )
-    person = forms.ModelChoiceField(
-        label="申请人", queryset=Person.objects.none(), required=False, empty_label="（按工号指定）"
-    )
+    person = person_pick_field(label="申请人", queryset=Person.objects.none(), required=False)
     employee_no = forms.CharField(
         label="或按工号指定申请人",
         max_length=30,
@@ -136,12 +131,7 @@ class OpenFileForm(forms.Form):
         # lookup reveals nobody else.
         self.findable = findable if findable is not None else (lambda court: people)
         cast(forms.ModelChoiceField, self.fields["branch"]).queryset = branches
-        # Codes tell apart the many courts' "第一党支部".
-        cast(forms.ModelChoiceField, self.fields["branch"]).label_from_instance = lambda o: (  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
-            f"{o.name}（{o.code}）"
-        )
         cast(forms.ModelChoiceField, self.fields["person"]).queryset = people
-        cast(forms.ModelChoiceField, self.fields["person"]).label_from_instance = person_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
         self.found: Person | None = None
 
     def clean(self) -> dict[str, Any]:
@@ -166,12 +156,12 @@ class StepForm(forms.Form):
 
     on = forms.DateField(label="日期", widget=DATE_WIDGET)
     ends_on = forms.DateField(label="公示截止日期", widget=DATE_WIDGET)
-    people = forms.ModelMultipleChoiceField(
+    people = people_pick_field(
         label="人员",
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="按住 Ctrl 键（手机上直接点选）可选多人",
+        params={"party": "1"},
+        help_text="输入姓名、工号或拼音查找，可选多人；取消勾选即移除",
     )
     people_no = forms.CharField(
         label="或按工号指定",
@@ -254,7 +244,8 @@ class StepForm(forms.Form):
             cast(forms.ModelChoiceField, self.fields["people"]).queryset = (
                 people if people is not None else Person.objects.none()
             )
-            cast(forms.ModelChoiceField, self.fields["people"]).label_from_instance = person_label  # type: ignore[assignment, method-assign]  # a label per field, as Django documents
+            if court is not None:
+                cast(PickerInput, self.fields["people"].widget).params["court"] = court.code
         if "activity" in self.fields:
             cast(forms.ModelChoiceField, self.fields["activity"]).queryset = (
                 congresses if congresses is not None else Activity.objects.none()

@@ -21,6 +21,7 @@ from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import get_scoped, scoped
 from tianping.activities.models import Activity, ActivityStatus
 from tianping.lib.errors import add_errors, error_text
+from tianping.lib.pickers import picked_key
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import PARTY_STATUSES, Person
 from tianping.recruitment import actions, queries, rules
@@ -85,7 +86,7 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect("recruitment:detail", pk=mine.pk)
         return render(request, "recruitment/no_file.html", {"breadcrumbs": _crumbs()})
     orgs = queries.board_orgs(scope)
-    code = request.GET.get("org", "").strip()
+    code = picked_key(request.GET.get("org", ""))
     if code:
         org = get_scoped(scope, Org.objects.all(), code=code)
     else:
@@ -100,7 +101,7 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "board": the_board,
             "org": org,
-            "orgs": orgs,
+            "board_kinds": ",".join(sorted(queries.BOARD_KINDS)),
             "today": today,
             "horizon": queries.HORIZON_DAYS,
             "show_branches": org.kind != OrgKind.BRANCH,

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from tianping.lib.citations import cited
+from tianping.lib.pickers import PickerInput
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 
 register = template.Library()
@@ -88,3 +89,16 @@ def _chip(c: Any) -> str:
 def chip_links(chips: Iterable[Any]) -> SafeString:
     """Compliance chips (status, href, title, text) as links coloured by status."""
     return mark_safe("".join(map(_chip, chips)))  # every piece is escaped by _chip
+
+
+@register.simple_tag
+def org_picker(name: str, org: Org | None, id: str, kinds: str = "", active: bool = False) -> str:
+    """An organisation picker outside a form class: `{% org_picker "org" root "id_org" %}`.
+
+    Its view reads the text back with `lib.pickers.picked_key`, through its scope.
+    """
+    params = {"kinds": kinds} if kinds else {}
+    if active:
+        params["active"] = "1"
+    value = f"{org.name}（{org.code}）" if org is not None else ""
+    return PickerInput("orgs:pick", params).render(name, value, attrs={"id": id})
