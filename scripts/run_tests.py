@@ -24,8 +24,8 @@ def postgres_answers() -> bool:
         return False
 
 
-def run(label: str, database_url: str, extra: list[str]) -> int:
-    env = dict(os.environ, TIANPING_DATABASE_URL=database_url)
+def run(label: str, database_url: str, extra: list[str], **more_env: str) -> int:
+    env = dict(os.environ, TIANPING_DATABASE_URL=database_url, **more_env)
     print(f"\n===== {label}: pytest =====", flush=True)
     cmd = [
         sys.executable,
@@ -47,7 +47,19 @@ def main() -> int:
     ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
     results: dict[str, int] = {}
     if args.only in (None, "sqlite"):
-        results["SQLite"] = run("SQLite", "sqlite:///:memory:", extra)
+        if any(not a.startswith("-") for a in extra):  # tests named: one run as asked
+            results["SQLite"] = run("SQLite", "sqlite:///:memory:", extra)
+        else:
+            # A RAM file per worker for the suite; the browser journeys on the in-memory
+            # database, whose connection the live server shares (settings.py).
+            code = run("SQLite", "sqlite:///:memory:", [*extra, "--ignore=tests/e2e"])
+            browser = run(
+                "SQLite, browser journeys",
+                "sqlite:///:memory:",
+                [*extra, "tests/e2e"],
+                TIANPING_TEST_SQLITE="memory",
+            )
+            results["SQLite"] = code or browser
     if args.only in (None, "postgres"):
         if postgres_answers():
             results["PostgreSQL"] = run("PostgreSQL", PG_URL, extra)

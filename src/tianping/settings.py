@@ -137,15 +137,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # The test database is a file in RAM (where /dev/shm exists), one per process: Django
     # would otherwise use SQLite's shared-cache in-memory database, whose bulk writes are
-    # several times slower (building the demo took 72 s there against 11 s here).
+    # several times slower (building the demo took 72 s there against 11 s here). The
+    # browser journeys keep the in-memory one (TIANPING_TEST_SQLITE=memory), whose single
+    # connection the live server's threads share with the test.
     _ram = Path("/dev/shm")
-    DATABASES["default"]["TEST"] = {
-        "NAME": os.environ.get("TIANPING_TEST_SQLITE_PATH")
-        or str(
-            (_ram if _ram.is_dir() and os.access(_ram, os.W_OK) else Path(tempfile.gettempdir()))
-            / f"tianping-test-{os.getpid()}.sqlite3"
-        )
-    }
+    if os.environ.get("TIANPING_TEST_SQLITE", "file") != "memory":
+        DATABASES["default"]["TEST"] = {
+            "NAME": os.environ.get("TIANPING_TEST_SQLITE_PATH")
+            or str(
+                (
+                    _ram
+                    if _ram.is_dir() and os.access(_ram, os.W_OK)
+                    else Path(tempfile.gettempdir())
+                )
+                / f"tianping-test-{os.getpid()}.sqlite3"
+            )
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
