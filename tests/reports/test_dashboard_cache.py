@@ -65,7 +65,7 @@ def test_a_person_added_on_the_web_counts_on_the_next_view(world):
             "employee_no": "jy0100",
             "name": "钱多多",
             "status": "serving",
-            "department": world.orgs["BT-JY-MS"].pk,
+            "department": world.orgs["BT-JY-MS"].code,
         },
     )
     assert response.status_code == 302
