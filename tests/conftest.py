@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -260,14 +262,23 @@ def load_world() -> World | None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     # Build the shared world once per test database; each test runs in a transaction that
     # is rolled back, so every test starts from the same world.
+    from django.db import connection
+
     with django_db_blocker.unblock():
         from django.test import override_settings
 
         with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
             build_world()
+    name = str(connection.settings_dict["NAME"])
+    on_file = connection.vendor == "sqlite" and not connection.is_in_memory_db()
+    yield
+    if on_file:
+        # Django removes the SQLite file itself; its write-ahead log and index would stay.
+        for leftover in (f"{name}-wal", f"{name}-shm"):
+            Path(leftover).unlink(missing_ok=True)
 
 
 @pytest.fixture
