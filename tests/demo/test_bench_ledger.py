@@ -53,3 +53,24 @@ def test_the_generated_ledger_names_each_activity_once_with_its_attendance(empty
             for no in row[header.index(column)].split("、")
         ]
         assert len(people) == len(set(people)) == 5
+
+
+def test_the_web_roster_case_follows_the_tasks_through_the_pages_and_rolls_back(
+    empty_db, settings, tmp_path
+) -> None:
+    """The sheet is big enough to be checked and written by tasks: the case follows the
+    pages the officer sees (upload, check, preview, confirm, summary) and leaves nothing."""
+    from tianping.people.models import Person
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TIANPING_TASK_ROWS = 10
+    call_command(
+        "generate", "--profile", "city", "--seed", "2", "--scale", "0.05", stdout=io.StringIO()
+    )
+    court = Org.objects.filter(kind=OrgKind.BASIC_COURT).order_by("path").first()
+    people = Person.objects.count()
+
+    result = benchmarks.bench_roster_import_web(court, 30).as_dict()
+
+    assert result["name"] == "roster_import_web_30_rows" and result["median_ms"] > 0
+    assert Person.objects.count() == people
