@@ -155,7 +155,7 @@ def test_a_bad_pay_sheet_is_previewed_with_every_bad_row_and_nothing_is_written(
 def test_a_sheet_whose_only_faults_are_not_words_is_dropped(world):
     page = body(upload(world.client("bob"), pay_sheet(["JY0001", "王芳", -6500, "在职"])))
     assert "月基数不能为负数" in page and "保存对照并重新检查" not in page
-    assert '<h2>重新上传</h2>' in page and 'action="/dues/upload/"' in page
+    assert "<h2>重新上传</h2>" in page and 'action="/dues/upload/"' in page
     assert 'data-progress="/dues/upload/progress/"' in page
     assert not list(world_media(world).glob("*.xlsx"))
 
