@@ -27,6 +27,19 @@ ROSTER_ORG_KINDS = [
 ]
 
 
+def _optional_org(label: str, kind: OrgKind, **kwargs: Any) -> Any:
+    """An optional picker of one active organisation of `kind`; each form narrows the
+    queryset to the user's scope."""
+    return org_pick_field(
+        label=label,
+        kinds=[kind],
+        active=True,
+        queryset=Org.objects.none(),
+        required=False,
+        **kwargs,
+    )
+
+
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(
         label="搜索",
@@ -39,13 +52,7 @@ class PeopleFilterForm(forms.Form):
         queryset=Org.objects.none(),
         required=False,
     )
-    department = org_pick_field(
-        label="部门",
-        kinds=[OrgKind.DEPARTMENT],
-        active=True,
-        queryset=Org.objects.none(),
-        required=False,
-    )
+    department = _optional_org("部门", OrgKind.DEPARTMENT)
     category = forms.ChoiceField(
         label="人员类别", choices=[("", "全部"), *Category.choices], required=False
     )
@@ -132,20 +139,8 @@ class PersonForm(forms.ModelForm):
 
 
 class PersonCreateForm(PersonForm):
-    department = org_pick_field(
-        label="部门",
-        kinds=[OrgKind.DEPARTMENT],
-        active=True,
-        queryset=Org.objects.none(),
-        required=False,
-    )
-    party_org = org_pick_field(
-        label="所在支部",
-        kinds=[OrgKind.BRANCH],
-        active=True,
-        queryset=Org.objects.none(),
-        required=False,
-    )
+    department = _optional_org("部门", OrgKind.DEPARTMENT)
+    party_org = _optional_org("所在支部", OrgKind.BRANCH)
     since = forms.DateField(
         label="入职/转入日期", required=False, widget=DATE_WIDGET, help_text="不清楚可留空"
     )
@@ -163,29 +158,11 @@ class PersonCreateForm(PersonForm):
 
 class TransferForm(forms.Form):
     on = forms.DateField(label="调动日期", widget=DATE_WIDGET)
-    department = org_pick_field(
-        label="调入部门",
-        kinds=[OrgKind.DEPARTMENT],
-        active=True,
-        queryset=Org.objects.none(),
-        required=False,
-        help_text="不变则留空；可选其他法院的部门（交流轮岗）",
+    department = _optional_org(
+        "调入部门", OrgKind.DEPARTMENT, help_text="不变则留空；可选其他法院的部门（交流轮岗）"
     )
-    party_org = org_pick_field(
-        label="转入支部",
-        kinds=[OrgKind.BRANCH],
-        active=True,
-        queryset=Org.objects.none(),
-        required=False,
-        help_text="组织关系转接；不变则留空",
-    )
-    party_group = org_pick_field(
-        label="转入党小组",
-        kinds=[OrgKind.GROUP],
-        active=True,
-        queryset=Org.objects.none(),
-        required=False,
-    )
+    party_org = _optional_org("转入支部", OrgKind.BRANCH, help_text="组织关系转接；不变则留空")
+    party_group = _optional_org("转入党小组", OrgKind.GROUP)
     reason = forms.CharField(label="原因", max_length=100, required=False)
 
     def __init__(self, visible_orgs, *args, **kwargs) -> None:
