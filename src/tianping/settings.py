@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "tianping.recruitment",
     "tianping.dues",
     "tianping.committees",
+    "tianping.learning",
     "tianping.points",
     "tianping.reports",
     "tianping.audit",

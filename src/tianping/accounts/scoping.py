@@ -30,8 +30,10 @@ _READ = {
     "compliance.view",
     "points.view",
     "membership.view",
+    "learning.view",
 }
-_RECORD = {"activities.record", "membership.manage", "dues.manage"}
+# learning.review: a secretary reads the reflections of their branch (with their 查重 report).
+_RECORD = {"activities.record", "membership.manage", "dues.manage", "learning.review"}
 _ADMIN = {
     "orgs.change",
     "people.change",
@@ -43,6 +45,8 @@ _ADMIN = {
     "audit.view",
     "accounts.view",
     "accounts.grant",
+    # Training classes, study plans, the question bank and the court's training settings.
+    "learning.manage",
 }
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PLATFORM_ADMIN: frozenset(
@@ -61,11 +65,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "audit.view",
             "points.manage",
             "compliance.manage",
+            "learning.manage",
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(_READ | _RECORD),
     Role.LEADER: frozenset(_READ | {"people.export"}),
-    Role.MEMBER: frozenset({"people.view", "activities.view", "points.view", "membership.view"}),
+    Role.MEMBER: frozenset(
+        {"people.view", "activities.view", "points.view", "membership.view", "learning.view"}
+    ),
 }
 
 # The order in which a user's grants are offered when they have several.

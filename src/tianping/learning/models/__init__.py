@@ -1,0 +1,15 @@
+"""The learning app's models, one module per part of 教育培训 (DESIGN.md)."""
+
+from tianping.learning.models.training import (  # noqa: F401
+    ClassSession,
+    ClassStatus,
+    Course,
+    CourseCategory,
+    Enrolment,
+    EnrolmentResult,
+    Feedback,
+    TrainingClass,
+    TrainingKind,
+    TrainingRequirement,
+    TrainingSetting,
+)
