@@ -39,6 +39,7 @@ from tianping.activities.api import compliance_router
 from tianping.activities.api import router as activities_router
 from tianping.committees.api import router as committees_router
 from tianping.dues.api import router as dues_router
+from tianping.learning.api import router as learning_router
 from tianping.lib.errors import error_lists, error_text
 from tianping.lib.inputs import NUL, NUL_FREE, contains_nul
 from tianping.orgs.api import router as orgs_router
@@ -111,6 +112,7 @@ api.add_router("/points", points_router)
 api.add_router("/committees", committees_router)
 api.add_router("/recruitment", recruitment_router)
 api.add_router("/dues", dues_router)
+api.add_router("/learning", learning_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("recruitment/", include("tianping.recruitment.urls")),
     path("dues/", include("tianping.dues.urls")),
     path("committees/", include("tianping.committees.urls")),
+    path("learning/", include("tianping.learning.urls")),
     path("audit/", include("tianping.audit.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,7 @@
+"""The learning part 'stats' in the JSON API."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,1 @@
+"""quizzes models (filled by its part)."""

@@ -1,0 +1,1 @@
+"""reading models (filled by its part)."""

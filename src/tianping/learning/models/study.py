@@ -1,0 +1,1 @@
+"""study models (filled by its part)."""

@@ -1,0 +1,4 @@
+from tianping.learning import views
+
+app_name = "learning"
+urlpatterns = [*views.routes]
