@@ -278,5 +278,10 @@ TASKS = {
 }
 # A sheet with at least this many rows is written by a task, not in the request.
 TIANPING_TASK_ROWS = envint("TIANPING_TASK_ROWS", 2000)
+# A task still "running" after this long lost its worker (killed, machine restarted): the
+# next worker to start marks it failed, so the page that polls it stops waiting.
+TIANPING_TASK_STALE_MINUTES = envint("TIANPING_TASK_STALE_MINUTES", 60)
+# Finished task results (an import's summary) are kept this long, then pruned by a worker.
+TIANPING_TASK_KEEP_DAYS = envint("TIANPING_TASK_KEEP_DAYS", 14)
 
 TIANPING_PAGE_SIZE = 50

@@ -14,6 +14,7 @@ it with `.enqueue(...)`; what it shares is here:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django_tasks import TaskResultStatus, default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
 
@@ -139,3 +141,34 @@ def outcome(result_id: str, user_id: Any) -> Outcome | None:
         return None
     state = _STATES.get(result.status, "failed")
     return Outcome(state, result.return_value if state == "done" else None)
+
+
+# ---------------------------------------------------------------------------------------
+# Housekeeping
+
+
+class WorkerLost(RuntimeError):
+    """What a task's record says when its worker stopped before finishing it."""
+
+
+@dataclass(frozen=True)
+class Tidied:
+    abandoned: int
+    pruned: int
+
+
+def tidy(now: dt.datetime | None = None) -> Tidied:
+    """What a worker does as it starts: a task "running" longer than any task runs lost its
+    worker, so it is marked failed (its page stops waiting and says so); finished results
+    older than the keeping time are deleted. Only the database backend keeps results."""
+    from django_tasks.backends.database.models import DBTaskResult
+
+    now = now or timezone.now()
+    stale = now - dt.timedelta(minutes=settings.TIANPING_TASK_STALE_MINUTES)
+    abandoned = 0
+    for result in DBTaskResult.objects.running().filter(started_at__lt=stale):
+        result.set_failed(WorkerLost("处理进程在任务完成前停止，请重新提交"), None)
+        abandoned += 1
+    old = now - dt.timedelta(days=settings.TIANPING_TASK_KEEP_DAYS)
+    pruned, _ = DBTaskResult.objects.finished().filter(finished_at__lt=old).delete()
+    return Tidied(abandoned, pruned)
