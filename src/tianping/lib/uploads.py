@@ -483,6 +483,7 @@ def _checked(
     per court: a sheet checked under no court offers no mapping."""
     context = preview(plan, court, filename)
     problems(context, plan.errors)
+    context["declare_value"] = DECLARE
     again = {"court": court.code if court else "", **params}  # another file, as it was
     if plan.ok:
         # Confirm writes this plan: the workbook is not read again.
@@ -511,6 +512,10 @@ def problems(context: dict[str, Any], errors: list[SheetError]) -> None:
     context["other_errors"] = [e for e in errors if not e.offered]
 
 
+# The choice, beside the standard values, that keeps an unknown word as the court's own term.
+DECLARE = "+new"
+
+
 def map_values(
     request: HttpRequest,
     token: str,
@@ -520,9 +525,12 @@ def map_values(
     preview: Preview,
     template: str,
     save: Callable[[Any, Org, list[tuple[str, str, str]]], Any],
+    declare: Callable[[Any, Org, list[tuple[str, str]]], Any] | None = None,
 ) -> HttpResponse:
-    """The officer maps unknown words of a held upload to standard values; the mappings
-    are kept for the court (`save`, an audited action) and the file is checked again."""
+    """The officer maps unknown words of a held upload to standard values, or (`DECLARE`,
+    for a word of an open column, when the import can `declare`) keeps it as the court's own
+    term; both are kept for the court (`save`, `declare`: audited actions) and the file is
+    checked again."""
     entry = pending.get(request, token)
     court = court_of(request, entry["court"])  # a sheet held under no court maps nothing
     source = upload_path(token)
@@ -533,6 +541,7 @@ def map_values(
     plan = parse(source, court, **params)
     unknown = {(u.column, u.key): u for u in unknown_values(plan.errors)}
     chosen = []
+    declared = []
     for column, value, standard in zip(
         request.POST.getlist("column"),
         request.POST.getlist("value"),
@@ -540,13 +549,24 @@ def map_values(
         strict=False,
     ):
         u = unknown.get((column, match_key(value)))
-        if u is not None and standard in u.offered:
+        if u is None:
+            continue
+        if standard == DECLARE and u.declarable and declare is not None:
+            declared.append((u.column, u.value))
+        elif standard in u.offered:
             chosen.append((u.column, u.value, standard))
     if chosen:
         save(request.user, court, chosen)
         messages.success(
             request, f"已保存{len(chosen)}项取值对照，下次导入{court.name}的表格时同样适用。"
         )
+    if declared:
+        declare(request.user, court, declared)  # type: ignore[misc]
+        terms = "、".join(f"{column}“{value}”" for column, value in declared)
+        messages.success(
+            request, f"已新增本院取值：{terms}，下次导入{court.name}的表格时直接接受。"
+        )
+    if chosen or declared:
         plan = parse(source, court, **params)
     return _checked(
         request,

@@ -83,6 +83,8 @@ KIND_NAMES: dict[str, str] = {
     "小组": OrgKind.GROUP,
 }
 KINDS = Choices("组织类型", KIND_NAMES, [kind.label for kind in OrgKind])
+# Why a court cannot declare a 类型 of its own: the tree's rules and obligations read it.
+KIND_CLOSED = "组织类型决定组织机构的层级和组织生活要求，只能对照为规定的类型"
 
 
 @dataclass
@@ -192,7 +194,15 @@ def _read_rows(
         except CellError as e:
             kind = ""
             row_errors.append(
-                SheetError(number, written[KIND], raw[KIND], e.message, e.offered, canonical=KIND)
+                SheetError(
+                    number,
+                    written[KIND],
+                    raw[KIND],
+                    e.message,
+                    e.offered,
+                    canonical=KIND,
+                    closed=KIND_CLOSED,
+                )
             )
         founded_on = _founded_on(raw[FOUNDED], problem)
         if code and code not in seen:
