@@ -268,3 +268,31 @@ def test_the_org_pages_link_the_import_for_those_who_may_use_it(world: World) ->
     assert url not in world.client("carol").get(reverse("orgs:tree")).content.decode()
     assert world.client("carol").get(url).status_code == 403
     assert world.client("erin").get(url).status_code == 403
+
+
+def test_a_big_sheet_under_no_court_is_checked_and_written_by_tasks(
+    world: World, settings: Any
+) -> None:
+    settings.TIANPING_TASK_ROWS = 1  # every sheet is big; tests run tasks at once
+    client = world.client("admin")
+    response = client.post(
+        reverse("orgs:import"),
+        {
+            "court": "",
+            "file": upload(
+                ["NM", "内蒙古自治区高级人民法院", "高级人民法院", None],
+                ["NM-JGDW", "机关党委", "机关党委", "NM"],
+            ),
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert response.context["result"].created == 2
+    token = response.context["token"]
+    response = client.post(reverse("orgs:import_confirm", args=[token]), follow=True)
+    assert response.context["result"].created == 2
+    assert parent_code("NM-JGDW") == "NM"
+    # Another user's session knows nothing of the token.
+    assert (
+        world.client("alice").get(reverse("orgs:import_summary", args=[token])).status_code == 404
+    )
