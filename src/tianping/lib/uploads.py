@@ -5,8 +5,9 @@ The workbook is read once: the check's plan of a clean sheet is kept under MEDIA
 named by a random token that only the uploading user's session knows, and the workbook goes.
 Confirm writes that kept plan (each import's writer compares it with the data as it is now);
 a sheet of at least TIANPING_TASK_ROWS rows is written by a task in `tianping worker`, and
-the summary page follows it. Imports of every kind (roster, ledger, pay sheet) share this,
-each under its own session key.
+the summary page follows it. Imports of every kind (roster, ledger, pay sheet, organisation
+sheet) share this, each under its own session key; the organisation sheet may be held under
+no court (`SheetUploadForm.courtless_label`, a global scope only).
 """
 
 from __future__ import annotations
