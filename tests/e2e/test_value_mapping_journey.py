@@ -70,3 +70,41 @@ def test_an_officer_maps_a_courts_own_term_in_the_preview(
         "正科",
         "中层正职",
     )
+
+
+def test_an_officer_declares_a_courts_own_term_new_and_sees_it_on_the_person_page(
+    page, live_server, transactional_world, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["工号", "姓名", "人员类别", "职务层级"])
+    sheet.append(["JY0301", "乔木", "员额法官", "正科级"])
+    sheet.append(["JY0302", "林森", "律师", "一般干警"])
+    path = tmp_path / "花名册.xlsx"
+    book.save(path)
+
+    logged_in(page, live_server, "alice", PASSWORD)
+    sidenav(page).get_by_role("link", name="花名册导入").click()
+    page.get_by_label("法院").select_option(label="九原区人民法院")
+    page.get_by_label("花名册文件").set_input_files(path)
+    page.get_by_role("button", name="上传并检查").click()
+
+    # 人员类别 is closed, and the preview says why; 职务层级 may take the court's own term.
+    closed = page.locator('#unknown-values tr[data-column="人员类别"]')
+    expect(closed).to_contain_text("不能新增为本院取值：人员类别决定考核序列")
+    expect(closed.get_by_role("option", name="新增为本院取值“律师”")).to_have_count(0)
+    page.get_by_label("职务层级“正科级”对照为").select_option(label="新增为本院取值“正科级”")
+    page.get_by_label("人员类别“律师”对照为").select_option("司法行政人员")
+    page.get_by_role("button", name="保存对照并重新检查").click()
+
+    expect(page.get_by_role("status").first).to_be_visible()
+    expect(page.get_by_text("已新增本院取值：职务层级“正科级”")).to_be_visible()
+    expect(page.locator("#count-created")).to_have_text("2")
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.get_by_role("heading", name="花名册导入结果")).to_be_visible()
+
+    qiao = Person.objects.get(employee_no="JY0301")
+    assert qiao.post_level == "正科级"
+    page.goto(f"{live_server.url}/people/{qiao.pk}/")
+    expect(page.locator("dt:text-is('职务层级') + dd")).to_have_text("正科级")

@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "orgs.merge": "合并支部",
     "orgs.import": "导入组织",
     "orgs.map_value": "设置取值对照",
+    "people.declare_term": "新增本院取值",
     "people.create": "新增人员",
     "people.update": "修改人员",
     "people.transfer": "人员调动",

@@ -66,6 +66,9 @@ class SheetError(Exception):
         message: str,
         offered: Sequence[str] = (),
         canonical: str = "",
+        *,
+        declarable: bool = False,
+        closed: str = "",
     ) -> None:
         super().__init__(message)
         self.row = row
@@ -76,6 +79,9 @@ class SheetError(Exception):
         # mapped to, and the column's own name (the sheet may write a synonym).
         self.offered = tuple(offered)
         self.canonical = canonical or column
+        # Whether the court may declare it its own term instead (an open column), or why not.
+        self.declarable = declarable
+        self.closed = closed
 
     def __repr__(self) -> str:
         return f"SheetError({self.row!r}, {self.column!r}, {self.value!r}, {self.message!r})"
@@ -366,20 +372,37 @@ class ValueMap:
     """Words a court writes for standard values, by column: 正科 in 职务层级 → 中层正职.
 
     Filled from the court's kept mappings and from `--map 列名:原值=标准值`; an import
-    passes a cell through `apply` before its enumeration reads it.
+    passes a cell through `apply` before its enumeration reads it. It also holds the court's
+    own terms of open columns (declared new, or `--declare 列名:值`): `own` gives the term
+    a cell writes, which the import stores as it is.
     """
 
     def __init__(self, entries: Iterable[tuple[str, str, str]] = ()) -> None:
         self._by: dict[str, dict[str, str]] = {}
+        self._own: dict[str, dict[str, str]] = {}
         for column, written, standard in entries:
             self.add(column, written, standard)
 
     def add(self, column: str, written: str, standard: str) -> None:
         self._by.setdefault(header_key(column), {})[match_key(clean_text(written))] = standard
 
+    def declare(self, column: str, term: str) -> None:
+        """Take `term` as a value of `column` of its own (the court's term)."""
+        term = clean_text(term)
+        self._own.setdefault(header_key(column), {})[match_key(term)] = term
+
+    def own(self, column: str, value: Any) -> str:
+        """The court's own term a cell writes (as declared), or "" when it writes none."""
+        table = self._own.get(header_key(column))
+        if not table or value is None:
+            return ""
+        return table.get(match_key(clean_text(value)), "")
+
     def update(self, other: ValueMap) -> None:
         for column, table in other._by.items():
             self._by.setdefault(column, {}).update(table)
+        for column, terms in other._own.items():
+            self._own.setdefault(column, {}).update(terms)
 
     def apply(self, column: str, value: Any) -> Any:
         table = self._by.get(header_key(column))
@@ -388,10 +411,10 @@ class ValueMap:
         return table.get(match_key(clean_text(value)), value)
 
     def __bool__(self) -> bool:
-        return any(self._by.values())
+        return any(self._by.values()) or any(self._own.values())
 
     def __len__(self) -> int:
-        return sum(len(t) for t in self._by.values())
+        return sum(len(t) for t in self._by.values()) + sum(len(t) for t in self._own.values())
 
 
 MAP_OPTION = re.compile(r"^\s*([^:：=]+?)\s*[:：]\s*(.+?)\s*=\s*(.+?)\s*$")
@@ -1251,6 +1274,8 @@ class UnknownValue:
     offered: tuple[str, ...]
     message: str = ""
     rows: list[int] = field(default_factory=list)
+    declarable: bool = False  # the court may declare it its own term (an open column)
+    closed: str = ""  # else why not, when the column says
 
     @property
     def key(self) -> str:
@@ -1265,7 +1290,15 @@ def unknown_values(errors: Iterable[SheetError]) -> list[UnknownValue]:
             continue
         key = (e.canonical, match_key(e.value))
         if key not in found:
-            found[key] = UnknownValue(e.canonical, e.column, e.value, e.offered, e.message)
+            found[key] = UnknownValue(
+                e.canonical,
+                e.column,
+                e.value,
+                e.offered,
+                e.message,
+                declarable=e.declarable,
+                closed=e.closed,
+            )
         if e.row is not None:
             found[key].rows.append(e.row)
     return list(found.values())
@@ -1283,8 +1316,13 @@ def add_map_option(parser: Any) -> None:
     )
 
 
-def value_map_option(texts: Iterable[str]) -> tuple[ValueMap, list[SheetError]]:
-    """The --map options as a ValueMap, and an error for each one written wrongly."""
+def value_map_option(
+    texts: Iterable[str],
+    declares: Iterable[str] = (),
+    closed: Callable[[str], str] | None = None,
+) -> tuple[ValueMap, list[SheetError]]:
+    """The --map (and --declare) options as a ValueMap, and an error for each one written
+    wrongly; `closed(column)` says why a column takes no term of its own ("" if it does)."""
     found = ValueMap()
     errors = []
     for text in texts:
@@ -1292,7 +1330,43 @@ def value_map_option(texts: Iterable[str]) -> tuple[ValueMap, list[SheetError]]:
             found.add(*parse_map_option(text))
         except ValueError as e:
             errors.append(SheetError(None, "--map", text, str(e)))
+    for text in declares:
+        try:
+            column, term = parse_declare_option(text)
+        except ValueError as e:
+            errors.append(SheetError(None, "--declare", text, str(e)))
+            continue
+        if why := (closed(column) if closed else "此列不能新增取值"):
+            errors.append(SheetError(None, "--declare", text, why))
+            continue
+        found.declare(column, term)
     return found, errors
+
+
+DECLARE_OPTION = re.compile(r"^\s*([^:：=]+?)\s*[:：]\s*([^=]+?)\s*$")
+TERM_MAX = 20
+
+
+def parse_declare_option(text: str) -> tuple[str, str]:
+    """`列名:值` as (column, term); ValueError in Chinese otherwise."""
+    m = DECLARE_OPTION.match(text)
+    if m is None:
+        raise ValueError(f"--declare 的写法应为 列名:值，如 职务层级:正科级（收到“{text}”）")
+    if len(clean_text(m[2])) > TERM_MAX:
+        raise ValueError(f"新增的取值不能超过{TERM_MAX}个字符")
+    return m[1], m[2]
+
+
+def add_declare_option(parser: Any) -> None:
+    """`--declare 列名:值` (repeatable): a court's own term taken as a value of an open column."""
+    parser.add_argument(
+        "--declare",
+        action="append",
+        default=[],
+        metavar="列名:值",
+        help="a court's own term of an open column taken as it is, e.g. 职务层级:正科级 "
+        "(repeatable); the court's declared terms apply too",
+    )
 
 
 class Writer(Protocol):
@@ -1319,6 +1393,11 @@ def report_result(
             stdout.write("不认识的取值可以对照为标准值后重新导入，例如：\n")
             for (column, value), offered in list(unknown.items())[:5]:
                 stdout.write(f"  --map {column}:{value}={offered[0]}\n")
+        own = dict.fromkeys((e.canonical, e.value) for e in result.errors if e.declarable)
+        if own:
+            stdout.write("若是本院自己的取值，也可新增为本院取值，例如：\n")
+            for column, value in list(own)[:5]:
+                stdout.write(f"  --declare {column}:{value}\n")
         return
     counts = f"新增{result.created}{unit}，更新{result.updated}{unit}，未变{result.unchanged}{unit}"
     if result.dry_run:

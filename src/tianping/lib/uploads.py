@@ -5,8 +5,9 @@ The workbook is read once: the check's plan of a clean sheet is kept under MEDIA
 named by a random token that only the uploading user's session knows, and the workbook goes.
 Confirm writes that kept plan (each import's writer compares it with the data as it is now);
 a sheet of at least TIANPING_TASK_ROWS rows is written by a task in `tianping worker`, and
-the summary page follows it. Imports of every kind (roster, ledger, pay sheet) share this,
-each under its own session key.
+the summary page follows it. Imports of every kind (roster, ledger, pay sheet, organisation
+sheet) share this, each under its own session key; the organisation sheet may be held under
+no court (`SheetUploadForm.courtless_label`, a global scope only).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
 from django_tasks import task
 
-from tianping.accounts.scoping import get_scoped, scoped
+from tianping.accounts.scoping import Scope, get_scoped, scoped
 from tianping.lib import tasks
 from tianping.lib.sheets import (
     ImportResult,
@@ -43,25 +44,47 @@ from tianping.lib.sheets import (
 )
 from tianping.orgs.models import Org
 
+# What a preview shows of a checked plan: (plan, court, filename) -> template context. The
+# court is an Org, or None only for a form with a `courtless_label`.
+Preview = Callable[[Any, Any, str], dict[str, Any]]
+
 # An upload nobody confirmed is removed after a day.
 STALE_SECONDS = 24 * 3600
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class SheetUploadForm(forms.Form):
-    """A court in the user's scope and an .xlsx file; subclasses name the file."""
+    """A court in the user's scope and an .xlsx file; subclasses name the file.
+
+    A sheet whose rows need not lie in one court (the organisation tree, which may create
+    courts) names the choice of no court in `courtless_label`; only a scope over the whole
+    platform is offered it. The form knows the uploading user's `scope`, for `params`.
+    """
 
     file_label = "Excel文件"
     file_help = "Excel工作簿（.xlsx），可有标题行"
+    courtless_label = ""
 
     court = forms.ChoiceField(label="法院")
     file = forms.FileField()
 
-    def __init__(self, courts: list[Org], *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, courts: list[Org], *args: Any, scope: Scope | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["court"]).choices = [(c.code, c.name) for c in courts]
+        self.scope = scope
+        choices = [(c.code, c.name) for c in courts]
+        if self.courtless:
+            choices.insert(0, ("", self.courtless_label))
+            self.fields["court"].required = False
+        cast(forms.ChoiceField, self.fields["court"]).choices = choices
         self.fields["file"].label = self.file_label
         self.fields["file"].help_text = self.file_help
+
+    @property
+    def courtless(self) -> bool:
+        """Whether this user may upload the sheet under no court."""
+        return bool(self.courtless_label) and self.scope is not None and self.scope.is_global
 
     def params(self) -> dict[str, str]:
         """What the check needs besides the court and the file (a pay sheet's month), as
@@ -194,6 +217,24 @@ def court_of(request: HttpRequest, code: str) -> Org:
     return get_scoped(request.scope, Org.objects.courts(), code=code)  # type: ignore[attr-defined]
 
 
+def held_court(request: HttpRequest, code: str) -> Org | None:
+    """The court an upload was held under, or None for one held under no court (which
+    only a scope over the whole platform may have: anyone else gets 404)."""
+    if code:
+        return court_of(request, code)
+    scope = request.scope  # type: ignore[attr-defined]
+    if scope is None or not scope.is_global:
+        raise Http404
+    return None
+
+
+def _form(
+    request: HttpRequest, form_class: type[SheetUploadForm], *args: Any, **kwargs: Any
+) -> SheetUploadForm:
+    """An upload form offering the user's courts, knowing the user's scope."""
+    return form_class(courts_of(request), *args, scope=request.scope, **kwargs)  # type: ignore[attr-defined]
+
+
 class PendingUploads:
     """This user's uploads awaiting confirmation, kept in the session under one key."""
 
@@ -216,7 +257,7 @@ class PendingUploads:
         self,
         request: HttpRequest,
         token: str,
-        court: Org,
+        court: Org | None,
         filename: str,
         *,
         mapping: bool = False,
@@ -230,7 +271,7 @@ class PendingUploads:
             token,
             {
                 "owner": request.user.pk,
-                "court": court.code,
+                "court": court.code if court else "",
                 "filename": filename,
                 "at": time.time(),
                 "mapping": mapping,
@@ -259,7 +300,7 @@ def upload_form(
     form_class: type[SheetUploadForm],
     pending: PendingUploads,
     parse: Callable[..., Any],
-    preview: Callable[[Any, Org, str], dict[str, Any]],
+    preview: Preview,
     template: str,
     initial: dict[str, Any] | None = None,
 ) -> tuple[SheetUploadForm, HttpResponse | None]:
@@ -267,23 +308,23 @@ def upload_form(
 
     On a valid POST the sheet is checked (nothing written) and the preview is the response;
     a clean sheet is held for confirmation, a faulty one is dropped. Otherwise the form to
-    show is returned with no response. `parse(path, court, **form.params())` checks a file.
+    show is returned with no response. `parse(path, court, **form.params())` checks a file;
+    `court` is None for a sheet the user uploads under no court (`courtless_label`).
     """
-    courts = courts_of(request)
     if request.method != "POST":
         if token := request.GET.get("checked", ""):
             after = _after_check(request, pending, token, preview, template, form_class)
             if after is not None:
-                return form_class(courts), after
+                return _form(request, form_class), after
         initial = dict(initial or {})
         if code := request.GET.get("court", ""):
             initial["court"] = court_of(request, code).code
-        return form_class(courts, initial=initial), None
+        return _form(request, form_class, initial=initial), None
     # An out-of-scope court is absent, whatever the form would say about it.
     code = request.POST.get("court", "")
     court = court_of(request, code) if code else None
-    form = form_class(courts, request.POST, request.FILES)
-    if court is None or not form.is_valid():
+    form = _form(request, form_class, request.POST, request.FILES)
+    if (court is None and not form.courtless) or not form.is_valid():
         return form, None
     pending.drop_unmapped(request)
     token, target, filename = store(form.cleaned_data["file"])
@@ -294,7 +335,11 @@ def upload_form(
         user_id = int(request.user.pk)  # type: ignore[arg-type]
         tasks.write_progress(user_id, token, "check")
         started = check_upload.enqueue(
-            token=token, user_id=user_id, parse=parser, court=court.code, params=params
+            token=token,
+            user_id=user_id,
+            parse=parser,
+            court=court.code if court else "",
+            params=params,
         )
         pending.hold(request, token, court, filename, params=params)
         entry = pending.get(request, token)
@@ -362,7 +407,8 @@ def check_upload(
     if not parse.startswith("tianping."):
         raise ValueError(f"not an import check: {parse}")
     check: Callable[..., Any] = import_string(parse)
-    org = Org.objects.get(code=court)  # in the user's scope: the request checked it
+    # In the user's scope (or none, for a global scope): the request checked it.
+    org = Org.objects.get(code=court) if court else None
     with tasks.tracked(user_id, token, first="check", keep=True):
         plan = check(upload_path(token), org, **params)
         keep_plan(token, plan)
@@ -373,7 +419,7 @@ def _after_check(
     request: HttpRequest,
     pending: PendingUploads,
     token: str,
-    preview: Callable[[Any, Org, str], dict[str, Any]],
+    preview: Preview,
     template: str,
     form_class: type[SheetUploadForm],
 ) -> HttpResponse | None:
@@ -382,7 +428,7 @@ def _after_check(
     entry = pending.get(request, token)
     if "checking" not in entry:
         raise Http404
-    court = court_of(request, entry["court"])
+    court = held_court(request, entry["court"])
     user_id = request.user.pk
     state = entry.get("checked")
     if state is None:
@@ -425,36 +471,38 @@ def _checked(
     pending: PendingUploads,
     token: str,
     target: Path,
-    court: Org,
+    court: Org | None,
     filename: str,
     params: dict[str, str],
     plan: Any,
-    preview: Callable[[Any, Org, str], dict[str, Any]],
+    preview: Preview,
     template: str,
     form_class: type[SheetUploadForm],
 ) -> HttpResponse:
     """The preview of a checked upload: held for confirming when clean, held for mapping
-    when it writes words the court has not mapped yet, dropped otherwise."""
+    when it writes words the court has not mapped yet, dropped otherwise. Words are kept
+    per court: a sheet checked under no court offers no mapping."""
     context = preview(plan, court, filename)
     problems(context, plan.errors)
-    again = {"court": court.code, **params}  # the form to upload another file, as it was
+    context["declare_value"] = DECLARE
+    again = {"court": court.code if court else "", **params}  # another file, as it was
     if plan.ok:
         # Confirm writes this plan: the workbook is not read again.
         keep_plan(token, plan)
         target.unlink(missing_ok=True)
         pending.hold(request, token, court, filename, params=params, rows=plan_rows(plan))
         context["token"] = token
-    elif context["unknowns"]:
+    elif context["unknowns"] and court is not None:
         # The officer maps the unknown words here, and the same file is checked again.
         plan_path(token).unlink(missing_ok=True)
         pending.hold(request, token, court, filename, mapping=True, params=params)
         context["map_token"] = token
-        context["form"] = form_class(courts_of(request), initial=again)
+        context["form"] = _form(request, form_class, initial=again)
     else:
         # Nothing to confirm: the clerk fixes the sheet and uploads it again.
         discard(token)
         pending.forget(request, token)
-        context["form"] = form_class(courts_of(request), initial=again)
+        context["form"] = _form(request, form_class, initial=again)
     return render(request, template, context)
 
 
@@ -465,20 +513,27 @@ def problems(context: dict[str, Any], errors: list[SheetError]) -> None:
     context["other_errors"] = [e for e in errors if not e.offered]
 
 
+# The choice, beside the standard values, that keeps an unknown word as the court's own term.
+DECLARE = "+new"
+
+
 def map_values(
     request: HttpRequest,
     token: str,
     form_class: type[SheetUploadForm],
     pending: PendingUploads,
     parse: Callable[..., Any],
-    preview: Callable[[Any, Org, str], dict[str, Any]],
+    preview: Preview,
     template: str,
     save: Callable[[Any, Org, list[tuple[str, str, str]]], Any],
+    declare: Callable[[Any, Org, list[tuple[str, str]]], Any] | None = None,
 ) -> HttpResponse:
-    """The officer maps unknown words of a held upload to standard values; the mappings
-    are kept for the court (`save`, an audited action) and the file is checked again."""
+    """The officer maps unknown words of a held upload to standard values, or (`DECLARE`,
+    for a word of an open column, when the import can `declare`) keeps it as the court's own
+    term; both are kept for the court (`save`, `declare`: audited actions) and the file is
+    checked again."""
     entry = pending.get(request, token)
-    court = court_of(request, entry["court"])
+    court = court_of(request, entry["court"])  # a sheet held under no court maps nothing
     source = upload_path(token)
     if not source.is_file() or "result" in entry or "task" in entry:
         pending.forget(request, token)
@@ -487,6 +542,7 @@ def map_values(
     plan = parse(source, court, **params)
     unknown = {(u.column, u.key): u for u in unknown_values(plan.errors)}
     chosen = []
+    declared = []
     for column, value, standard in zip(
         request.POST.getlist("column"),
         request.POST.getlist("value"),
@@ -494,13 +550,24 @@ def map_values(
         strict=False,
     ):
         u = unknown.get((column, match_key(value)))
-        if u is not None and standard in u.offered:
+        if u is None:
+            continue
+        if standard == DECLARE and u.declarable and declare is not None:
+            declared.append((u.column, u.value))
+        elif standard in u.offered:
             chosen.append((u.column, u.value, standard))
     if chosen:
         save(request.user, court, chosen)
         messages.success(
             request, f"已保存{len(chosen)}项取值对照，下次导入{court.name}的表格时同样适用。"
         )
+    if declared:
+        declare(request.user, court, declared)  # type: ignore[misc]
+        terms = "、".join(f"{column}“{value}”" for column, value in declared)
+        messages.success(
+            request, f"已新增本院取值：{terms}，下次导入{court.name}的表格时直接接受。"
+        )
+    if chosen or declared:
         plan = parse(source, court, **params)
     return _checked(
         request,
@@ -579,7 +646,7 @@ def confirm(
     where = redirect(summary_route, token=token)
     if "result" in entry or "task" in entry:
         return where  # confirmed already (a second click, or the back button)
-    court = court_of(request, entry["court"])  # still in the user's scope
+    court = held_court(request, entry["court"])  # still in the user's scope
     if entry.get("mapping") or not plan_path(token).is_file():
         pending.forget(request, token)
         discard(token)
@@ -598,7 +665,8 @@ def confirm(
     pending.remember(request, token, entry)
     result = entry.get("result")
     if message and result and result.get("ok"):
-        messages.success(request, message.format(court=court.name, **result))
+        where_to = court.name if court else "平台"
+        messages.success(request, message.format(court=where_to, **result))
     return where
 
 
@@ -624,7 +692,7 @@ def written(request: HttpRequest, pending: PendingUploads, token: str) -> dict[s
             entry["result"] = found.value if found.state == "done" else BROKEN
             pending.remember(request, token, entry)
             tasks.progress_path(request.user.pk, token).unlink(missing_ok=True)
-    court = court_of(request, entry["court"])
+    court = held_court(request, entry["court"])
     context: dict[str, Any] = {
         "entry": entry,
         "court": court,

@@ -23,9 +23,11 @@ from tianping.lib.sheets import (
     cell,
     clean_code,
     clean_name,
+    clean_text,
     parse_date,
     read_table,
     sort_errors,
+    table_bytes,
 )
 from tianping.orgs.actions import (
     UNCHANGED,
@@ -34,6 +36,7 @@ from tianping.orgs.actions import (
     do_move_org,
     do_update_org,
 )
+from tianping.orgs.mappings import court_value_map
 from tianping.orgs.models import ALLOWED_PARENTS, COURT_KINDS, Org, OrgKind, org_code_problem
 
 CODE, NAME, KIND, PARENT, FOUNDED = "代码", "名称", "类型", "上级代码", "成立日期"
@@ -80,6 +83,8 @@ KIND_NAMES: dict[str, str] = {
     "小组": OrgKind.GROUP,
 }
 KINDS = Choices("组织类型", KIND_NAMES, [kind.label for kind in OrgKind])
+# Why a court cannot declare a 类型 of its own: the tree's rules and obligations read it.
+KIND_CLOSED = "组织类型决定组织机构的层级和组织生活要求，只能对照为规定的类型"
 
 
 @dataclass
@@ -95,6 +100,19 @@ class OrgRow:
     rename: bool = False
     move: bool = False
     redate: bool = False
+    kind_text: str = ""  # the 类型 cell as written, for a problem to name
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where a sheet may write: inside one court (`within`, a code; "" for anywhere) and
+    only the kinds the user may create or change (`kinds`; None for every kind)."""
+
+    within: str = ""
+    kinds: frozenset[str] | None = None
+
+    def allows(self, kind: str) -> bool:
+        return self.kinds is None or kind in self.kinds
 
 
 @dataclass
@@ -103,6 +121,7 @@ class OrgPlan:
 
     rows: list[OrgRow] = field(default_factory=list)
     errors: list[SheetError] = field(default_factory=list)
+    reach: Reach = field(default_factory=Reach)
 
     @property
     def ok(self) -> bool:
@@ -126,9 +145,14 @@ def _order(written: dict[str, str]) -> Callable[[str], int]:
     return lambda column: positions.get(column, len(positions))
 
 
-def parse_orgs(source: Source, values: ValueMap | None = None) -> OrgPlan:
-    """Read and check an organisation sheet against the tree as it stands; writes nothing."""
-    plan = OrgPlan()
+def parse_orgs(
+    source: Source, values: ValueMap | None = None, reach: Reach | None = None
+) -> OrgPlan:
+    """Read and check an organisation sheet against the tree as it stands; writes nothing.
+
+    With a `reach` (the web's upload), each row must also stay inside its court and create
+    or change only the kinds the user may."""
+    plan = OrgPlan(reach=reach or Reach())
     try:
         with read_table(source, ORG_COLUMNS) as table:
             written = {c: table.written.get(c, c) for c in COLUMN_ORDER}
@@ -136,7 +160,7 @@ def parse_orgs(source: Source, values: ValueMap | None = None) -> OrgPlan:
     except SheetError as e:
         plan.errors.append(e)
         return plan
-    errors.extend(_check_tree(rows, bad_rows, written))
+    errors.extend(_check_tree(rows, bad_rows, written, plan.reach))
     plan.errors = sort_errors(errors, _order(table.written))
     if plan.ok:
         plan.rows = rows
@@ -170,7 +194,15 @@ def _read_rows(
         except CellError as e:
             kind = ""
             row_errors.append(
-                SheetError(number, written[KIND], raw[KIND], e.message, e.offered, canonical=KIND)
+                SheetError(
+                    number,
+                    written[KIND],
+                    raw[KIND],
+                    e.message,
+                    e.offered,
+                    canonical=KIND,
+                    closed=KIND_CLOSED,
+                )
             )
         founded_on = _founded_on(raw[FOUNDED], problem)
         if code and code not in seen:
@@ -178,7 +210,17 @@ def _read_rows(
         if row_errors:
             errors.extend(row_errors)
             bad_rows.add(number)
-        rows.append(OrgRow(number, code, name, kind, clean_code(raw[PARENT]), founded_on))
+        rows.append(
+            OrgRow(
+                number,
+                code,
+                name,
+                kind,
+                clean_code(raw[PARENT]),
+                founded_on,
+                kind_text=clean_text(raw[KIND]),
+            )
+        )
     return rows, errors, bad_rows
 
 
@@ -207,9 +249,10 @@ def _collector(
 
 
 def _check_tree(
-    rows: list[OrgRow], bad_rows: set[int], written: dict[str, str]
+    rows: list[OrgRow], bad_rows: set[int], written: dict[str, str], reach: Reach
 ) -> list[SheetError]:
-    """Parents exist, no cycles, each kind under a kind it may sit under; fills in actions."""
+    """Parents exist, no cycles, each kind under a kind it may sit under, each row within
+    the reach; fills in actions."""
     errors: list[SheetError] = []
     existing = {
         o.code: o
@@ -217,6 +260,14 @@ def _check_tree(
             "id", "code", "name", "kind", "path", "depth", "founded_on", "dissolved_on"
         )
     }
+    court = existing.get(reach.within) if reach.within else None
+    if reach.within and court is None:
+        return [SheetError(None, "", reach.within, "找不到所选法院")]
+
+    def outside(code: str) -> bool:
+        old = existing.get(code)
+        return court is not None and old is not None and not old.path.startswith(court.path)
+
     by_path = {o.path: o for o in existing.values()}
     parent_of: dict[str, str | None] = {}
     kind_of: dict[str, str] = {}
@@ -227,6 +278,11 @@ def _check_tree(
     sheet = {r.code: r for r in rows if r.code and r.row not in bad_rows}
     for r in sheet.values():
         old = existing.get(r.code)
+        if outside(r.code):
+            # Codes are unique across the platform; whose it is stays unsaid.
+            errors.append(SheetError(r.row, written[CODE], r.code, f"代码“{r.code}”已被使用"))
+            bad_rows.add(r.row)
+            continue
         if old is None and not r.kind:
             errors.append(SheetError(r.row, written[KIND], "", "新组织必须填写类型"))
             bad_rows.add(r.row)
@@ -258,7 +314,9 @@ def _check_tree(
             )
             bad_rows.add(r.row)
             continue
-        if r.parent_code and r.parent_code not in existing and r.parent_code not in sheet:
+        if r.parent_code and (
+            outside(r.parent_code) or (r.parent_code not in existing and r.parent_code not in sheet)
+        ):
             errors.append(
                 SheetError(
                     r.row,
@@ -296,6 +354,13 @@ def _check_tree(
             r.move = parent_of[r.code] != _current_parent(old, by_path)
             r.redate = r.founded_on is not None and r.founded_on != old.founded_on
             r.action = "update" if (r.rename or r.move or r.redate) else "unchanged"
+        if message := _reach_problem(r, kind, court, parent_of, reach):
+            column = written[KIND] if message.startswith("无权") else written[PARENT]
+            value = (
+                (r.kind_text or OrgKind(kind).label) if column == written[KIND] else r.parent_code
+            )
+            errors.append(SheetError(r.row, column, value, message))
+            bad_rows.add(r.row)
     if not errors:
         depth: dict[str, int] = {}
 
@@ -308,6 +373,29 @@ def _check_tree(
 
         rows.sort(key=lambda r: (depth_of(r.code), r.row))
     return errors
+
+
+def _reach_problem(
+    r: OrgRow, kind: str, court: Org | None, parent_of: dict[str, str | None], reach: Reach
+) -> str:
+    """Why a row goes beyond what the user may write: a kind they may not create or change,
+    or a place outside their court. "" when it stays within."""
+    if r.action != "unchanged" and not reach.allows(kind):
+        return f"无权新建或修改{OrgKind(kind).label}"
+    if court is None:
+        return ""
+    if r.code == court.code:
+        return "不能移动所选法院本身" if r.move else ""
+    code: str | None = parent_of.get(r.code)
+    seen = {r.code}
+    while code is not None and code not in seen:
+        if code == court.code:
+            return ""
+        seen.add(code)
+        code = parent_of.get(code)
+    if r.parent_code:
+        return f"上级组织“{r.parent_code}”不在{court.name}之内"
+    return f"新组织须填写{court.name}之内的上级代码"
 
 
 def _current_parent(org: Org, by_path: dict[str, Org]) -> str | None:
@@ -364,9 +452,15 @@ def apply_orgs(plan: OrgPlan, user: Any) -> ImportResult:
     """Write a checked plan through the audited actions, parents first, in one transaction."""
     if not plan.ok:
         return plan.result()
+    reach = plan.reach
     try:
         with transaction.atomic():
+            court = Org.objects.filter(code=reach.within).first() if reach.within else None
+            if reach.within and court is None:
+                raise ValidationError("找不到所选法院")
             for r in plan.rows:
+                if r.action != "unchanged":
+                    _still_within(r, reach, court)
                 if r.action == "create":
                     parent = Org.objects.get(code=r.parent_code) if r.parent_code else None
                     check_parent(r.kind, parent)
@@ -395,6 +489,21 @@ def apply_orgs(plan: OrgPlan, user: Any) -> ImportResult:
     return plan.result()
 
 
+def _still_within(r: OrgRow, reach: Reach, court: Org | None) -> None:
+    """At write time, a checked row's kind and place are still the user's to write."""
+    kind = r.kind or Org.objects.get(code=r.code).kind
+    if not reach.allows(kind):
+        raise ValidationError(f"无权新建或修改{OrgKind(kind).label}")
+    if court is None:
+        return
+    if r.action == "create" or r.move:
+        target = Org.objects.filter(code=r.parent_code).first() if r.parent_code else None
+        if target is None or not target.path.startswith(court.path):
+            raise ValidationError(f"“{r.name}”的上级组织不在{court.name}之内")
+    elif not Org.objects.filter(code=r.code, path__startswith=court.path).exists():
+        raise ValidationError(f"“{r.name}”不在{court.name}之内")
+
+
 def import_orgs(
     source: Source, user: Any, *, dry_run: bool = False, values: ValueMap | None = None
 ) -> ImportResult:
@@ -402,3 +511,31 @@ def import_orgs(
     if dry_run or not plan.ok:
         return plan.result(dry_run=dry_run)
     return apply_orgs(plan, user)
+
+
+def check_org_sheet(source: Source, court: Org | None, *, kinds: str = "") -> OrgPlan:
+    """The web upload's check: the sheet read with the court's kept value mappings, every row
+    inside `court` (None: anywhere, for a scope over the whole platform) and of the kinds
+    the user may create or change (`kinds`, comma-separated codes, as the form gives them)."""
+    reach = Reach(
+        within=court.code if court else "",
+        kinds=frozenset(k for k in kinds.split(",") if k in OrgKind.values),
+    )
+    return parse_orgs(source, court_value_map(court), reach)
+
+
+TEMPLATE_EXAMPLE = {
+    CODE: "BT-JY-B03",
+    NAME: "第三党支部",
+    KIND: OrgKind.BRANCH.label,
+    PARENT: "BT-JY-JGDW",
+    FOUNDED: "2021-07-01",
+}
+
+
+def org_template() -> Any:
+    """An organisation sheet to fill in: the header, one example row, a drop-down of kinds."""
+    example = [TEMPLATE_EXAMPLE[h] for h in COLUMN_ORDER]
+    return table_bytes(
+        COLUMN_ORDER, [example], title="组织机构", choices={KIND: [k.label for k in OrgKind]}
+    )

@@ -198,3 +198,38 @@ class ValueMapping(models.Model):
     @classmethod
     def scope_q(cls, scope) -> Q:
         return subtree_q(scope, "court__path")
+
+
+class CourtTerm(models.Model):
+    """A court's own term for a value of an open column (a 职务层级 of its own, say 正科级):
+    declared new in an import's preview instead of mapped to a standard value.
+
+    The person's field then stores the term itself; the court's imports accept it without
+    asking, and its person form offers it beside the standard values. Only columns no rule
+    reads are open (people.importing.OPEN_COLUMNS). `value` is the term as sheets compare it
+    (lib.sheets.match_key); `term` is how it was declared, the value stored and shown.
+    """
+
+    court = models.ForeignKey(
+        Org, on_delete=models.CASCADE, related_name="court_terms", verbose_name="法院"
+    )
+    column = models.CharField("列", max_length=30)
+    value = models.CharField("取值（比较形式）", max_length=100)
+    term = models.CharField("取值", max_length=20)
+    created_at = models.DateTimeField("新增时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "本院取值"
+        verbose_name_plural = "本院取值"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["court", "column", "value"], name="court_term_once_per_court"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.column}：{self.term}"
+
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        return subtree_q(scope, "court__path")

@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tianping.audit.recording import record, snapshot
-from tianping.orgs.models import Org, OrgKind
+from tianping.lib.sheets import clean_text, match_key
+from tianping.orgs.models import COURT_KINDS, CourtTerm, Org, OrgKind
 from tianping.people.models import Person, Placement, PlacementKind
 from tianping.people.pinyin import name_keys
+from tianping.people.terms import TERM_MAX, closed_because
 
 PERSON_FIELDS = (
     "employee_no",
@@ -312,3 +314,36 @@ def do_merge_branches(user: Any, source: Org, target: Org, on: dt.date) -> int:
         org=target,
     )
     return moved
+
+
+@transaction.atomic
+def do_declare_terms(user: Any, court: Org, entries: list[tuple[str, str]]) -> list[CourtTerm]:
+    """Keep a court's own terms of open roster columns (column, term): its imports then
+    take the term as it is, and its person form offers it. Each new term is one audit row;
+    a closed column is refused with the reason (people.terms)."""
+    if court.kind not in COURT_KINDS:
+        raise ValidationError({"court": "本院取值按法院保存"})
+    kept = []
+    for column, written in entries:
+        column, term = column.strip(), clean_text(written)
+        if why := closed_because(column):
+            raise ValidationError(f"{column}不能新增取值：{why}")
+        if not term:
+            raise ValidationError("取值不能为空")
+        if len(term) > TERM_MAX:
+            raise ValidationError(f"{column}的取值不能超过{TERM_MAX}个字符")
+        key = match_key(term)
+        found = CourtTerm.objects.filter(court=court, column=column, value=key).first()
+        if found is not None:
+            kept.append(found)
+            continue
+        declared = CourtTerm.objects.create(court=court, column=column, value=key, term=term)
+        record(
+            user,
+            "people.declare_term",
+            declared,
+            after=snapshot(declared, ("column", "term")),
+            org=court,
+        )
+        kept.append(declared)
+    return kept

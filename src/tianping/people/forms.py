@@ -12,6 +12,7 @@ from tianping.lib.pickers import org_pick_field
 from tianping.lib.sheets import clean_code
 from tianping.orgs.models import Org, OrgKind
 from tianping.people.models import Category, Person, PersonStatus, PoliticalStatus, PostLevel
+from tianping.people.terms import OPEN_COLUMNS, own_terms
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -115,6 +116,35 @@ class PersonForm(forms.ModelForm):
             "phone": "仅本人及政治部、机关党委可见",
         }
 
+    def __init__(self, *args: Any, court: Org | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offer_own_terms(court or (self.instance.court if self.instance.pk else None))
+
+    def offer_own_terms(self, court: Org | None) -> None:
+        """Offer the court's own terms (people.terms) beside the standard values of the open
+        columns, and a person's present value even if no list has it any more."""
+        self.own_term_fields: set[str] = set()
+        terms = own_terms(court) if court is not None else {}
+        for name in OPEN_COLUMNS.values():
+            field = self.fields.get(name)
+            if not isinstance(field, forms.ChoiceField):
+                continue  # 民族 is typed, not chosen
+            choices = list(cast(list[tuple[str, str]], field.choices))
+            known = {str(value) for value, _ in choices}
+            extra = [*terms.get(name, [])]
+            present = getattr(self.instance, name, "") if self.instance.pk else ""
+            if present and present not in extra:
+                extra.append(present)
+            added = [(t, t) for t in extra if t not in known]
+            if added:
+                field.choices = [*choices, *added]
+                self.own_term_fields.add(name)
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # A court's own term is a choice of the form's field, not of the model's.
+        excluded = super()._get_validation_exclusions()  # type: ignore[misc]
+        return {*excluded, *self.own_term_fields}
+
     def clean_name(self) -> str:
         return "".join(self.cleaned_data["name"].split())
 
@@ -146,7 +176,7 @@ class PersonCreateForm(PersonForm):
     )
 
     def __init__(self, court: Org, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, court=court, **kwargs)
         inside = Org.objects.filter(path__startswith=court.path, is_active=True).order_by("path")
         cast(forms.ModelChoiceField, self.fields["department"]).queryset = inside.filter(
             kind=OrgKind.DEPARTMENT

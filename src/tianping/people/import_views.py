@@ -20,6 +20,7 @@ from tianping.accounts.permissions import requires
 from tianping.lib import uploads
 from tianping.orgs.actions import do_map_values
 from tianping.orgs.models import Org
+from tianping.people.actions import do_declare_terms
 from tianping.people.importing import (
     ROSTER_COLUMNS,
     RosterPlan,
@@ -123,7 +124,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 @requires("people.import")
 @require_POST
 def map_values(request: HttpRequest, token: str) -> HttpResponse:
-    """Map the unknown words of a held roster to standard values, kept for the court."""
+    """Map the unknown words of a held roster to standard values, or declare a word of an
+    open column (职务层级, 学历…) the court's own term; both kept for the court."""
     return uploads.map_values(
         request,
         token,
@@ -133,6 +135,7 @@ def map_values(request: HttpRequest, token: str) -> HttpResponse:
         _preview_context,
         "people/import_preview.html",
         do_map_values,
+        declare=do_declare_terms,
     )
 
 

@@ -66,6 +66,7 @@ from tianping.people.models import (
     PostLevel,
 )
 from tianping.people.pinyin import name_keys
+from tianping.people.terms import OPEN_COLUMNS, closed_because
 
 T = TypeVar("T")
 
@@ -676,8 +677,17 @@ class _RowReader:
     def error(
         self, row: int, column: str, value: Any, message: str, offered: Sequence[str] = ()
     ) -> SheetError:
+        # An unknown word of an open column may be declared the court's own term.
+        why = closed_because(column) if offered else ""
         return SheetError(
-            row, self.written.get(column, column), value, message, offered, canonical=column
+            row,
+            self.written.get(column, column),
+            value,
+            message,
+            offered,
+            canonical=column,
+            declarable=bool(offered) and not why,
+            closed=why,
         )
 
     def court(self, number: int, values: list[Any], errors: list[SheetError]) -> Org | None:
@@ -701,6 +711,9 @@ class _RowReader:
         mapped = self.plan.values
         for column, name, i in self.value_columns:
             raw = values[i] if i < len(values) else None
+            if mapped and column in OPEN_COLUMNS and (term := mapped.own(column, raw)):
+                out[name] = term  # the court's own term, stored as it is
+                continue
             try:
                 out[name] = self._parsers[name](mapped.apply(column, raw) if mapped else raw)
             except CellError as e:

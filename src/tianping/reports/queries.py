@@ -104,6 +104,9 @@ _COLUMNS = [name for name, _, _ in BREAKDOWNS]
 
 def _breakdown(counts: Counter[str], choices, title: str) -> Breakdown:
     rows = [(label, counts.get(value, 0)) for value, label in choices]
+    # A court's own term (people.terms) is its own row, after the standard values.
+    standard = {value for value, _ in choices}
+    rows += sorted((value, n) for value, n in counts.items() if value and value not in standard)
     if counts.get("", 0):
         rows.append(("未填写", counts[""]))
     return Breakdown(title, rows)

@@ -1,4 +1,5 @@
-"""`tianping import-roster FILE.xlsx --court CODE [--dry-run] [--json]`: the roster (花名册)."""
+"""`tianping import-roster FILE.xlsx --court CODE [--dry-run] [--json] [--map …] [--declare …]`:
+the roster (花名册)."""
 
 from pathlib import Path
 from typing import Any
@@ -8,12 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 from tianping.lib.sheets import (
     ImportResult,
     SheetError,
+    add_declare_option,
     add_map_option,
     report_result,
     value_map_option,
 )
 from tianping.orgs.models import Org
 from tianping.people.importing import import_roster
+from tianping.people.terms import closed_because
 
 
 class Command(BaseCommand):
@@ -28,13 +31,16 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
         parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
         add_map_option(parser)
+        add_declare_option(parser)
 
     def handle(
         self, *args: Any, file: str, court: str, dry_run: bool, json: bool, **options: Any
     ) -> None:
         path = Path(file)
         node = Org.objects.filter(code=court).first()
-        values, map_errors = value_map_option(options["map"])
+        values, map_errors = value_map_option(
+            options["map"], options["declare"], closed=closed_because
+        )
         if map_errors:
             result = ImportResult(errors=map_errors, dry_run=dry_run)
         elif node is None:
