@@ -9,11 +9,10 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import public, requires
@@ -269,19 +268,21 @@ def class_plan(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse
 
 
 @requires("learning.manage")
-@require_POST
 def class_plan_share(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """The share panel alone, for the plan being edited (HTMX, on every change)."""
     tc = _managed(request, class_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     formset = CourseFormSet(request.POST, prefix="courses")
     formset.is_valid()
     return render(request, "learning/training/_share.html", _share_context(tc, formset))
 
 
 @requires("learning.manage")
-@require_POST
 def class_final(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     tc = _managed(request, class_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = FinalForm(request.POST)
     reason = form.cleaned_data["below_share_reason"] if form.is_valid() else ""
     try:
@@ -294,10 +295,11 @@ def class_final(request: AuthenticatedHttpRequest, class_id: int) -> HttpRespons
 
 
 @requires("learning.manage")
-@require_POST
 def class_status(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Reopen, finish or cancel a class."""
     tc = _managed(request, class_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     action = {
         "reopen": (actions.do_reopen, "已退回拟定，可修改培训方案。"),
         "finish": (actions.do_finish, "培训班已结业。"),
@@ -383,10 +385,11 @@ def class_session_new(request: AuthenticatedHttpRequest, class_id: int) -> HttpR
 
 
 @requires("learning.manage")
-@require_POST
 def class_result(request: AuthenticatedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = get_scoped(request.scope, Enrolment.objects.all(), pk=enrolment_id)
     tc = _managed(request, enrolment.training_class_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = ResultForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择结业结果。")
