@@ -138,6 +138,7 @@ EXTRA_FIELD_LABELS = {
     "rating": "评价",
     "comment": "意见建议",
     "requirement": "年度学时要求",
+    "result": "结业结果",
 }
 
 # Keys that name counts of a whole data set where they are loaded (`tianping demo`,

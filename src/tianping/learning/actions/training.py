@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tianping.activities.actions import do_plan_activity
+from tianping.activities.actions import PastActivity, do_plan_activity, do_record_past_activities
 from tianping.activities.models import Attendance, AttendanceStatus
 from tianping.audit.recording import jsonable, record, snapshot
 from tianping.learning.models.training import (
@@ -483,6 +483,8 @@ def do_set_result(user: Any, enrolment: Enrolment, result: str, grade: str = "")
 def _new_code() -> str:
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if not any(c.isdigit() for c in code):
+            continue  # read as a code, never as a word
         if not Enrolment.objects.filter(certificate_code=code).exists():
             return code
 
@@ -600,3 +602,65 @@ def do_set_requirement(
             org=court,
         )
     return requirement
+
+
+@transaction.atomic
+def do_record_past_sessions(
+    user: Any, tc: TrainingClass, sessions: list[tuple[Course | None, PastActivity]]
+) -> list[ClassSession]:
+    """Sessions already held (a late entry, the demo), each with its attendance, in bulk:
+    the activities through `do_record_past_activities`, one audit row for the class."""
+    tc = _locked(tc)
+    if tc.status == ClassStatus.CANCELLED:
+        raise ValidationError({"status": "已取消的培训班不能再安排课次"})
+    for course, item in sessions:
+        if course is not None and course.training_class_id != tc.pk:
+            raise ValidationError({"course": "课程不属于本培训班"})
+        item.fields["kind"] = "training_class"
+        on = item.fields["on"]
+        if not tc.starts_on <= on <= tc.ends_on:
+            raise ValidationError({"on": f"课次日期{on:%Y-%m-%d}不在培训期间"})
+    activities = do_record_past_activities(user, [item for _, item in sessions])
+    rows = [
+        ClassSession(training_class=tc, activity=activity, course=course)
+        for (course, _), activity in zip(sessions, activities, strict=True)
+    ]
+    ClassSession.objects.bulk_create(rows, batch_size=500)
+    record(
+        user,
+        "learning.session",
+        tc,
+        after={"session": "；".join(str(a) for a in activities), "count": len(activities)},
+        org=tc.court,
+    )
+    return rows
+
+
+@transaction.atomic
+def do_set_results(
+    user: Any, tc: TrainingClass, results: dict[int, tuple[str, str]]
+) -> list[Enrolment]:
+    """Results of many enrolments of one class at once (person id → result, grade)."""
+    tc = _locked(tc)
+    enrolments = list(
+        tc.enrolments.select_for_update()
+        .filter(person_id__in=list(results))
+        .select_related("person")
+    )
+    changed: dict[str, str] = {}
+    for e in enrolments:
+        result, grade = results[e.person_id]
+        if result not in ("", *EnrolmentResult.values) or len(grade) > 20:
+            raise ValidationError({"result": f"{e.person.name}的结业结果无效"})
+        if e.certificate_code and result != EnrolmentResult.PASSED:
+            raise ValidationError({"result": f"{e.person.name}已发结业证书，不能改为未合格"})
+        if (e.result, e.grade) != (result, grade):
+            e.result, e.grade = result, grade
+            label = e.get_result_display() or "—"
+            changed[e.person.name] = f"{label}（{grade}）" if grade else label
+    Enrolment.objects.bulk_update(
+        [e for e in enrolments if e.person.name in changed], ["result", "grade"], batch_size=500
+    )
+    if changed:
+        record(user, "learning.result", tc, after={"result": changed}, org=tc.court)
+    return enrolments

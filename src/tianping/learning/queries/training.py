@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from tianping.accounts.scoping import Scope, scoped
 from tianping.activities.models import Attendance, AttendanceStatus
@@ -47,12 +48,26 @@ def class_list(scope: Scope | None, f: ClassFilter) -> QuerySet[TrainingClass]:
         qs = qs.filter(Q(name__contains=f.q.strip()) | Q(code__iexact=f.q.strip()))
     if f.court is not None:
         qs = qs.filter(court__path__startswith=f.court.path)
+    # The scope's joins (a member's own enrolments) stay inside a subquery; the counts are
+    # subqueries of their own, not joins multiplying each other.
+    enrolled = (
+        Enrolment.objects.filter(training_class=OuterRef("pk"))
+        .values("training_class")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    sessions = (
+        ClassSession.objects.filter(training_class=OuterRef("pk"))
+        .values("training_class")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return (
-        qs.distinct()
+        TrainingClass.objects.filter(pk__in=qs.values("pk"))
         .select_related("court", "organiser")
         .annotate(
-            enrolled=Count("enrolments", distinct=True),
-            session_count=Count("sessions", distinct=True),
+            enrolled=Coalesce(Subquery(enrolled), 0),
+            session_count=Coalesce(Subquery(sessions), 0),
         )
         .order_by("-starts_on", "-id")
     )
@@ -212,21 +227,26 @@ class ShortfallReport:
 
 
 def shortfalls(scope: Scope | None, year: int, court: Org | None = None) -> ShortfallReport:
-    """Who, of the serving staff a court's requirement applies to, falls short in `year`."""
-    requirements = scoped(scope, TrainingRequirement.objects.select_related("court"))
-    if court is not None:
-        requirements = requirements.filter(court=court)
+    """Who, of the serving staff in the scope a court's requirement applies to, falls short
+    in `year` (a secretary sees the people of their branch)."""
     report = ShortfallReport(year)
-    by_key = {(r.court_id, r.line): r for r in requirements}
+    people_qs = scoped(scope, Person.objects.serving()).exclude(category="")
+    if court is not None:
+        people_qs = people_qs.filter(court=court)
+    courts = people_qs.values("court_id").distinct().order_by()
+    by_key = {
+        (r.court_id, r.line): r
+        for r in TrainingRequirement.objects.filter(court_id__in=courts).select_related("court")
+    }
     if not by_key:
         return report
-    people = list(
-        scoped(scope, Person.objects.serving())
-        .filter(court_id__in={c for c, _ in by_key}, category__in={line for _, line in by_key})
+    people = [
+        p
+        for p in people_qs.filter(category__in={line for _, line in by_key})
         .select_related("court", "department")
         .order_by("court__path", "employee_no")
-    )
-    people = [p for p in people if (p.court_id, p.category) in by_key]
+        if (p.court_id, p.category) in by_key
+    ]
     report.checked = len(people)
     found = hours_by("person_id", year, [p.pk for p in people])
     for p in people:

@@ -255,7 +255,10 @@ def class_plan(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse
                 return redirect("learning:class_plan", class_id=tc.pk)
     else:
         formset = CourseFormSet(initial=course_initial(list(tc.courses.all())), prefix="courses")
-    context = _share_context(tc, formset)
+    if formset.is_bound:
+        context = _share_context(tc, formset)
+    else:
+        context = {"share": actions.class_share(tc), "tc": tc}
     context.update(
         {
             "formset": formset,
