@@ -90,6 +90,27 @@ def _sample_review(world) -> DemocraticReview:
     return review
 
 
+def _sample_enrolment(world):
+    """王芳 (BT-JY-B01) enrolled in a class of 九原区法院, with a certificate."""
+    from tianping.learning.actions import training as learning
+    from tianping.learning.models import Enrolment
+
+    existing = Enrolment.objects.filter(training_class__name="矩阵样本培训班").first()
+    if existing is not None:
+        return existing
+    tc = learning.do_create_class(
+        None,
+        world.org("BT-JY"),
+        name="矩阵样本培训班",
+        kind="business",
+        starts_on=dt.date(2024, 3, 4),
+        ends_on=dt.date(2024, 3, 5),
+    )
+    (enrolment,) = learning.do_enrol(None, tc, [world.people["wang"]])
+    learning.do_set_result(None, enrolment, "passed")
+    return learning.do_issue_certificate(None, enrolment)
+
+
 # Routes whose `pk` is not the app's usual object.
 ROUTE_SAMPLES = {
     "activities:person_reviews": lambda world: (world.people["wang"], Person),
@@ -138,6 +159,16 @@ def _sample(world, app: str, kwarg: str, route_name: str = "") -> tuple[Any, typ
 
         step = sample_step(world)
         return step.pk, type(step), step
+    if kwarg in ("class_id", "enrolment_id"):
+        from tianping.learning.models import Enrolment, TrainingClass
+
+        enrolment = _sample_enrolment(world)
+        if kwarg == "class_id":
+            return enrolment.training_class_id, TrainingClass, enrolment.training_class
+        return enrolment.pk, Enrolment, enrolment
+    if kwarg == "person_id":
+        person = world.people["wang"]
+        return person.pk, Person, person
     if kwarg == "token":
         return "0" * 32, None, None
     if kwarg == "script":

@@ -71,6 +71,24 @@ def our_activity(world: Any) -> int:
     ).pk
 
 
+def our_class(world: Any) -> int:
+    """A training class of BT-JY: an object of ours for /learning/classes/{class_id}."""
+    from tianping.learning.actions.training import do_create_class
+    from tianping.learning.models import TrainingClass
+
+    found = TrainingClass.objects.filter(court__code="BT-JY").values_list("pk", flat=True).first()
+    if found is not None:
+        return found
+    return do_create_class(
+        None,
+        world.org("BT-JY"),
+        name="样例培训班",
+        kind="business",
+        starts_on=dt.date(2024, 3, 4),
+        ends_on=dt.date(2024, 3, 5),
+    ).pk
+
+
 def call(
     client: ApiClient,
     schema: dict[str, Any],
@@ -86,6 +104,8 @@ def call(
         from tests.recruitment.factories import sample_file
 
         ours["recruit_id"] = sample_file(world).pk
+    if "{class_id}" in path:
+        ours["class_id"] = our_class(world)
     url = re.sub(r"\{(\w+)\}", lambda m: str(ours[m.group(1)]), path).removeprefix("/api/v1")
     if method == "get":
         return client.get(url)

@@ -47,7 +47,7 @@ def test_a_secretary_follows_each_record_link_of_a_branch_member(
     person_page = page.url
     assert person_page.endswith(f"/people/{wang.pk}/")
     bar = _records_bar(page)
-    expect(bar.get_by_role("link")).to_have_count(4)
+    expect(bar.get_by_role("link")).to_have_count(5)
     page.screenshot(path=str(tmp_path / "person-links.png"), full_page=True)
 
     bar.get_by_role("link", name="出勤记录").click()
@@ -73,6 +73,10 @@ def test_a_secretary_follows_each_record_link_of_a_branch_member(
     expect(page.get_by_role("cell", name="王芳").first).to_be_visible()
     page.goto(person_page)
 
+    bar.get_by_role("link", name="学时档案").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("王芳的学时档案")
+    page.goto(person_page)
+
     bar.get_by_role("link", name="发展党员（所在支部）").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("发展党员 · 第一党支部")
     page.go_back()
@@ -88,7 +92,7 @@ def test_a_member_opens_their_own_records_from_my_record(page, live_server, tran
     logged_in(page, live_server, "dave", PASSWORD)
     expect(page).to_have_url(f"{live_server.url}/people/me/")
     bar = _records_bar(page)
-    expect(bar.get_by_role("link")).to_have_count(4)
+    expect(bar.get_by_role("link")).to_have_count(5)
 
     bar.get_by_role("link", name="出勤记录").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("我的出勤记录")
@@ -102,6 +106,10 @@ def test_a_member_opens_their_own_records_from_my_record(page, live_server, tran
 
     bar.get_by_role("link", name="党费缴纳").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("我的党费：赵磊")
+    page.go_back()
+
+    bar.get_by_role("link", name="学时档案").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("我的学时")
     page.go_back()
 
     bar.get_by_role("link", name="入党档案").click()

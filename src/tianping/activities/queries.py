@@ -69,6 +69,19 @@ def expected_attendees(org: Org, on: dt.date) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=placements.values("person_id")).order_by("employee_no")
 
 
+def expected_of(activity: Activity) -> QuerySet[Person]:
+    """Who an activity expects: a training class's session, the people enrolled in the class
+    (learning keeps the enrolment; the lookup goes by relation name, not by import); any
+    other activity, its organisation's members that day."""
+    if activity.kind == "training_class" and activity.pk:
+        enrolled = Person.objects.filter(
+            enrolments__training_class__sessions__activity=activity
+        ).order_by("employee_no")
+        if enrolled.exists():
+            return enrolled
+    return expected_attendees(activity.org, activity.on)
+
+
 def activities_in(scope: Scope | None, start: dt.date, end: dt.date) -> QuerySet[Activity]:
     """Activities in the scope dated within [start, end]."""
     return (
@@ -192,7 +205,7 @@ def attendance_grid(scope: Scope, activity: Activity) -> list[GridRow]:
     }
     people: list[tuple[Person, bool]] = []
     if not scope.self_only:
-        people = [(p, True) for p in expected_attendees(activity.org, activity.on)]
+        people = [(p, True) for p in expected_of(activity)]
     listed = {p.pk for p, _ in people}
     people += [(a.person, False) for pid, a in recorded.items() if pid not in listed]
     rows = []

@@ -77,6 +77,21 @@ ACTION_LABELS = {
     "accounts.set_password": "修改密码",
     "accounts.create_token": "创建API令牌",
     "accounts.revoke_token": "撤销API令牌",
+    "learning.class_create": "新建培训班",
+    "learning.class_update": "修改培训班",
+    "learning.class_plan": "修改培训方案",
+    "learning.class_final": "培训方案定稿",
+    "learning.class_reopen": "培训方案退回拟定",
+    "learning.class_finish": "培训班结业",
+    "learning.class_cancel": "取消培训班",
+    "learning.enrol": "培训报名",
+    "learning.withdraw": "撤销培训报名",
+    "learning.session": "安排培训课次",
+    "learning.result": "记录结业结果",
+    "learning.certificate": "颁发结业证书",
+    "learning.feedback": "培训评价",
+    "learning.share": "修改政治教育占比",
+    "learning.requirement": "修改年度学时要求",
 }
 # Keys that actions add beside model fields.
 EXTRA_FIELD_LABELS = {
@@ -113,6 +128,18 @@ EXTRA_FIELD_LABELS = {
     "point_entries": "积分记录数",
     "period": "周期",
     "count": "次数",
+    # What training actions record beside a class's fields.
+    "courses": "课程",
+    "political_share": "政治教育课时占比",
+    "enrolled": "学员",
+    "rule": "报名规则",
+    "session": "课次",
+    "course": "课程",
+    "hours": "学时",
+    "rating": "评价",
+    "comment": "意见建议",
+    "requirement": "年度学时要求",
+    "result": "结业结果",
 }
 
 # Keys that name counts of a whole data set where they are loaded (`tianping demo`,
@@ -141,6 +168,8 @@ LOAD_COUNT_LABELS = {
     "dues_bases": "党费基数记录数",
     "dues_payments": "党费交纳记录数",
     "democratic_reviews": "民主评议数",
+    "training_classes": "培训班数",
+    "training_enrolments": "参训人次",
 }
 ACTION_FIELD_LABELS = {
     "demo.load": LOAD_COUNT_LABELS,

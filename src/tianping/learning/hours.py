@@ -95,3 +95,69 @@ def hours_by(
 
 def person_hours(person_id: int, year: int) -> Hours:
     return hours_by("person_id", year, [person_id]).get(person_id, Hours())
+
+
+# The ledger of a past class states no category: its political hours are 政治理论, the rest
+# are kept apart as the ledger's.
+LEDGER_CATEGORY = "ledger"
+
+
+@dataclass(frozen=True)
+class YearRecord:
+    """A person's 学时档案 for a year: credited hours by class and by course category."""
+
+    by_class: dict[int, Hours]
+    by_category: dict[str, Decimal]
+
+    @property
+    def hours(self) -> Hours:
+        total = Hours()
+        for h in self.by_class.values():
+            total = total + h
+        return total
+
+
+def person_year(person_id: int, year: int) -> YearRecord:
+    """The same credited rows as `hours_by`, grouped by class and by course category."""
+    sessions = credited_attendance(year).filter(person_id=person_id)
+    ledger = credited_ledger(year).filter(person_id=person_id)
+    by_class: dict[int, Hours] = {}
+    by_category: dict[str, Decimal] = {}
+    key = "activity__class_session__training_class_id"
+    for row in sessions.values(key).annotate(
+        total=_sum(SESSION_HOURS), political=_sum(SESSION_HOURS, POLITICAL_SESSION)
+    ):
+        by_class[row[key]] = Hours(row["total"], row["political"])
+    category = "activity__class_session__course__category"
+    for row in sessions.values(category).annotate(total=_sum(SESSION_HOURS)):
+        name = row[category] or CourseCategory.OTHER
+        by_category[name] = by_category.get(name, ZERO) + row["total"]
+    for enrolment in ledger.values("training_class_id", "ledger_hours", "ledger_political_hours"):
+        total, political = enrolment["ledger_hours"], enrolment["ledger_political_hours"] or ZERO
+        class_id = enrolment["training_class_id"]
+        by_class[class_id] = by_class.get(class_id, Hours()) + Hours(total, political)
+        by_category[CourseCategory.POLITICAL] = (
+            by_category.get(CourseCategory.POLITICAL, ZERO) + political
+        )
+        if total - political:
+            by_category[LEDGER_CATEGORY] = (
+                by_category.get(LEDGER_CATEGORY, ZERO) + total - political
+            )
+    return YearRecord(by_class, by_category)
+
+
+def class_hours(class_id: int) -> dict[int, Hours]:
+    """Each participant's credited hours from one class, by person id (any year)."""
+    sessions = credited_attendance().filter(activity__class_session__training_class_id=class_id)
+    ledger = credited_ledger().filter(training_class_id=class_id)
+    found: dict[int, Hours] = {}
+    for row in sessions.values("person_id").annotate(
+        total=_sum(SESSION_HOURS), political=_sum(SESSION_HOURS, POLITICAL_SESSION)
+    ):
+        found[row["person_id"]] = Hours(row["total"], row["political"])
+    for person_id, total, political in ledger.values_list(
+        "person_id", "ledger_hours", "ledger_political_hours"
+    ):
+        extra = Hours(total, political or ZERO)
+        found[person_id] = found.get(person_id, Hours()) + extra
+    return found

@@ -169,10 +169,14 @@ class RecordLinks:
     dues: bool
     recruitment: bool
     branch_code: str
+    # 学时档案 (learning): every role that sees the person and training.
+    training_hours: bool = False
 
     @property
     def any(self) -> bool:
-        return self.attendance or self.points or self.dues or self.recruitment
+        return (
+            self.attendance or self.points or self.dues or self.recruitment or self.training_hours
+        )
 
 
 def _record_links(scope: Scope, person: Person) -> RecordLinks:
@@ -189,6 +193,7 @@ def _record_links(scope: Scope, person: Person) -> RecordLinks:
         dues=membership and person.is_party_member and (own or in_branch),
         recruitment=membership and (own if scope.self_only else in_branch),
         branch_code=branch.code if branch is not None else "",
+        training_hours=scope.can("learning.view"),
     )
 
 

@@ -11,6 +11,7 @@ from django.db.models import Case, CharField, Count, Value, When
 from tianping.accounts.scoping import Scope, scoped
 from tianping.activities.compliance import DashboardSummary, cached_dashboard_summary
 from tianping.audit import generation
+from tianping.learning.queries.training import cached_shortfall_count
 from tianping.people.models import (
     CHIEF_POSTS,
     DEPUTY_POSTS,
@@ -174,6 +175,8 @@ def _scope_key(scope: Scope) -> str:
 class DashboardFigures:
     profile: WorkforceProfile
     compliance: DashboardSummary | None  # None: the scope does not see compliance
+    # (people short of their yearly training hours, people a requirement applies to), this year
+    training_shortfall: tuple[int, int] | None = None
 
 
 def dashboard_figures(scope: Scope, today: dt.date) -> DashboardFigures:
@@ -184,7 +187,8 @@ def dashboard_figures(scope: Scope, today: dt.date) -> DashboardFigures:
     summary = (
         cached_dashboard_summary(scope, today, current) if scope.can("compliance.view") else None
     )
-    return DashboardFigures(profile, summary)
+    shortfall = cached_shortfall_count(scope, today.year) if scope.can("learning.view") else None
+    return DashboardFigures(profile, summary, shortfall)
 
 
 __all__ = [

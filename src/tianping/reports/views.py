@@ -32,6 +32,8 @@ def dashboard(request: LoggedInHttpRequest) -> HttpResponse:
             "profile": profile,
             "charts": charts,
             "compliance_summary": figures.compliance,
+            "training_shortfall": figures.training_shortfall,
+            "year": timezone.localdate().year,
             "breadcrumbs": [("工作台", None)],
         },
     )

@@ -9,7 +9,9 @@ class taken over from a past ledger, whose ledger states each participant's hour
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -59,15 +61,77 @@ class ClassStatus(models.TextChoices):
     CANCELLED = "cancelled", "已取消"
 
 
+# R7.1 weighs the plan of these kinds. A 政治轮训 is political education by its nature, and
+# the plan of a 上级调训 belongs to the superior court that runs it (this court only sends
+# people); every other kind is a business class in R7.1's sense.
+SHARE_KINDS = frozenset(
+    {TrainingKind.BUSINESS, TrainingKind.SKILL_DRILL, TrainingKind.NEW_POST, TrainingKind.OFF_SITE}
+)
+# The kinds taught elsewhere, whose host institution (承办机构) the class names.
+HOSTED_KINDS = frozenset({TrainingKind.DISPATCHED, TrainingKind.OFF_SITE})
+
+
+@dataclass(frozen=True)
+class PlanShare:
+    """A plan's political education by course hours, against the court's share (R7.1)."""
+
+    total: Decimal
+    political: Decimal
+    required: Decimal
+    applies: bool
+
+    @property
+    def share(self) -> Decimal | None:
+        return self.political / self.total if self.total else None
+
+    @property
+    def below(self) -> bool:
+        """Flagged: the share applies and the political hours fall short of it."""
+        return self.applies and self.political < self.total * self.required
+
+    @property
+    def missing_hours(self) -> Decimal:
+        """The political hours to add (all else kept) to reach the share."""
+        if not self.below:
+            return Decimal("0")
+        # p + x >= r (t + x)  <=>  x >= (r t - p) / (1 - r)
+        need = (self.required * self.total - self.political) / (1 - self.required)
+        return need.quantize(Decimal("0.1"), rounding=ROUND_UP)
+
+
+def plan_share(courses: Iterable[tuple[Decimal, bool]], kind: str, required: Decimal) -> PlanShare:
+    """R7.1 over (hours, counts as political) pairs: the saved plan or the one being edited."""
+    total = political = Decimal("0")
+    for hours, is_political in courses:
+        total += hours
+        if is_political:
+            political += hours
+    return PlanShare(total, political, required, kind in SHARE_KINDS)
+
+
 class ClassSource(models.TextChoices):
     WEB = "web", "网页录入"
     IMPORT = "import", "台账导入"
     API = "api", "接口"
 
 
+def _people_in_scope(scope, prefix: str) -> Q:
+    """People the scope covers by their court or their party organisation."""
+    return Q(**{f"{prefix}court__path__startswith": scope.root_path}) | Q(
+        **{f"{prefix}party_org__path__startswith": scope.root_path}
+    )
+
+
 def _class_scope(scope, prefix: str) -> Q:
+    """A class is seen under its organiser, and by the officers and secretaries of the
+    people enrolled in it (a city-wide class of the mid court, seen from a basic court or
+    a branch); a member sees the classes they are enrolled in."""
     own = Q(**{f"{prefix}enrolments__person_id": scope.person_id})
-    return subtree_q(scope, f"{prefix}organiser__path", own=own)
+    rule = subtree_q(scope, f"{prefix}organiser__path", own=own)
+    if scope.is_global or scope.self_only:
+        return rule
+    enrolled = Enrolment.objects.filter(_people_in_scope(scope, "person__"))
+    return rule | Q(**{f"{prefix}pk__in": enrolled.values("training_class_id")})
 
 
 class TrainingSetting(models.Model):
@@ -285,7 +349,8 @@ class Enrolment(models.Model):
     def scope_q(cls, scope) -> Q:
         if scope.self_only:
             return Q(person_id=scope.person_id)
-        return subtree_q(scope, "training_class__organiser__path")
+        rule = subtree_q(scope, "training_class__organiser__path")
+        return rule if scope.is_global else rule | _people_in_scope(scope, "person__")
 
 
 class Feedback(models.Model):
@@ -311,4 +376,5 @@ class Feedback(models.Model):
     def scope_q(cls, scope) -> Q:
         if scope.self_only:
             return Q(enrolment__person_id=scope.person_id)
-        return subtree_q(scope, "enrolment__training_class__organiser__path")
+        rule = subtree_q(scope, "enrolment__training_class__organiser__path")
+        return rule if scope.is_global else rule | _people_in_scope(scope, "enrolment__person__")
