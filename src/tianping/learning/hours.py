@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -70,16 +71,23 @@ def _sum(expression, condition: Q | None = None) -> Coalesce:
 
 
 def hours_by(
-    key: str, year: int | None = None, people: Iterable[int] | None = None
+    key: str,
+    year: int | None = None,
+    people: Iterable[int] | None = None,
+    where: Q | None = None,
 ) -> dict[object, Hours]:
     """Credited hours grouped by `key`, a lookup from the person ("person_id",
-    "person__category") on both the attendance and the ledger side."""
+    "person__category") on both the attendance and the ledger side; `where`, a condition
+    on the person ("person__court__path__startswith"), narrows both sides alike."""
     sessions = credited_attendance(year)
     ledger = credited_ledger(year)
     if people is not None:
         ids = list(people)
         sessions = sessions.filter(person_id__in=ids)
         ledger = ledger.filter(person_id__in=ids)
+    if where is not None:
+        sessions = sessions.filter(where)
+        ledger = ledger.filter(where)
     found: dict[object, Hours] = {}
     for row in sessions.values(key).annotate(
         total=_sum(SESSION_HOURS), political=_sum(SESSION_HOURS, POLITICAL_SESSION)
@@ -95,3 +103,97 @@ def hours_by(
 
 def person_hours(person_id: int, year: int) -> Hours:
     return hours_by("person_id", year, [person_id]).get(person_id, Hours())
+
+
+# ---------------------------------------------------------------------------------------
+# By class: what the training statistics (R7.2) read. A class's hours are all it credits,
+# whatever day each session fell on; the statistics place them in the year the class started.
+
+CLASS_OF_SESSION = "activity__class_session__training_class_id"
+CATEGORY_OF_SESSION = "activity__class_session__course__category"
+LEDGER_UNSORTED = ""  # the category of ledger hours that are not political: the ledger does not say
+
+
+@dataclass(frozen=True)
+class Participation:
+    """One person in one class (人次), with the hours the class credits them."""
+
+    class_id: int
+    person_id: int
+    line: str  # the person's personnel line (人员类别)
+    hours: Hours
+
+
+def class_participations(classes: Q) -> dict[tuple[int, int], Participation]:
+    """Every person credited by a class matching `classes` (a condition on TrainingClass),
+    once per class however many sessions they attended or courts they moved between:
+    present at a held session, or listed in a ledger with hours."""
+    prefix = "activity__class_session__training_class__"
+    sessions = credited_attendance().filter(_prefixed(classes, prefix))
+    ledger = credited_ledger().filter(_prefixed(classes, "training_class__"))
+    found: dict[tuple[int, int], Participation] = {}
+    for class_id, person_id, line, total, political in (
+        sessions.values_list(CLASS_OF_SESSION, "person_id", "person__category")
+        .annotate(total=_sum(SESSION_HOURS), political=_sum(SESSION_HOURS, POLITICAL_SESSION))
+        .order_by()
+    ):
+        found[(class_id, person_id)] = Participation(
+            class_id, person_id, line, Hours(total, political)
+        )
+    for class_id, person_id, line, total, political in ledger.values_list(
+        "training_class_id",
+        "person_id",
+        "person__category",
+        "ledger_hours",
+        Coalesce("ledger_political_hours", Value(ZERO), output_field=_DEC),
+    ).order_by():
+        hours = Hours(total, political)
+        before = found.get((class_id, person_id))
+        if before is not None:
+            hours = before.hours + hours
+        found[(class_id, person_id)] = Participation(class_id, person_id, line, hours)
+    return found
+
+
+def hours_by_category(classes: Q) -> dict[str, Decimal]:
+    """The hours classes matching `classes` credit, by course category (CourseCategory);
+    ledger hours count as 政治理论 for their political part and LEDGER_UNSORTED for the rest."""
+    prefix = "activity__class_session__training_class__"
+    found: dict[str, Decimal] = {}
+    for category, total in (
+        credited_attendance()
+        .filter(_prefixed(classes, prefix))
+        .values_list(CATEGORY_OF_SESSION)
+        .annotate(total=_sum(SESSION_HOURS))
+        .order_by()
+    ):
+        key = category or CourseCategory.OTHER
+        found[key] = found.get(key, ZERO) + total
+    row = (
+        credited_ledger()
+        .filter(_prefixed(classes, "training_class__"))
+        .aggregate(
+            total=_sum("ledger_hours"),
+            political=_sum(Coalesce("ledger_political_hours", Value(ZERO), output_field=_DEC)),
+        )
+    )
+    if row["political"]:
+        found[CourseCategory.POLITICAL] = (
+            found.get(CourseCategory.POLITICAL, ZERO) + row["political"]
+        )
+    if row["total"] - row["political"]:
+        found[LEDGER_UNSORTED] = row["total"] - row["political"]
+    return found
+
+
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """A condition on TrainingClass rewritten for a model that reaches it through `prefix`."""
+    out = Q()
+    out.connector, out.negated = condition.connector, condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            out.children.append(_prefixed(child, prefix))
+        else:
+            lookup, value = cast(tuple[str, Any], child)
+            out.children.append((prefix + lookup, value))
+    return out
