@@ -87,3 +87,21 @@ def test_the_import_is_for_officers_who_manage_training(world):
     assert world.client("erin").get("/learning/stats/import/").status_code == 403
     response = world.client("alice").get("/learning/stats/import/template/")
     assert response.status_code == 200
+
+
+def test_the_api_gives_the_clis_document_for_a_court_in_scope(small_world):  # noqa: F811
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("training_stats", "--org", "BT", "--year", "2024", "--json", stdout=out)
+    response = small_world.client("alice").get("/api/v1/learning/stats?org=BT&year=2024")
+    assert response.status_code == 200, response.content
+    assert response.json() == json.loads(out.getvalue())
+    assert small_world.client("oscar").get("/api/v1/learning/stats?org=BT").status_code == 404
+    assert small_world.client("dave").get("/api/v1/learning/stats?org=BT").status_code == 403
+    assert (
+        small_world.client("alice").get("/api/v1/learning/stats?org=BT&year=99").status_code == 422
+    )
