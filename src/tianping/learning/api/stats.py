@@ -65,6 +65,6 @@ class StatsQuery(Schema):
 def get_stats(request: HttpRequest, query: Query[StatsQuery]) -> dict[str, Any]:
     """The document of `tianping training-stats --json` for a court in scope."""
     scope = scope_of(request)
-    org = get_scoped(scope, Org.objects.courts(), code=query.org.strip())  # type: ignore[attr-defined]
+    org = get_scoped(scope, Org.objects.courts(), code=query.org.strip())
     year = query.year or timezone.localdate().year
     return training_stats(org, year).as_json(shortfalls(org, year))
