@@ -142,6 +142,8 @@ LOAD_COUNT_LABELS = {
     "dues_bases": "党费基数记录数",
     "dues_payments": "党费交纳记录数",
     "democratic_reviews": "民主评议数",
+    "training_classes": "培训班数",
+    "enrolments": "参训记录数",
 }
 ACTION_FIELD_LABELS = {
     "demo.load": LOAD_COUNT_LABELS,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from tianping.activities.models import ActivityStatus, Attendance, AttendanceStatus
@@ -24,10 +24,19 @@ ZERO = Decimal("0")
 _DEC: DecimalField = DecimalField(max_digits=12, decimal_places=1)
 
 
+TENTH = Decimal("0.1")
+
+
 @dataclass(frozen=True)
 class Hours:
     total: Decimal = ZERO
     political: Decimal = ZERO
+
+    @classmethod
+    def of(cls, total: Decimal, political: Decimal) -> Hours:
+        """Sums as the database returns them, to the tenth every hour field keeps (SQLite
+        sums decimals as floats: 4.20000000000000)."""
+        return cls(Decimal(total).quantize(TENTH), Decimal(political).quantize(TENTH))
 
     @property
     def share(self) -> float | None:
@@ -92,12 +101,12 @@ def hours_by(
     for row in sessions.values(key).annotate(
         total=_sum(SESSION_HOURS), political=_sum(SESSION_HOURS, POLITICAL_SESSION)
     ):
-        found[row[key]] = Hours(row["total"], row["political"])
+        found[row[key]] = Hours.of(row["total"], row["political"])
     for row in ledger.values(key).annotate(
         total=_sum("ledger_hours"),
         political=_sum(Coalesce("ledger_political_hours", Value(ZERO), output_field=_DEC)),
     ):
-        found[row[key]] = found.get(row[key], Hours()) + Hours(row["total"], row["political"])
+        found[row[key]] = found.get(row[key], Hours()) + Hours.of(row["total"], row["political"])
     return found
 
 
@@ -138,7 +147,7 @@ def class_participations(classes: Q) -> dict[tuple[int, int], Participation]:
         .order_by()
     ):
         found[(class_id, person_id)] = Participation(
-            class_id, person_id, line, Hours(total, political)
+            class_id, person_id, line, Hours.of(total, political)
         )
     for class_id, person_id, line, total, political in ledger.values_list(
         "training_class_id",
@@ -147,7 +156,7 @@ def class_participations(classes: Q) -> dict[tuple[int, int], Participation]:
         "ledger_hours",
         Coalesce("ledger_political_hours", Value(ZERO), output_field=_DEC),
     ).order_by():
-        hours = Hours(total, political)
+        hours = Hours.of(total, political)
         before = found.get((class_id, person_id))
         if before is not None:
             hours = before.hours + hours
@@ -155,9 +164,63 @@ def class_participations(classes: Q) -> dict[tuple[int, int], Participation]:
     return found
 
 
-def hours_by_category(classes: Q) -> dict[str, Decimal]:
-    """The hours classes matching `classes` credit, by course category (CourseCategory);
-    ledger hours count as 政治理论 for their political part and LEDGER_UNSORTED for the rest."""
+@dataclass(frozen=True)
+class ClassTally:
+    """The people of one personnel line a class credited (人次) and their hours; `ledger`
+    tells the rows a ledger states from those attendance credits."""
+
+    class_id: int
+    line: str
+    participations: int
+    hours: Hours
+    ledger: bool = False
+
+
+def class_tallies(classes: Q) -> list[ClassTally]:
+    """What `class_participations` gives, summed in the database per class and line: the
+    statistics of a whole province read a few thousand rows, not every participant.
+
+    A person listed in a class's ledger is counted there; their attendance at the same
+    class (if any) adds hours, not a second participation (R7.2)."""
+    prefix = "activity__class_session__training_class__"
+    in_ledger = credited_ledger().filter(
+        training_class_id=OuterRef(CLASS_OF_SESSION), person_id=OuterRef("person_id")
+    )
+    found: list[ClassTally] = []
+    sessions = (
+        credited_attendance()
+        .filter(_prefixed(classes, prefix))
+        .annotate(listed=Exists(in_ledger))
+        .values_list(CLASS_OF_SESSION, "person__category")
+        .annotate(
+            n=Count("person_id", distinct=True, filter=Q(listed=False)),
+            total=_sum(SESSION_HOURS),
+            political=_sum(SESSION_HOURS, POLITICAL_SESSION),
+        )
+        .order_by()
+    )
+    for class_id, line, n, total, political in sessions:
+        found.append(ClassTally(class_id, line, n, Hours.of(total, political)))
+    ledger = (
+        credited_ledger()
+        .filter(_prefixed(classes, "training_class__"))
+        .values_list("training_class_id", "person__category")
+        .annotate(
+            n=Count("id"),
+            total=Sum("ledger_hours"),
+            political=Sum("ledger_political_hours"),
+        )
+        .order_by()
+    )
+    for class_id, line, n, total, political in ledger:
+        found.append(ClassTally(class_id, line, n, Hours.of(total, political or ZERO), True))
+    return found
+
+
+def hours_by_category(classes: Q, tallies: Iterable[ClassTally] = ()) -> dict[str, Decimal]:
+    """The hours classes matching `classes` credit by course category (CourseCategory),
+    from attended sessions; the ledger rows among `tallies` add their political part as
+    政治理论 and the rest as LEDGER_UNSORTED (a ledger does not say)."""
     prefix = "activity__class_session__training_class__"
     found: dict[str, Decimal] = {}
     for category, total in (
@@ -168,21 +231,14 @@ def hours_by_category(classes: Q) -> dict[str, Decimal]:
         .order_by()
     ):
         key = category or CourseCategory.OTHER
-        found[key] = found.get(key, ZERO) + total
-    row = (
-        credited_ledger()
-        .filter(_prefixed(classes, "training_class__"))
-        .aggregate(
-            total=_sum("ledger_hours"),
-            political=_sum(Coalesce("ledger_political_hours", Value(ZERO), output_field=_DEC)),
-        )
-    )
-    if row["political"]:
+        found[key] = found.get(key, ZERO) + Decimal(total).quantize(TENTH)
+    ledger = sum((t.hours for t in tallies if t.ledger), Hours())
+    if ledger.political:
         found[CourseCategory.POLITICAL] = (
-            found.get(CourseCategory.POLITICAL, ZERO) + row["political"]
+            found.get(CourseCategory.POLITICAL, ZERO) + ledger.political
         )
-    if row["total"] - row["political"]:
-        found[LEDGER_UNSORTED] = row["total"] - row["political"]
+    if ledger.total - ledger.political:
+        found[LEDGER_UNSORTED] = ledger.total - ledger.political
     return found
 
 

@@ -25,12 +25,14 @@ from typing import Any
 
 from django.db.models import Q
 
+from tianping.audit import generation
 from tianping.learning.hours import (
     LEDGER_UNSORTED,
     ZERO,
     Hours,
     Participation,
     class_participations,
+    class_tallies,
     hours_by,
     hours_by_category,
 )
@@ -177,45 +179,43 @@ def child_courts(org: Org) -> list[Org]:
 
 
 def training_stats(org: Org, year: int) -> Stats:
-    """Every figure of the statistics page and the CLI, in four queries."""
+    """Every figure of the statistics page and the CLI, summed per class and line in the
+    database (`learning.hours.class_tallies`) and grouped here."""
     condition = year_classes(org, year)
     classes = list(
         TrainingClass.objects.filter(condition).values_list("id", "kind", "court__path").order_by()
     )
-    kind_of = {pk: kind for pk, kind, _ in classes}
-    path_of = {pk: path for pk, _, path in classes}
-    taken = class_participations(condition)
     children = child_courts(org)
 
     def court_key(path: str) -> str:
         return next((c.code for c in children if path.startswith(c.path)), OWN)
 
+    kind_of = {pk: kind for pk, kind, _ in classes}
+    court_of = {pk: court_key(path) for pk, _, path in classes}
     total = Tally("", org.name, classes=len(classes))
     kinds = {k: Tally(k, str(label)) for k, label in TrainingKind.choices}
     courts = {c.code: Tally(c.code, c.name, org_code=c.code) for c in children}
     own = Tally(OWN, f"{org.name}（本级）", org_code="")
     courts[OWN] = own
     lines = {k: Tally(k, str(label)) for k, label in Category.choices}
-    lines_seen: dict[str, set[int]] = defaultdict(set)
-    for _pk, kind, path in classes:
-        kinds[kind].classes += 1
-        courts[court_key(path)].classes += 1
-    for (class_id, _person), p in taken.items():
-        if class_id not in kind_of:
+    lines_classes: dict[str, set[int]] = defaultdict(set)
+    for pk in kind_of:
+        kinds[kind_of[pk]].classes += 1
+        courts[court_of[pk]].classes += 1
+    tallies = class_tallies(condition)
+    for t in tallies:
+        if t.class_id not in kind_of:
             continue
-        total.participations += 1
-        total.hours += p.hours
-        for tally in (kinds[kind_of[class_id]], courts[court_key(path_of[class_id])]):
-            tally.participations += 1
-            tally.hours += p.hours
-        line = lines.setdefault(p.line, Tally(p.line, p.line or "未填写"))
-        line.participations += 1
-        line.hours += p.hours
-        lines_seen[p.line].add(class_id)
-    for key, seen in lines_seen.items():
+        line = lines.setdefault(t.line, Tally(t.line, t.line or "未填写"))
+        for tally in (total, kinds[kind_of[t.class_id]], courts[court_of[t.class_id]], line):
+            tally.participations += t.participations
+            tally.hours += t.hours
+        if t.participations:
+            lines_classes[t.line].add(t.class_id)
+    for key, seen in lines_classes.items():
         lines[key].classes = len(seen)
     by_category = sorted(
-        hours_by_category(condition).items(), key=lambda kv: _category_order(kv[0])
+        hours_by_category(condition, tallies).items(), key=lambda kv: _category_order(kv[0])
     )
     return Stats(
         org=org,
@@ -225,6 +225,14 @@ def training_stats(org: Org, year: int) -> Stats:
         by_court=[*(courts[c.code] for c in children), own],
         by_line=[t for t in lines.values() if t.participations],
         by_category=[(k, CATEGORY_LABELS.get(k, k), v) for k, v in by_category if v],
+    )
+
+
+def cached_training_stats(org: Org, year: int) -> Stats:
+    """`training_stats`, computed once per court, year and data generation (any write
+    makes a new generation, so the figures are never older than the records)."""
+    return generation.current().cached(
+        lambda: training_stats(org, year), "training-stats", org.pk, year
     )
 
 
@@ -385,11 +393,16 @@ def shortfalls(org: Org, year: int) -> list[Shortfall]:
 
 
 def years_with_classes(org: Org) -> list[int]:
-    """The years the subtree has classes in, newest first (the page's year choice)."""
-    dates = TrainingClass.objects.filter(court__path__startswith=org.path).dates(
-        "starts_on", "year", order="DESC"
-    )
-    return [d.year for d in dates]
+    """The years the subtree has classes in, newest first (the page's year choice),
+    once per data generation."""
+
+    def years() -> list[int]:
+        dates = TrainingClass.objects.filter(court__path__startswith=org.path).dates(
+            "starts_on", "year", order="DESC"
+        )
+        return [d.year for d in dates]
+
+    return generation.current().cached(years, "training-years", org.pk)
 
 
 def export_rows(stats: Stats) -> Iterable[list[Any]]:

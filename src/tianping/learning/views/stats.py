@@ -26,10 +26,10 @@ from tianping.learning.queries.stats import (
     EXPORT_HEADERS,
     OWN,
     Filters,
+    cached_training_stats,
     class_rows,
     export_rows,
     people_rows,
-    training_stats,
     years_with_classes,
 )
 from tianping.lib import uploads
@@ -97,7 +97,7 @@ def stats(request: HttpRequest) -> HttpResponse:
     }
     if org is None:
         return render(request, "learning/stats/page.html", context)
-    figures = training_stats(org, year)
+    figures = cached_training_stats(org, year)
     years = years_with_classes(org)
     if year not in years:
         years = sorted({*years, year}, reverse=True)
@@ -225,7 +225,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     _, org, year = _choice(request)
     if org is None:
         raise Http404
-    figures = training_stats(org, year)
+    figures = cached_training_stats(org, year)
     rows = [*export_rows(figures), [], [figures.sentence]]
     return FileResponse(
         table_bytes(EXPORT_HEADERS, rows, title=f"{year}年培训统计"),
