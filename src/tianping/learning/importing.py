@@ -772,7 +772,7 @@ def training_template() -> Any:
         "本院培训中心",
         "",
     ]
-    people = [classes[0], "FY0001", "王芳", 24, 8, EnrolmentResult.PASSED.label]
+    people = [classes[0], "FY0001", "李明", 24, 8, EnrolmentResult.PASSED.label]
     return tables_bytes(
         [
             (

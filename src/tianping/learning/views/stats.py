@@ -97,8 +97,10 @@ def stats(request: HttpRequest) -> HttpResponse:
     }
     if org is None:
         return render(request, "learning/stats/page.html", context)
-    figures = cached_training_stats(org, year)
     years = years_with_classes(org)
+    if not request.GET.get("year") and years and year not in years:
+        year = years[0]  # no class this year yet: the latest year that has some
+    figures = cached_training_stats(org, year)
     if year not in years:
         years = sorted({*years, year}, reverse=True)
 
