@@ -324,7 +324,14 @@ def people_rows(
     for (_, person_id), p in taken.items():
         if not filters.line or p.line == filters.line:
             per_person[person_id].append(p)
-    people = Person.objects.filter(pk__in=list(per_person)).select_related("court")
+    ids = list(per_person)
+    people = [
+        person
+        for start in range(0, len(ids), 5000)
+        for person in Person.objects.filter(pk__in=ids[start : start + 5000]).select_related(
+            "court"
+        )
+    ]
     labels = dict(Category.choices)
     rows = [
         PersonRow(

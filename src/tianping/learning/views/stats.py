@@ -40,6 +40,8 @@ from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.models import Category
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The people behind a province's figure are tens of thousands: the page lists the first.
+PEOPLE_LIMIT = 500
 
 
 def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -213,7 +215,9 @@ def people(request: HttpRequest) -> HttpResponse:
             "org": org,
             "year": year,
             "label": label,
-            "rows": rows,
+            "rows": rows[:PEOPLE_LIMIT],
+            "count": len(rows),
+            "limit": PEOPLE_LIMIT,
             "breadcrumbs": _crumbs(
                 ("培训统计", f"{reverse('learning:stats')}?{_query(org, year)}"), ("参训人员", None)
             ),
