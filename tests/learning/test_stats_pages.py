@@ -105,3 +105,13 @@ def test_the_api_gives_the_clis_document_for_a_court_in_scope(small_world):  # n
     assert (
         small_world.client("alice").get("/api/v1/learning/stats?org=BT&year=99").status_code == 422
     )
+
+
+def test_the_learning_home_card_links_the_statistics_and_the_import_for_those_who_may_use_them(
+    world,
+):
+    html = world.client("alice").get("/learning/").content.decode()
+    assert 'id="card-stats"' in html and "/learning/stats/import/" in html
+    html = world.client("erin").get("/learning/").content.decode()
+    assert "/learning/stats/" in html and "/learning/stats/import/" not in html
+    assert 'id="card-stats"' not in world.client("dave").get("/learning/").content.decode()
