@@ -1060,17 +1060,22 @@ def training_stats_floor(root: Org, year: int) -> Floor:
 
 
 def person_hours_floor(person: Person, year: int) -> Floor:
-    """A person's credited hours of a year: attended sessions, and ledger classes."""
+    """A person's credited hours of a year: attended sessions (the year's held sessions of
+    live classes, as a subquery, so the person's attendance is read by its index), and
+    ledger classes started in the year."""
     hours = "COALESCE(at.hours, a.hours, 0)"
     sessions = (
         f"SELECT SUM({hours}), SUM(CASE WHEN cr.political OR cr.category = 'political' "
         f"THEN {hours} ELSE 0 END) FROM activities_attendance at "
         "JOIN activities_activity a ON a.id = at.activity_id "
         "JOIN learning_classsession s ON s.activity_id = a.id "
-        "JOIN learning_trainingclass c ON c.id = s.training_class_id "
         "LEFT JOIN learning_course cr ON cr.id = s.course_id "
-        "WHERE at.person_id = %s AND at.status = 'present' AND a.status = 'held' "
-        "AND c.status <> 'cancelled' AND a.\"on\" BETWEEN %s AND %s"
+        "WHERE at.person_id = %s AND at.status = 'present' AND at.activity_id IN ("
+        "SELECT s2.activity_id FROM learning_classsession s2 "
+        "JOIN activities_activity a2 ON a2.id = s2.activity_id "
+        "JOIN learning_trainingclass c2 ON c2.id = s2.training_class_id "
+        "WHERE a2.status = 'held' AND c2.status <> 'cancelled' "
+        'AND a2."on" BETWEEN %s AND %s)'
     )
     ledger = (
         "SELECT SUM(e.ledger_hours), SUM(COALESCE(e.ledger_political_hours, 0)) "

@@ -226,3 +226,16 @@ def test_the_cli_refuses_an_unknown_org_and_a_bad_year(world):
 def test_the_cli_table_says_the_sentence(small_world):
     out = _cli("--org", "BT", "--year", "2024")
     assert "2024年共组织各类培训2班次,参训6人次" in out
+
+
+def test_r7_2_a_cancelled_class_or_a_leave_credits_no_hours(world):
+    live = _class(world, "BT-JY", "JY-LIVE")
+    _session(world, live, dt.date(2024, 5, 6), Decimal("3"), {"wang": P, "zhao": L})
+    dropped = _class(world, "BT-JY", "JY-DROP")
+    _session(world, dropped, dt.date(2024, 5, 7), Decimal("5"), {"wang": P})
+    dropped.status = ClassStatus.CANCELLED
+    dropped.save()
+    assert person_hours(world.people["wang"].pk, 2024).total == Decimal("3")
+    assert person_hours(world.people["zhao"].pk, 2024).total == Decimal("0")
+    stats = training_stats(world.org("BT-JY"), 2024)
+    assert (stats.total.classes, stats.total.participations) == (1, 1)

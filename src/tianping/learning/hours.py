@@ -18,7 +18,7 @@ from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce
 
 from tianping.activities.models import ActivityStatus, Attendance, AttendanceStatus
-from tianping.learning.models import ClassStatus, CourseCategory, Enrolment
+from tianping.learning.models import ClassSession, ClassStatus, CourseCategory, Enrolment
 
 ZERO = Decimal("0")
 _DEC: DecimalField = DecimalField(max_digits=12, decimal_places=1)
@@ -48,14 +48,17 @@ class Hours:
 
 def credited_attendance(year: int | None = None) -> QuerySet[Attendance]:
     """The attendance rows that credit hours: present, at a held session of a live class."""
-    rows = Attendance.objects.filter(
-        status=AttendanceStatus.PRESENT,
-        activity__status=ActivityStatus.HELD,
-        activity__class_session__isnull=False,
-    ).exclude(activity__class_session__training_class__status=ClassStatus.CANCELLED)
+    # The sessions as a subquery, not a join: the planner then starts from the attendance
+    # (a person's rows, by its index), not from every held activity of the year (SQLite
+    # without statistics did, 140 ms for one person in a province).
+    sessions = ClassSession.objects.filter(activity__status=ActivityStatus.HELD).exclude(
+        training_class__status=ClassStatus.CANCELLED
+    )
     if year is not None:
-        rows = rows.filter(activity__on__year=year)
-    return rows
+        sessions = sessions.filter(activity__on__year=year)
+    return Attendance.objects.filter(
+        status=AttendanceStatus.PRESENT, activity_id__in=sessions.values("activity_id")
+    )
 
 
 def credited_ledger(year: int | None = None) -> QuerySet[Enrolment]:
