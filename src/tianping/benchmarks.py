@@ -994,6 +994,251 @@ def bench_ledger_import(court: Org, activities: int = 2000, attendance: int = 40
     )
 
 
+# Training (issue 10) -------------------------------------------------------------------
+
+
+def _top_court() -> Org | None:
+    """The topmost court with training classes in its subtree (a province's 高院)."""
+    from tianping.learning.models import TrainingClass
+
+    for court in Org.objects.filter(kind__in=COURT_KINDS).order_by("depth", "path"):
+        if TrainingClass.objects.filter(court__path__startswith=court.path).exists():
+            return court
+    return None
+
+
+def _training_year(court: Org) -> int:
+    """The last full year with classes in the subtree."""
+    from tianping.learning.queries.stats import years_with_classes
+
+    last = timezone.localdate().year - 1
+    years = [y for y in years_with_classes(court) if y <= last]
+    return years[0] if years else last
+
+
+def training_stats_floor(root: Org, year: int) -> Floor:
+    """What the statistics page shows (learning.queries.stats): the year's classes with
+    their kind and court, each class's credited people with their line and hours from
+    attendance and from ledgers, and the hours by course category."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    where = "o.path LIKE %s AND c.starts_on BETWEEN %s AND %s AND c.status <> 'cancelled'"
+    scope = [root.path + "%", start, end]
+    classes = (
+        "SELECT c.id, c.kind, o.path FROM learning_trainingclass c "
+        f"JOIN orgs_org o ON o.id = c.court_id WHERE {where}"
+    )
+    ledger = (
+        "SELECT e.training_class_id, e.person_id, p.category, e.ledger_hours, "
+        "COALESCE(e.ledger_political_hours, 0) FROM learning_enrolment e "
+        "JOIN learning_trainingclass c ON c.id = e.training_class_id "
+        "JOIN orgs_org o ON o.id = c.court_id JOIN people_person p ON p.id = e.person_id "
+        f"WHERE e.ledger_hours IS NOT NULL AND {where}"
+    )
+    hours = "COALESCE(at.hours, a.hours, 0)"
+    political = "(cr.political OR cr.category = 'political')"
+    sessions = (
+        f"SELECT s.training_class_id, at.person_id, p.category, SUM({hours}), "
+        f"SUM(CASE WHEN {political} THEN {hours} ELSE 0 END) FROM activities_attendance at "
+        "JOIN activities_activity a ON a.id = at.activity_id "
+        "JOIN learning_classsession s ON s.activity_id = a.id "
+        "LEFT JOIN learning_course cr ON cr.id = s.course_id "
+        "JOIN learning_trainingclass c ON c.id = s.training_class_id "
+        "JOIN orgs_org o ON o.id = c.court_id JOIN people_person p ON p.id = at.person_id "
+        f"WHERE at.status = 'present' AND a.status = 'held' AND {where} "
+        "GROUP BY s.training_class_id, at.person_id, p.category"
+    )
+    categories = (
+        f"SELECT cr.category, SUM({hours}) FROM activities_attendance at "
+        "JOIN activities_activity a ON a.id = at.activity_id "
+        "JOIN learning_classsession s ON s.activity_id = a.id "
+        "LEFT JOIN learning_course cr ON cr.id = s.course_id "
+        "JOIN learning_trainingclass c ON c.id = s.training_class_id "
+        "JOIN orgs_org o ON o.id = c.court_id "
+        f"WHERE at.status = 'present' AND a.status = 'held' AND {where} GROUP BY cr.category"
+    )
+    return [(classes, scope), (ledger, scope), (sessions, scope), (categories, scope)]
+
+
+def person_hours_floor(person: Person, year: int) -> Floor:
+    """A person's credited hours of a year: attended sessions (the year's held sessions of
+    live classes, as a subquery, so the person's attendance is read by its index), and
+    ledger classes started in the year."""
+    hours = "COALESCE(at.hours, a.hours, 0)"
+    sessions = (
+        f"SELECT SUM({hours}), SUM(CASE WHEN cr.political OR cr.category = 'political' "
+        f"THEN {hours} ELSE 0 END) FROM activities_attendance at "
+        "JOIN activities_activity a ON a.id = at.activity_id "
+        "JOIN learning_classsession s ON s.activity_id = a.id "
+        "LEFT JOIN learning_course cr ON cr.id = s.course_id "
+        "WHERE at.person_id = %s AND at.status = 'present' AND at.activity_id IN ("
+        "SELECT s2.activity_id FROM learning_classsession s2 "
+        "JOIN activities_activity a2 ON a2.id = s2.activity_id "
+        "JOIN learning_trainingclass c2 ON c2.id = s2.training_class_id "
+        "WHERE a2.status = 'held' AND c2.status <> 'cancelled' "
+        'AND a2."on" BETWEEN %s AND %s)'
+    )
+    ledger = (
+        "SELECT SUM(e.ledger_hours), SUM(COALESCE(e.ledger_political_hours, 0)) "
+        "FROM learning_enrolment e JOIN learning_trainingclass c ON c.id = e.training_class_id "
+        "WHERE e.person_id = %s AND e.ledger_hours IS NOT NULL AND c.status <> 'cancelled' "
+        "AND c.starts_on BETWEEN %s AND %s"
+    )
+    span = [person.pk, dt.date(year, 1, 1), dt.date(year, 12, 31)]
+    return [(sessions, span), (ledger, span)]
+
+
+def bench_training(court: Org | None = None) -> list[Result]:
+    """The training statistics of the top court's year (page and command) and a person's
+    yearly hours."""
+    from tianping.learning.hours import person_hours
+    from tianping.learning.models import Enrolment
+    from tianping.learning.queries.stats import shortfalls, training_stats
+
+    top = court or _top_court()
+    if top is None:
+        return []
+    year = _training_year(top)
+    floor = training_stats_floor(top, year)
+    stats = training_stats(top, year)
+    results = []
+    client = _officer_client(top)
+    url = f"/learning/stats/?org={top.code}&year={year}"
+
+    def page() -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    note = f"{top.code} {year}: {stats.total.classes} classes, {stats.total.participations} participations"
+    results.append(
+        _measure(
+            "training_stats_top_court",
+            lambda: training_stats(top, year),
+            floor,
+            note=f"{note}; computed afresh (learning.queries.stats.training_stats)",
+        )
+    )
+    results.append(
+        _measure(
+            "training_stats_page_top_court",
+            page,
+            floor,
+            note=f"{note}; the whole page, its figures cached per data generation after the first",
+        )
+    )
+
+    def command() -> None:
+        training_stats(top, year).as_json(shortfalls(top, year))
+
+    results.append(
+        _measure(
+            "training_stats_cli_top_court",
+            command,
+            floor,
+            note=f"{note}; with the shortfalls of every serving person (floor without them)",
+        )
+    )
+    busiest = (
+        Enrolment.objects.filter(
+            training_class__starts_on__year=year, person__court__path__startswith=top.path
+        )
+        .values("person")
+        .annotate(n=Count("id"))
+        .order_by("-n", "person")
+        .first()
+    )
+    if busiest is not None:
+        person = Person.objects.get(pk=busiest["person"])
+        results.append(
+            _measure(
+                "person_yearly_hours",
+                lambda: person_hours(person.pk, year),
+                person_hours_floor(person, year),
+                note=f"{person.employee_no} {year}: {busiest['n']} classes (learning.hours)",
+            )
+        )
+    return results
+
+
+def training_ledger_sheet(court: Org, classes: int, per_class: int, year: int) -> bytes:
+    """A training ledger of `classes` new classes of `year`, each with `per_class` people
+    of the court's subtree named by 工号 with their hours."""
+    from tianping.learning.importing import CLASS_COLUMNS, PEOPLE_COLUMNS
+
+    numbers = list(
+        Person.objects.filter(court__path__startswith=court.path)
+        .order_by("employee_no")
+        .values_list("employee_no", flat=True)
+    )
+    if len(numbers) < per_class:
+        raise SystemExit(f"{court.name}的人员太少，无法生成培训台账")
+    rng = random.Random(13)
+    kinds = ["政治轮训", "业务培训", "岗位练兵", "新任职培训", "异地培训"]
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("培训班")
+    sheet.append(CLASS_COLUMNS)
+    people = book.create_sheet("参训人员")
+    people.append(PEOPLE_COLUMNS)
+    for i in range(classes):
+        code = f"BENCH-{year}-{i + 1:04d}"
+        starts = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(360))
+        sheet.append(
+            [
+                code,
+                f"台账导入基准培训班第{i + 1}期",
+                kinds[i % len(kinds)],
+                "",
+                starts.isoformat(),
+                (starts + dt.timedelta(days=2)).isoformat(),
+                "本院培训中心",
+                "",
+            ]
+        )
+        for no in rng.sample(numbers, per_class):
+            people.append([code, no, None, 18, 6, "合格"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def bench_training_import(court: Org, participations: int = 10_000, per_class: int = 50) -> Result:
+    """A first training-ledger import: read, check and write classes, enrolments and audit,
+    rolled back after each run (target ≤ 10 s for 10,000 participations)."""
+    import tempfile
+    from pathlib import Path
+
+    from tianping.learning.importing import import_training
+
+    classes = participations // per_class
+    year = _training_year(court)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "培训台账.xlsx"
+        path.write_bytes(training_ledger_sheet(court, classes, per_class, year))
+        cpu: list[float] = []
+
+        def run() -> None:
+            start = time.process_time()
+            try:
+                with transaction.atomic():
+                    result = import_training(path, court, None)
+                    assert result.ok and result.created == classes, result.as_json()
+                    raise Rollback
+            except Rollback:
+                pass
+            cpu.append((time.process_time() - start) * 1000)
+
+        samples = _times(run, runs=3, warmup=0)
+    return Result(
+        f"training_import_{participations}_participations",
+        statistics.median(samples),
+        _p95(samples),
+        None,
+        f"{court.code} {year}: {classes} classes × {per_class}, read + check + write + audit, "
+        f"rolled back; median CPU of this process {statistics.median(cpu):.0f} ms",
+    )
+
+
 def run_all(roster_rows: int = 25_000, include_import: bool = True) -> dict[str, Any]:
     # A tidy database first: an earlier bench, or an import rolled back, may have left dead
     # rows (PostgreSQL) or free pages (SQLite) behind.
@@ -1005,6 +1250,7 @@ def run_all(roster_rows: int = 25_000, include_import: bool = True) -> dict[str,
         with transaction.atomic():
             results += bench_pages(court)
             results += bench_life(court)
+            results += bench_training()
             raise Rollback
     except Rollback:
         pass
@@ -1014,6 +1260,9 @@ def run_all(roster_rows: int = 25_000, include_import: bool = True) -> dict[str,
         results.append(result)
         results.append(bench_roster_import_web(court, roster_rows))
         results.append(bench_ledger_import(court))
+        top = _top_court()
+        if top is not None:
+            results.append(bench_training_import(top))
         # What the rolled-back imports left goes too, before the next bench or --http.
         tidied.append(vacuum())
     return {

@@ -26,6 +26,8 @@ COMMANDS = {
     "points": "points",
     "typing-score": "typing_score",
     "report": "report",
+    "training-stats": "training_stats",
+    "import-training": "import_training",
 }
 # Commands that must not migrate first (restore checks an empty database itself).
 NO_AUTO_MIGRATE = {"restore", "typing_score"}

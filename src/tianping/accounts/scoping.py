@@ -47,6 +47,9 @@ _ADMIN = {
     "accounts.grant",
     # Training classes, study plans, the question bank and the court's training settings.
     "learning.manage",
+    # Training statistics of a court's subtree (班次, 人次, hours): officers and leaders whose
+    # scope is a court; not members, not a branch secretary (no court in their scope).
+    "learning.stats",
 }
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PLATFORM_ADMIN: frozenset(
@@ -66,10 +69,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "points.manage",
             "compliance.manage",
             "learning.manage",
+            "learning.stats",
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(_READ | _RECORD),
-    Role.LEADER: frozenset(_READ | {"people.export"}),
+    Role.LEADER: frozenset(_READ | {"people.export", "learning.stats"}),
     Role.MEMBER: frozenset(
         {"people.view", "activities.view", "points.view", "membership.view", "learning.view"}
     ),

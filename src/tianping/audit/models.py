@@ -68,6 +68,7 @@ ACTION_LABELS = {
     "dues.setting": "修改党费设置",
     "dues.excuse": "记录未交党费原因",
     "dues.excuse_withdraw": "撤销未交党费原因",
+    "learning.import_training": "培训台账导入",
     "demo.load": "载入演示数据",
     "generate.load": "生成测试数据",
     "restore.load": "从备份恢复数据",
@@ -99,6 +100,7 @@ EXTRA_FIELD_LABELS = {
     "on": "生效日期",
     "reason": "原因",
     "moved_people": "转入人数",
+    "participants": "参训人数",
     "parent": "上级组织",
     "user": "用户",
     "username": "用户名",
@@ -170,6 +172,7 @@ LOAD_COUNT_LABELS = {
     "democratic_reviews": "民主评议数",
     "training_classes": "培训班数",
     "training_enrolments": "参训人次",
+    "enrolments": "参训记录数",
 }
 ACTION_FIELD_LABELS = {
     "demo.load": LOAD_COUNT_LABELS,

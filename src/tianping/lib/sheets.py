@@ -1147,10 +1147,31 @@ def write_table(
     column (by header) a drop-down list of its values in the first `choice_rows` rows, the
     lists kept on a second sheet (可选值) so that long ones (56 民族) fit.
     """
+    write_tables(target, [(title, headers, rows, choices)], choice_rows=choice_rows)
+
+
+# One sheet of a workbook: its title, headers, rows and drop-down choices by header.
+SheetSpec = tuple[str, Sequence[str], Iterable[Sequence[Any]], Mapping[str, Sequence[str]] | None]
+
+
+def write_tables(
+    target: str | Path | IO[bytes], sheets: Sequence[SheetSpec], *, choice_rows: int = 2000
+) -> None:
+    """Write several sheets as `write_table` writes one (a workbook of classes and of their
+    participants); the drop-down lists of every sheet share the one hidden 可选值 sheet."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31] or "Sheet1")
-    if choices:
-        _add_choices(book, sheet, headers, choices, choice_rows)
+    made = [book.create_sheet(title=title[:31] or "Sheet1") for title, *_ in sheets]
+    _add_choices(
+        book,
+        [(sheet, spec[1], spec[3] or {}) for sheet, spec in zip(made, sheets, strict=True)],
+        choice_rows,
+    )
+    for sheet, (_, headers, rows, _) in zip(made, sheets, strict=True):
+        _fill(sheet, headers, rows)
+    book.save(target)
+
+
+def _fill(sheet: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     iterator = iter(rows)
     sample: list[Sequence[Any]] = []
     for row in iterator:
@@ -1174,7 +1195,6 @@ def write_table(
         sheet.append([_safe_cell(sheet, v) for v in row])
     for row in iterator:
         sheet.append([_safe_cell(sheet, v) for v in row])
-    book.save(target)
 
 
 CHOICES_SHEET = "可选值"
@@ -1182,21 +1202,24 @@ CHOICES_SHEET = "可选值"
 
 def _add_choices(
     book: Workbook,
-    sheet: Any,
-    headers: Sequence[str],
-    choices: Mapping[str, Sequence[str]],
+    sheets: Sequence[tuple[Any, Sequence[str], Mapping[str, Sequence[str]]]],
     rows: int,
 ) -> None:
-    listed = [(h, list(choices[h])) for h in headers if choices.get(h)]
+    listed = [
+        (sheet, headers, h, list(choices[h]))
+        for sheet, headers, choices in sheets
+        for h in headers
+        if choices.get(h)
+    ]
     if not listed:
         return
     lists = book.create_sheet(title=CHOICES_SHEET)
     lists.sheet_state = "hidden"
-    longest = max(len(values) for _, values in listed)
-    lists.append([h for h, _ in listed])
+    longest = max(len(values) for *_, values in listed)
+    lists.append([h for _, _, h, _ in listed])
     for i in range(longest):
-        lists.append([_safe_cell(lists, v[i]) if i < len(v) else None for _, v in listed])
-    for n, (header, values) in enumerate(listed, start=1):
+        lists.append([_safe_cell(lists, v[i]) if i < len(v) else None for *_, v in listed])
+    for n, (sheet, headers, header, values) in enumerate(listed, start=1):
         letter = get_column_letter(n)
         column = get_column_letter(list(headers).index(header) + 1)
         rule = DataValidation(
@@ -1220,6 +1243,14 @@ def table_bytes(
 ) -> io.BytesIO:
     buffer = io.BytesIO()
     write_table(buffer, headers, rows, title=title, choices=choices)
+    buffer.seek(0)
+    return buffer
+
+
+def tables_bytes(sheets: Sequence[SheetSpec]) -> io.BytesIO:
+    """Several sheets in one workbook, in memory (formula-safe like `table_bytes`)."""
+    buffer = io.BytesIO()
+    write_tables(buffer, sheets)
     buffer.seek(0)
     return buffer
 
