@@ -26,6 +26,7 @@ COMMANDS = {
     "points": "points",
     "typing-score": "typing_score",
     "report": "report",
+    "similarity": "similarity",
 }
 # Commands that must not migrate first (restore checks an empty database itself).
 NO_AUTO_MIGRATE = {"restore", "typing_score"}
