@@ -14,9 +14,10 @@ from tianping.lib import similarity
 from .texts import COPIED, ORIGINAL, REFERENCE, REWRITTEN, UNRELATED
 
 
-
 def test_normalising_drops_punctuation_and_spaces_and_converts_traditional() -> None:
-    assert similarity.normalised_text("學習　貫徹，「黨的」二十大！ ＡＢ１") == "学习贯彻党的二十大ab1"
+    assert (
+        similarity.normalised_text("學習　貫徹，「黨的」二十大！ ＡＢ１") == "学习贯彻党的二十大ab1"
+    )
 
 
 def test_each_normalised_character_remembers_its_place_in_the_original() -> None:
@@ -54,7 +55,9 @@ def test_the_rate_is_the_share_of_the_checked_text_in_shared_passages() -> None:
 
 def test_a_run_shorter_than_eight_characters_is_not_a_passage() -> None:
     assert similarity.compare("甲乙丙丁戊己庚", "甲乙丙丁戊己庚辛").rate == 0.0
-    assert similarity.compare("甲乙丙丁戊己庚辛壬", "子甲乙丙丁戊己庚辛").rate == pytest.approx(8 / 9)
+    assert similarity.compare("甲乙丙丁戊己庚辛壬", "子甲乙丙丁戊己庚辛").rate == pytest.approx(
+        8 / 9
+    )
 
 
 def test_signatures_of_a_rewrite_share_lsh_bands_and_of_unrelated_texts_do_not() -> None:

@@ -264,11 +264,12 @@ def my_reflections(request: AuthenticatedHttpRequest) -> HttpResponse:
 @requires("learning.view")
 def write_reflection(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     scope = request.scope
-    person = _me(scope)
     revising = None
     initial: dict[str, Any] = {}
     if pk is not None:
-        revising = get_scoped(scope, queries.my_reflections(scope), pk=pk)
+        revising = get_scoped(scope, Reflection.objects.all(), pk=pk)
+        if revising.person_id != scope.person_id:
+            raise PermissionDenied("only the author revises a reflection")
         if revising.status != ReflectionStatus.RETURNED:
             messages.warning(request, "只有退回修改的心得体会可以修改")
             return redirect("learning:study_reflection", revising.pk)
@@ -278,6 +279,7 @@ def write_reflection(request: AuthenticatedHttpRequest, pk: int | None = None) -
             "activity": revising.activity_id,
             "topic": revising.topic_id,
         }
+    person = _me(scope)
     form = ReflectionForm(
         _attended(person),
         queries.plan_topics(scope, person.court_id),
