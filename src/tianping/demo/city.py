@@ -15,6 +15,7 @@ from tianping.demo.dues import add_dues
 from tianping.demo.logins import add_demo_logins
 from tianping.demo.recruitment import add_recruitment
 from tianping.demo.reviews import add_reviews
+from tianping.demo.study import add_study
 
 DEMO_STEPS: list[Step] = [
     add_roster,
@@ -24,6 +25,7 @@ DEMO_STEPS: list[Step] = [
     add_committees,
     add_dues,
     add_reviews,
+    add_study,
     refresh_statistics,
     add_demo_logins,
 ]
