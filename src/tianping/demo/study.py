@@ -197,7 +197,7 @@ def _plan(
 
 def _body(rng: random.Random, person: Person, activity: Activity | None, topic: str) -> str:
     slots = {name: rng.choice(values) for name, values in SLOTS.items()}
-    slots["dept"] = person.department.name if person.department_id else "本院"
+    slots["dept"] = person.department.name if person.department else "本院"
     slots["what"] = f"“{activity.title}”" if activity else f"“{topic}”专题学习"
     month = activity.on if activity else dt.date(2024, rng.randint(1, 12), rng.randint(1, 28))
     slots.update(month=str(month.month), day=str(month.day))
