@@ -230,3 +230,30 @@ def test_the_officer_uploads_a_reference_text(world):
     page = client.get(reverse("learning:study_references")).content.decode()
     assert "讲话" in page
     assert world.client("carol").get(reverse("learning:study_references")).status_code == 403
+
+
+def test_r4_1_a_reflection_read_by_the_secretary_earns_three_points_once(world, earlier):
+    from decimal import Decimal
+
+    from tianping.points.models import PointEntry, Trigger
+
+    original, _ = earlier
+    wang = world.people["wang"]
+
+    def points():
+        return sum(
+            (e.points for e in PointEntry.objects.filter(person=wang, trigger=Trigger.REFLECTION)),
+            Decimal(0),
+        )
+
+    actions.do_review_reflection(None, original, status=ReflectionStatus.READ)
+    actions.do_review_reflection(None, original, status=ReflectionStatus.READ)
+    assert points() == Decimal("3")
+    entry = PointEntry.objects.get(person=wang, trigger=Trigger.REFLECTION)
+    assert entry.reason.endswith("《学习习近平法治思想心得》已阅")
+    # Returned after all: the entry is reversed, never deleted (R4.3).
+    actions.do_review_reflection(
+        None, original, status=ReflectionStatus.RETURNED, comment="请补充案例"
+    )
+    assert points() == Decimal("0")
+    assert PointEntry.objects.filter(person=wang, trigger=Trigger.REFLECTION).count() == 2

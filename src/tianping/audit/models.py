@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "points.rule": "修改积分规则",
     "points.scheme": "修改积分方案",
     "points.review": "民主评议积分",
+    "points.earned": "记录积分",
     "committees.election": "记录换届选举",
     "committees.postpone": "批准延期换届",
     "committees.setting": "修改支委会设置",

@@ -31,6 +31,8 @@ from tianping.learning.queries.study import PLAN_KINDS, similar_texts
 from tianping.lib import similarity
 from tianping.orgs.models import Org, OrgKind
 from tianping.people.models import Person
+from tianping.points.actions import reconcile_earned
+from tianping.points.models import Trigger
 
 PLAN_FIELDS = ("org", "year", "title", "note")
 TOPIC_FIELDS = ("plan", "month", "title", "readings")
@@ -282,6 +284,18 @@ def do_review_reflection(
         before=before,
         after=snapshot(reflection, REVIEW_FIELDS),
         org=reflection.org,
+    )
+    # R4.1: a reflection earns its author points once it has been read (verified, R4.2).
+    tag = f"心得体会（编号{reflection.pk}）"
+    reconcile_earned(
+        user,
+        reflection.person,
+        Trigger.REFLECTION,
+        tag,
+        timezone.localdate(),
+        earned=status == ReflectionStatus.READ,
+        source=reflection,
+        reason=f"{tag}《{reflection.title}》已阅",
     )
     return reflection
 
