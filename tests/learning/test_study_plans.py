@@ -102,7 +102,7 @@ def test_the_officer_makes_a_plan_and_adds_a_topic_on_the_pages(world):
     client = world.client("bob")
     r = client.post(
         reverse("learning:study_plans"),
-        {"org": world.org("BT-JY-B02").pk, "year": 2024, "title": "第二支部学习计划", "note": ""},
+        {"org": "BT-JY-B02", "year": 2024, "title": "第二支部学习计划", "note": ""},
     )
     assert r.status_code == 302, r.content.decode()
     plan = StudyPlan.objects.get(title="第二支部学习计划")

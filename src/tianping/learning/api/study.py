@@ -174,7 +174,7 @@ def submit_reflection(request: HttpRequest, payload: ReflectionIn) -> Status[Ref
             raise ValidationError({"activity_id": f"找不到编号为{payload.activity_id}的活动"})
     topic = None
     if payload.topic_id is not None:
-        topic = queries.plan_topics(scope, person.court_id).filter(pk=payload.topic_id).first()
+        topic = queries.plan_topics(person).filter(pk=payload.topic_id).first()
         if topic is None:
             raise ValidationError({"topic_id": f"找不到编号为{payload.topic_id}的学习专题"})
     reflection = actions.do_submit_reflection(

@@ -22,6 +22,7 @@ from tianping.learning.models.study import (
 )
 from tianping.lib import similarity
 from tianping.orgs.models import OrgKind
+from tianping.people.models import Person
 
 PLAN_KINDS = frozenset(
     {OrgKind.LEADING_GROUP, OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH}
@@ -103,21 +104,25 @@ def plan_progress(plan: StudyPlan, today: dt.date | None = None) -> PlanProgress
     return PlanProgress([months[m] for m in sorted(months)], done, overdue, total)
 
 
-def plan_topics(scope: Scope, person_court_id: int | None) -> QuerySet[PlanTopic]:
-    """Topics a member may link a reflection to: their court's plans, this year and last."""
+def plan_topics(person: Person) -> QuerySet[PlanTopic]:
+    """Topics a member may link a reflection to, this year's and last: those of the plans of
+    their party organisation and the organisations above it, and of their court's 党组."""
     year = timezone.localdate().year
-    qs = PlanTopic.objects.filter(plan__year__in=[year - 1, year]).select_related("plan__org")
-    if person_court_id is None:
-        return qs.none()
-    return qs.filter(Q(plan__org__path__startswith=_court_path(person_court_id))).order_by(
-        "-plan__year", "plan__org__path", "month", "position"
+    own = Q(pk__in=[])
+    if person.party_org is not None:
+        org = person.party_org
+        own = Q(plan__org__path__in=[*org.ancestor_paths(), org.path])
+    court = person.court
+    group = Q(
+        plan__org__kind=OrgKind.LEADING_GROUP,
+        plan__org__path__startswith=court.path,
+        plan__org__depth=court.depth + 1,
     )
-
-
-def _court_path(court_id: int) -> str:
-    from tianping.orgs.models import Org
-
-    return Org.objects.values_list("path", flat=True).get(pk=court_id)
+    return (
+        PlanTopic.objects.filter(own | group, plan__year__in=[year - 1, year])
+        .select_related("plan__org")
+        .order_by("-plan__year", "plan__org__path", "month", "position")
+    )
 
 
 # ---------------------------------------------------------------------------------------

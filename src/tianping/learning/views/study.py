@@ -30,6 +30,7 @@ from tianping.learning.models.study import (
 from tianping.learning.queries import study as queries
 from tianping.lib import similarity
 from tianping.lib.errors import add_errors
+from tianping.lib.pickers import org_pick_field
 from tianping.orgs.models import Org
 from tianping.people.models import Person
 
@@ -50,7 +51,13 @@ def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
 
 
 class PlanForm(forms.Form):
-    org = forms.ModelChoiceField(label="学习组织", queryset=Org.objects.none())
+    org = org_pick_field(
+        kinds=sorted(queries.PLAN_KINDS),
+        active=True,
+        label="学习组织",
+        queryset=Org.objects.none(),
+        help_text="党组（理论学习中心组）、机关党委、党总支或党支部",
+    )
     year = forms.IntegerField(label="年度", min_value=1900, max_value=2100)
     title = forms.CharField(label="计划名称", max_length=200)
     note = forms.CharField(
@@ -231,7 +238,7 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _me(scope: Scope) -> Person:
     if scope.person_id is None:
         raise Http404
-    person = Person.objects.select_related("party_org").filter(pk=scope.person_id).first()
+    person = Person.objects.select_related("party_org", "court").filter(pk=scope.person_id).first()
     if person is None:
         raise Http404
     return person
@@ -282,7 +289,7 @@ def write_reflection(request: AuthenticatedHttpRequest, pk: int | None = None) -
     person = _me(scope)
     form = ReflectionForm(
         _attended(person),
-        queries.plan_topics(scope, person.court_id),
+        queries.plan_topics(person),
         request.POST or None,
         initial=initial,
     )
