@@ -102,6 +102,20 @@ def court_and_person() -> tuple[int, int, int]:
     return court.pk, branch.pk, person.pk
 
 
+def insert_bands(table: str, bands: list[tuple[int, int, int]]) -> None:
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            with cursor.copy(f"COPY {table} (court_id, key, reflection_id) FROM STDIN") as copy:
+                for row in bands:
+                    copy.write_row(row)
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (court_id, key, reflection_id) VALUES (%s, %s, %s)", bands
+        )
+
+
 def fill(n: int, court_id: int, branch_id: int, person_id: int, rng: random.Random) -> list[str]:
     """N earlier reflections with their signatures and bands; returns a few of their texts."""
     from django.utils import timezone
@@ -146,12 +160,7 @@ def fill(n: int, court_id: int, branch_id: int, person_id: int, rng: random.Rand
                 for r in made
                 for key in similarity.band_keys(bytes(r.signature))
             ]
-            table = SimilarityBand._meta.db_table
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {table} (court_id, key, reflection_id) VALUES (%s, %s, %s)",
-                    bands,
-                )
+            insert_bands(SimilarityBand._meta.db_table, bands)
         samples += texts[: max(0, 50 - len(samples))]
         have += size
         if have % 10000 == 0:

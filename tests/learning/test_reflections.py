@@ -257,3 +257,10 @@ def test_r4_1_a_reflection_read_by_the_secretary_earns_three_points_once(world, 
     )
     assert points() == Decimal("0")
     assert PointEntry.objects.filter(person=wang, trigger=Trigger.REFLECTION).count() == 2
+
+
+def test_a_leader_who_does_not_review_cannot_read_a_members_reflection(world, earlier):
+    original, _ = earlier
+    client = world.client("erin")
+    assert client.get(reverse("learning:study_reflection", args=[original.pk])).status_code == 403
+    assert client.get(f"{API}/study/reflections/{original.pk}").status_code == 403

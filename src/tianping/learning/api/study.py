@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
@@ -144,9 +144,13 @@ def list_reflections(request: HttpRequest, filters: Query[ReflectionFilters]) ->
 @router.get("/study/reflections/{reflection_id}", response=ReflectionDetailOut, summary="心得体会")
 @requires("learning.view")
 def get_reflection(request: HttpRequest, reflection_id: Id) -> Reflection:
-    return get_scoped(
-        scope_of(request), Reflection.objects.select_related("person", "org"), pk=reflection_id
+    scope = scope_of(request)
+    reflection = get_scoped(
+        scope, Reflection.objects.select_related("person", "org"), pk=reflection_id
     )
+    if reflection.person_id != scope.person_id and not scope.can("learning.review"):
+        raise PermissionDenied("learning.review")
+    return reflection
 
 
 class ReflectionIn(Schema):

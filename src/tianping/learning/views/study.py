@@ -323,6 +323,9 @@ def reflection_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         pk=pk,
     )
     is_author = reflection.person_id == scope.person_id
+    if not is_author and not scope.can("learning.review"):
+        # A reflection is its author's and their reviewer's, not every reader's of the court.
+        raise PermissionDenied("learning.review")
     can_review = scope.can("learning.review") and not is_author
     review_form = None
     if can_review:
