@@ -113,3 +113,14 @@ def test_the_command_reports_a_missing_file_as_bad_input(tmp_path) -> None:
         _run(str(tmp_path / "mine.txt"), "--against", str(tmp_path / "nope.txt"), "--json")
     assert e.value.returncode == 1
     assert "nope.txt" in str(e.value)
+
+
+def test_the_quick_rate_agrees_with_the_full_comparison() -> None:
+    pairs = [(REWRITTEN, ORIGINAL), (COPIED, REFERENCE), (UNRELATED, ORIGINAL), (ORIGINAL, COPIED)]
+    for checked, source in pairs:
+        a, b = similarity.normalised_text(checked), similarity.normalised_text(source)
+        match = similarity.compare(a, b)
+        assert similarity.rate_and_passages(a, b) == (match.rate, len(match.passages))
+    assert similarity.rate_and_passages(
+        "甲乙丙丁戊己庚辛壬癸", "子甲乙丙丁戊己庚辛丑乙丙丁戊己庚辛壬癸"
+    ) == (1.0, 1)

@@ -189,6 +189,26 @@ def rate_of(checked: str, source: str) -> float:
     return compare(checked, source).rate
 
 
+def rate_and_passages(checked: str, source: str, k: int = MIN_PASSAGE) -> tuple[float, int]:
+    """`compare`'s rate and number of passages, without the highlighting (for many sources)."""
+    if len(checked) < k or len(source) < k:
+        return 0.0, 0
+    grams = {source[i : i + k] for i in range(len(source) - k + 1)}
+    covered = passages = 0
+    run_end = -1  # the last character covered so far
+    previous_hit = False
+    for i in range(len(checked) - k + 1):
+        if checked[i : i + k] in grams:
+            if not previous_hit:
+                passages += 1
+            covered += min(k, i + k - 1 - run_end)
+            run_end = i + k - 1
+            previous_hit = True
+        else:
+            previous_hit = False
+    return covered / len(checked), passages
+
+
 @dataclass
 class FileMatch:
     source: str

@@ -214,11 +214,9 @@ def similar_texts(
         source = texts.get(key)
         if source is None:
             continue
-        match = similarity.compare(normalised, source)
-        if match.passages:
-            found.append(
-                Found(c["reflection_id"], c["reference_id"], match.rate, len(match.passages))
-            )
+        rate, passages = similarity.rate_and_passages(normalised, source)
+        if passages:
+            found.append(Found(c["reflection_id"], c["reference_id"], rate, passages))
     found.sort(key=lambda f: -f.rate)
     return found[:limit]
 
