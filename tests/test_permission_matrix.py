@@ -111,6 +111,20 @@ def _sample_enrolment(world):
     return learning.do_issue_certificate(None, enrolment)
 
 
+def _study_plan(world) -> tuple[Any, type]:
+    from tests.learning.study_samples import sample_plan
+
+    plan = sample_plan(world)
+    return plan, type(plan)
+
+
+def _reflection(world) -> tuple[Any, type]:
+    from tests.learning.study_samples import sample_reflection
+
+    reflection = sample_reflection(world)
+    return reflection, type(reflection)
+
+
 # Routes whose `pk` is not the app's usual object.
 ROUTE_SAMPLES = {
     "activities:person_reviews": lambda world: (world.people["wang"], Person),
@@ -118,6 +132,10 @@ ROUTE_SAMPLES = {
     "activities:review": lambda world: (_sample_review(world), DemocraticReview),
     "points:person": lambda world: (world.people["wang"], Person),
     "points:reverse": lambda world: (world.people["wang"], Person),
+    "learning:study_plan": _study_plan,
+    "learning:study_reflection": _reflection,
+    "learning:study_revise": _reflection,
+    "learning:study_similarity": _reflection,
 }
 
 

@@ -28,6 +28,7 @@ COMMANDS = {
     "report": "report",
     "training-stats": "training_stats",
     "import-training": "import_training",
+    "similarity": "similarity",
 }
 # Commands that must not migrate first (restore checks an empty database itself).
 NO_AUTO_MIGRATE = {"restore", "typing_score"}

@@ -197,11 +197,16 @@ def test_a_members_ledger_is_exactly_what_posting_computes_for_what_they_attende
         .values_list("pk", flat=True)[::97]
     )
     for person in Person.objects.filter(pk__in=[*capped, *busy]):
-        # What attendance earned; a review's result is posted by the review (test_party_records).
+        # What attendance earned; a review's result is posted by the review (test_party_records),
+        # a reflection's by its reading (tests/learning).
         ledger = Counter(
             (e.activity_id, e.on, e.trigger, e.points, e.rule_id, e.attendance_id, e.reason)
             for e in PointEntry.objects.filter(person=person).exclude(
-                trigger__in=[Trigger.REVIEW_EXCELLENT, Trigger.REVIEW_UNQUALIFIED]
+                trigger__in=[
+                    Trigger.REVIEW_EXCELLENT,
+                    Trigger.REVIEW_UNQUALIFIED,
+                    Trigger.REFLECTION,
+                ]
             )
         )
         assert ledger == _expected_ledger(person), person.employee_no

@@ -41,6 +41,7 @@ ALLOWED_WORDS = {
     "pdf",
     "word",
     "docx",
+    "txt",
     "api",
     "a4",
     "openapi",

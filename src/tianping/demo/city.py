@@ -15,6 +15,7 @@ from tianping.demo.dues import add_dues
 from tianping.demo.logins import add_demo_logins
 from tianping.demo.recruitment import add_recruitment
 from tianping.demo.reviews import add_reviews
+from tianping.demo.study import add_study
 from tianping.demo.training import add_training
 
 DEMO_STEPS: list[Step] = [
@@ -26,6 +27,7 @@ DEMO_STEPS: list[Step] = [
     add_dues,
     add_reviews,
     add_training,
+    add_study,
     refresh_statistics,
     add_demo_logins,
 ]

@@ -31,6 +31,7 @@ DERIVED_TRIGGERS = frozenset(
     {
         Trigger.ATTEND_ORG_LIFE,
         Trigger.GIVE_LECTURE,
+        Trigger.REFLECTION,
         Trigger.VOLUNTEER_HOURS,
         Trigger.UNEXCUSED_ABSENCE,
         Trigger.REVIEW_EXCELLENT,
@@ -346,11 +347,84 @@ def reconcile_review(review: DemocraticReview, user: Any = None) -> list[PointEn
     return posted
 
 
+@transaction.atomic
+def reconcile_earned(
+    user: Any,
+    person: Person,
+    trigger: str,
+    tag: str,
+    day: dt.date,
+    earned: bool,
+    source: Any = None,
+    reason: str = "",
+) -> list[PointEntry]:
+    """The points one record of another app earns its person by the court's rule (R4.1),
+    cited by a person and a reason (R4.3) that starts with `tag`, which finds them again.
+
+    Idempotent like `reconcile_review`: the rule's points are posted once while `earned`,
+    and reversed when the record no longer earns them (or the rule has changed).
+    """
+    rule = rules_for(person.court).get(trigger)
+    want = rule.points if earned and rule is not None and rule.points else None
+    held = list(
+        PointEntry.objects.filter(
+            person=person,
+            trigger=trigger,
+            reason__startswith=tag,
+            reverses__isnull=True,
+            reversed_by__isnull=True,
+        )
+    )
+    if want is not None and len(held) == 1 and held[0].points == want:
+        return []
+    by = _by(user)
+    posted = [
+        PointEntry(
+            person=person,
+            on=old.on,
+            points=-old.points,
+            trigger=old.trigger,
+            rule=old.rule,
+            reason=f"更正：冲销“{old.reason}”"[:200],
+            reverses=old,
+            created_by=by,
+        )
+        for old in held
+    ]
+    if want is not None:
+        posted.append(
+            PointEntry(
+                person=person,
+                on=day,
+                points=want,
+                trigger=trigger,
+                rule=rule,
+                reason=(reason if reason.startswith(tag) else tag)[:200],
+                created_by=by,
+            )
+        )
+    for point in posted:
+        point.save()
+    if posted:
+        record(
+            user,
+            "points.earned",
+            source,
+            after={
+                "point_entries": len(posted),
+                "points_total": str(sum(e.points for e in posted)),
+            },
+            org=_org(person),
+        )
+    return posted
+
+
 __all__ = [
     "do_post_manual",
     "do_reverse",
     "do_update_rule",
     "do_update_scheme",
     "do_veto",
+    "reconcile_earned",
     "reconcile_review",
 ]

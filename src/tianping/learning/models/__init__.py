@@ -1,5 +1,14 @@
 """The learning app's models, one module per part of 教育培训 (DESIGN.md)."""
 
+from tianping.learning.models.study import (  # noqa: F401
+    PlanTopic,
+    ReferenceText,
+    Reflection,
+    ReflectionStatus,
+    SimilarityBand,
+    SimilarityMatch,
+    StudyPlan,
+)
 from tianping.learning.models.training import (  # noqa: F401
     ClassSession,
     ClassStatus,
