@@ -76,3 +76,26 @@ def right_answers(attempt: Any) -> dict[str, Any]:
         else:
             posted[str(q.pk)] = [q.answer[0]]
     return posted
+
+
+def matrix_sample(world: World, kwarg: str) -> Any:
+    """The permission matrix's objects: a quiz of 九原区 for everyone there, dave's (赵磊's)
+    submitted attempt at it, and a drifting copy he holds."""
+    from tianping.learning.actions.quizzes import do_start_attempt, do_submit_attempt
+    from tianping.learning.actions.reading import do_add_copy, do_hand_over
+    from tianping.learning.models import Attempt, BookCopy
+
+    if kwarg == "copy_id":
+        copy = BookCopy.objects.filter(book__title="矩阵样本书").first()
+        if copy is None:
+            copy = do_add_copy(None, world.org("BT-JY-B01"), title="矩阵样本书")
+            do_hand_over(None, copy, world.people["zhao"])
+        return copy
+    sample = Quiz.objects.filter(title="矩阵样本测试").first() or quiz(world, title="矩阵样本测试")
+    if kwarg == "quiz_id":
+        return sample
+    attempt = Attempt.objects.filter(quiz=sample).first()
+    if attempt is None:
+        attempt = do_start_attempt(None, sample, world.people["zhao"])
+        attempt = do_submit_attempt(None, attempt, {})
+    return attempt

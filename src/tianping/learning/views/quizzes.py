@@ -99,9 +99,10 @@ def quiz_detail(request: AuthenticatedHttpRequest, quiz_id: int) -> HttpResponse
 
 
 @requires("learning.view")
-@require_POST
 def quiz_start(request: AuthenticatedHttpRequest, quiz_id: int) -> HttpResponse:
     quiz = _quiz(request, quiz_id)
+    if request.method != "POST":
+        return redirect("learning:quiz_detail", quiz_id=quiz.pk)
     person = request.user.person
     if person is None:
         raise PermissionDenied("no person")

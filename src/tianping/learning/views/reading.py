@@ -203,10 +203,11 @@ def reading_copy(request: AuthenticatedHttpRequest, copy_id: int) -> HttpRespons
 
 
 @requires("learning.view")
-@require_POST
 def reading_pass(request: AuthenticatedHttpRequest, copy_id: int) -> HttpResponse:
     """The holder passes their copy on (or returns it); an officer records any hand-over."""
     copy = _copy(request, copy_id)
+    if request.method != "POST":
+        return redirect("learning:reading_copy", copy_id=copy.pk)
     me = request.user.person
     mine = me is not None and copy.holder_id == me.pk
     if not mine and not request.scope.can("learning.manage"):
