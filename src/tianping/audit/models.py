@@ -148,6 +148,9 @@ LOAD_COUNT_LABELS = {
     "dues_bases": "党费基数记录数",
     "dues_payments": "党费交纳记录数",
     "democratic_reviews": "民主评议数",
+    "recommendations": "荐书数",
+    "book_handovers": "图书交接数",
+    "quiz_attempts": "答题次数",
 }
 ACTION_FIELD_LABELS = {
     "demo.load": LOAD_COUNT_LABELS,

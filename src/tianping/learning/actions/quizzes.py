@@ -177,7 +177,11 @@ def _serve(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
 
 
 def do_start_attempt(
-    user: Any, quiz: Quiz, person: Person, now: dt.datetime | None = None
+    user: Any,
+    quiz: Quiz,
+    person: Person,
+    now: dt.datetime | None = None,
+    rng: random.Random | None = None,
 ) -> Attempt:
     """Start `person`'s next attempt, or hand back the one still open (a reload, a second
     tab, leaving and coming back). Refused when the quiz is not open or the attempts
@@ -201,7 +205,7 @@ def do_start_attempt(
             started = mine.count()
             if started >= quiz.attempt_limit:
                 raise ValidationError(f"已用完全部{quiz.attempt_limit}次答题机会")
-            served = _serve(quiz, random.Random(secrets.randbits(64)))
+            served = _serve(quiz, rng or random.Random(secrets.randbits(64)))
             if not served:
                 raise ValidationError("本测试尚未组卷")
             attempt = Attempt.objects.create(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from tianping.learning.models.reading import above
 from tianping.orgs.models import Org, subtree_q
 from tianping.people.models import Person
 
@@ -102,7 +103,11 @@ class Quiz(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        return subtree_q(scope, "court__path", own=_audience_q(scope, ""))
+        found = subtree_q(scope, "court__path", own=_audience_q(scope, ""))
+        if scope.is_global or scope.self_only:
+            return found
+        # A branch secretary sees the quizzes set for their branch or anything above it.
+        return found | Q(audience__path__in=above(scope))
 
 
 class QuizQuestion(models.Model):
@@ -177,4 +182,8 @@ class Attempt(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        return subtree_q(scope, "quiz__court__path", own=Q(person_id=scope.person_id))
+        found = subtree_q(scope, "quiz__court__path", own=Q(person_id=scope.person_id))
+        if scope.is_global or scope.self_only:
+            return found
+        # …and the attempts of the people in their scope.
+        return found | Q(person__in=Person.objects.filter(Person.scope_q(scope)))

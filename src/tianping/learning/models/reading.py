@@ -17,6 +17,20 @@ from tianping.orgs.models import Org, subtree_q
 from tianping.people.models import Person
 
 
+def above(scope) -> list[str]:
+    """The tree paths of a scope's root and of every node above it: a branch secretary
+    reads what its court keeps for all its readers."""
+    step = Org.steplen
+    return [scope.root_path[: i * step] for i in range(1, len(scope.root_path) // step + 1)]
+
+
+def _court_scope(scope, court: str, subtree: str, own: Q) -> Q:
+    found = subtree_q(scope, subtree, own=own)
+    if scope.is_global or scope.self_only:
+        return found
+    return found | Q(**{f"{court}__in": above(scope)})
+
+
 def _own_court(scope, prefix: str) -> Q:
     # A member sees the books of the court they serve in.
     return Q(**{f"{prefix}court__in": Person.objects.filter(pk=scope.person_id).values("court")})
@@ -43,7 +57,7 @@ class Book(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        return subtree_q(scope, "court__path", own=_own_court(scope, ""))
+        return _court_scope(scope, "court__path", "court__path", _own_court(scope, ""))
 
 
 class Recommendation(models.Model):
@@ -75,7 +89,9 @@ class Recommendation(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        return subtree_q(scope, "book__court__path", own=_own_court(scope, "book__"))
+        return _court_scope(
+            scope, "book__court__path", "book__court__path", _own_court(scope, "book__")
+        )
 
 
 class BookCopy(models.Model):
@@ -115,10 +131,11 @@ class BookCopy(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        return subtree_q(
+        return _court_scope(
             scope,
+            "book__court__path",
             "home__path",
-            own=Q(holder_id=scope.person_id) | _own_court(scope, "book__"),
+            Q(holder_id=scope.person_id) | _own_court(scope, "book__"),
         )
 
 
@@ -164,8 +181,9 @@ class Handover(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
-        return subtree_q(
+        return _court_scope(
             scope,
+            "copy__book__court__path",
             "copy__home__path",
-            own=Q(copy__holder_id=scope.person_id) | _own_court(scope, "copy__book__"),
+            Q(copy__holder_id=scope.person_id) | _own_court(scope, "copy__book__"),
         )
