@@ -71,7 +71,11 @@ def add_reading(build: Build) -> None:
     rng = build.rng("reading")
     today = timezone.localdate()
     member_draft = login_people(build).get("dangyuan")
-    member = Person.objects.get(pk=member_draft.pk) if member_draft is not None else None
+    member = (
+        Person.objects.filter(pk=member_draft.pk).first()
+        if member_draft is not None and member_draft.pk is not None
+        else None
+    )
     recommendations = 0
     for code in (MID_COURT, BASIC_COURT):
         court = Org.objects.get(code=code)
