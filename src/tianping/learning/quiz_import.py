@@ -93,7 +93,7 @@ def _answer(kind: str, text: str, options: list[str]) -> list[Any]:
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         letters = [c for c in SEPARATORS.sub("", text.upper())]
         if not letters or any(not "A" <= c <= "F" for c in letters):
-            raise CellError("答案应为选项字母，如 A 或 ACD")
+            raise CellError("答案应为选项字母，如 AB、ACD")
         return sorted({ord(c) - ord("A") for c in letters})
     if kind == QuestionKind.TRUE_FALSE:
         word = text.strip().upper()

@@ -295,7 +295,7 @@ def check_question(q: QuestionIn) -> list[tuple[str, str]]:
             problems.append(("选项", "选择题至少需要两个选项"))
         bad = [a for a in q.answer if not isinstance(a, int) or not 0 <= a < len(q.options)]
         if not q.answer or bad:
-            problems.append(("答案", "答案应为已填选项的字母，如 A 或 ACD"))
+            problems.append(("答案", "答案应为已填选项的字母，如 AB、ACD"))
         elif q.kind == QuestionKind.SINGLE and len(q.answer) != 1:
             problems.append(("答案", "单选题只能有一个答案"))
         elif q.kind == QuestionKind.MULTIPLE and len(q.answer) < 2:

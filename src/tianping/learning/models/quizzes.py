@@ -15,6 +15,14 @@ from tianping.learning.models.reading import above
 from tianping.orgs.models import Org, subtree_q
 from tianping.people.models import Person
 
+# Option letters as a Chinese paper prints them (full width: Ａ．, Ｂ．…); a sheet may write
+# them half width, which the import folds.
+LETTERS = "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
+
+
+def letter(index: int) -> str:
+    return LETTERS[index] if 0 <= index < len(LETTERS) else str(index + 1)
+
 
 class QuestionKind(models.TextChoices):
     SINGLE = "single", "单选题"
@@ -50,11 +58,11 @@ class Question(models.Model):
         return subtree_q(scope, "court__path")
 
     def lettered_options(self) -> list[tuple[str, str]]:
-        return [(chr(ord("A") + i), str(o)) for i, o in enumerate(self.options)]
+        return [(letter(i), str(o)) for i, o in enumerate(self.options)]
 
     def answer_text(self) -> str:
         if self.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-            return "".join(chr(ord("A") + i) for i in self.answer)
+            return "".join(letter(i) for i in self.answer)
         if self.kind == QuestionKind.TRUE_FALSE:
             return "正确" if self.answer and self.answer[0] else "错误"
         return " / ".join(str(a) for a in self.answer)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tianping.accounts.scoping import Scope, scoped
 from tianping.learning.models import Attempt, AttemptStatus, Question, QuestionKind, Quiz
+from tianping.learning.models.quizzes import letter
 from tianping.orgs.models import Org
 from tianping.people.models import Person
 
@@ -99,7 +100,7 @@ def served_questions(attempt: Attempt) -> list[dict[str, Any]]:
                 "text": q.text,
                 "points": served["points"],
                 "options": [
-                    {"position": pos, "letter": chr(ord("A") + pos), "text": q.options[i]}
+                    {"position": pos, "letter": letter(pos), "text": q.options[i]}
                     for pos, i in enumerate(served["options"])
                     if i < len(q.options)
                 ],
@@ -125,10 +126,8 @@ def reviewed_questions(attempt: Attempt) -> list[dict[str, Any]]:
         served = next(s for s in attempt.served if s["question"] == q.pk)
         positions = {bank_index: pos for pos, bank_index in enumerate(served["options"])}
         if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-            right = "".join(
-                sorted(chr(ord("A") + positions[i]) for i in q.answer if i in positions)
-            )
-            mine = "".join(chr(ord("A") + p) for p in sorted(row["chosen"]))
+            right = "".join(sorted(letter(positions[i]) for i in q.answer if i in positions))
+            mine = "".join(letter(p) for p in sorted(row["chosen"]))
         elif q.kind == QuestionKind.TRUE_FALSE:
             right = q.answer_text()
             mine = ("正确" if given[0] else "错误") if given else ""

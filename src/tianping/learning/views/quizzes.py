@@ -357,6 +357,10 @@ def _preview_context(plan: QuestionPlan, court: Org, filename: str) -> dict[str,
     }
 
 
+def _wide(text: str) -> str:
+    return "".join(chr(ord(ch) + 0xFEE0) if "A" <= ch <= "Z" else ch for ch in text)
+
+
 @requires("learning.manage")
 def quiz_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, preview = uploads.upload_form(
@@ -372,7 +376,12 @@ def quiz_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "learning/quizzes/import_upload.html",
-        {"form": form, "columns": QUESTION_COLUMNS, "breadcrumbs": _import_crumbs()},
+        {
+            # The option columns as a Chinese page prints their letters (full width).
+            "columns": [_wide(c) for c in QUESTION_COLUMNS],
+            "form": form,
+            "breadcrumbs": _import_crumbs(),
+        },
     )
 
 
