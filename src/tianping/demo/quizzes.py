@@ -282,7 +282,6 @@ def _answers(
 
 def add_quizzes(build: Build) -> None:
     rng = build.rng("quizzes")
-    now = timezone.now()
     last_month = timezone.make_aware(dt.datetime.combine(build.plan.as_of, dt.time(9)))
     attempts = 0
     member = login_people(build).get("dangyuan")
@@ -294,10 +293,12 @@ def add_quizzes(build: Build) -> None:
             list(Question.objects.filter(court=court).values_list("pk", flat=True))
         )
         year = build.plan.as_of.year
+        # The 中院's quizzes are for every court under it (an audience is a subtree).
+        whole = "全市法院" if court.code == COURTS[0] else ""
         closed = do_create_quiz(
             None,
             court,
-            title=f"{year}年度党章党规应知应会测试",
+            title=f"{whole}{year}年度党章党规应知应会测试",
             audience=court,
             opens_at=last_month - dt.timedelta(days=20),
             closes_at=last_month - dt.timedelta(days=6),
@@ -311,10 +312,10 @@ def add_quizzes(build: Build) -> None:
         current = do_create_quiz(
             None,
             court,
-            title="法官法应知应会测试",
+            title=f"{whole}法官法应知应会测试",
             audience=court,
-            opens_at=now - dt.timedelta(days=3),
-            closes_at=now + dt.timedelta(days=28),
+            opens_at=last_month - dt.timedelta(days=2),
+            closes_at=last_month + dt.timedelta(days=45),
             questions=pick_questions(court, tags=["法官法"], count=8, seed=rng.randrange(10**6))
             + pick_questions(court, tags=["纪律"], count=2, seed=rng.randrange(10**6)),
             pass_mark=60,
@@ -333,7 +334,7 @@ def add_quizzes(build: Build) -> None:
                 do_submit_attempt(None, attempt, _answers(rng, attempt, bank, skill), now=finished)
                 attempts += 1
             if person.pk != member_pk and rng.random() < 0.3:
-                started = now - dt.timedelta(days=rng.randrange(3), minutes=rng.randrange(60, 600))
+                started = current.opens_at + dt.timedelta(minutes=rng.randrange(60, 47 * 60))
                 attempt = do_start_attempt(None, current, person, now=started, rng=rng)
                 finished = started + dt.timedelta(minutes=rng.randrange(5, 18))
                 do_submit_attempt(None, attempt, _answers(rng, attempt, bank, skill), now=finished)

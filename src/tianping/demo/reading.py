@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
-
 from tianping.activities.models import Activity
 from tianping.demo.logins import BASIC_COURT, MID_COURT, login_people
 from tianping.learning.actions.reading import READING_KIND, do_add_copy, do_hand_over, do_recommend
@@ -69,7 +67,9 @@ DRIFTING = [0, 2, 5, 6, 7]
 
 def add_reading(build: Build) -> None:
     rng = build.rng("reading")
-    today = timezone.localdate()
+    # Dates hang off the demo's day (the end of last month), not the clock: the same month
+    # gives the same rows, and only the first copy is overdue whenever this month it is shown.
+    today = build.plan.as_of
     member_draft = login_people(build).get("dangyuan")
     member = (
         Person.objects.filter(pk=member_draft.pk).first()
@@ -123,7 +123,9 @@ def add_reading(build: Build) -> None:
         start = today - dt.timedelta(days=25 * len(path) + (30 if n == 0 else 0))
         for step, reader in enumerate(path):
             on = start + dt.timedelta(days=25 * step)
-            do_hand_over(None, copy, reader, on=on, due_on=on + dt.timedelta(days=30))
+            last = step == len(path) - 1
+            loan = 30 if n == 0 or not last else 60
+            do_hand_over(None, copy, reader, on=on, due_on=on + dt.timedelta(days=loan))
             handovers += 1
         if n == 4:
             do_hand_over(None, copy, None, on=today - dt.timedelta(days=2), note="读完归还")

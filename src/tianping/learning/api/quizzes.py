@@ -100,7 +100,7 @@ class AnswerIn(Schema):
 
 
 class SubmitIn(Schema):
-    answers: list[AnswerIn] = Field(max_length=200)
+    answers: list[AnswerIn] = Field(default_factory=list, max_length=200)
 
 
 class QuizFilters(Paging):
