@@ -187,6 +187,11 @@ def _sample(world, app: str, kwarg: str, route_name: str = "") -> tuple[Any, typ
     if kwarg == "person_id":
         person = world.people["wang"]
         return person.pk, Person, person
+    if kwarg in ("quiz_id", "attempt_id", "copy_id"):
+        from tests.learning.quiz_factories import matrix_sample
+
+        obj = matrix_sample(world, kwarg)
+        return obj.pk, type(obj), obj
     if kwarg == "token":
         return "0" * 32, None, None
     if kwarg == "script":

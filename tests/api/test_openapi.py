@@ -106,6 +106,11 @@ def call(
         ours["recruit_id"] = sample_file(world).pk
     if "{class_id}" in path:
         ours["class_id"] = our_class(world)
+    for kwarg in ("quiz_id", "attempt_id"):
+        if f"{{{kwarg}}}" in path:
+            from tests.learning.quiz_factories import matrix_sample
+
+            ours[kwarg] = matrix_sample(world, kwarg).pk
     url = re.sub(r"\{(\w+)\}", lambda m: str(ours[m.group(1)]), path).removeprefix("/api/v1")
     if method == "get":
         return client.get(url)

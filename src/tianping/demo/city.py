@@ -13,6 +13,8 @@ from tianping.demo.builder import Step, add_roster, refresh_statistics
 from tianping.demo.committees import add_committees, plan_committees
 from tianping.demo.dues import add_dues
 from tianping.demo.logins import add_demo_logins
+from tianping.demo.quizzes import add_quizzes
+from tianping.demo.reading import add_reading
 from tianping.demo.recruitment import add_recruitment
 from tianping.demo.reviews import add_reviews
 from tianping.demo.study import add_study
@@ -28,6 +30,8 @@ DEMO_STEPS: list[Step] = [
     add_reviews,
     add_training,
     add_study,
+    add_reading,
+    add_quizzes,
     refresh_statistics,
     add_demo_logins,
 ]

@@ -1,5 +1,14 @@
 """The learning app's models, one module per part of 教育培训 (DESIGN.md)."""
 
+from tianping.learning.models.quizzes import (  # noqa: F401
+    Attempt,
+    AttemptStatus,
+    Question,
+    QuestionKind,
+    Quiz,
+    QuizQuestion,
+)
+from tianping.learning.models.reading import Book, BookCopy, Handover, Recommendation  # noqa: F401
 from tianping.learning.models.study import (  # noqa: F401
     PlanTopic,
     ReferenceText,
