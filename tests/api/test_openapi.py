@@ -106,6 +106,14 @@ def call(
         ours["recruit_id"] = sample_file(world).pk
     if "{class_id}" in path:
         ours["class_id"] = our_class(world)
+    if "{plan_id}" in path:
+        from tests.learning.study_samples import sample_plan
+
+        ours["plan_id"] = sample_plan(world).pk
+    if "{reflection_id}" in path:
+        from tests.learning.study_samples import sample_reflection
+
+        ours["reflection_id"] = sample_reflection(world).pk
     for kwarg in ("quiz_id", "attempt_id"):
         if f"{{{kwarg}}}" in path:
             from tests.learning.quiz_factories import matrix_sample
