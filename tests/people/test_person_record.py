@@ -151,6 +151,7 @@ def test_a_member_reaches_their_own_records_from_their_page(world, zhao):
         "积分明细": f"/points/people/{zhao.pk}/",
         "党费缴纳": "/dues/mine/",
         "入党档案": "/recruitment/",
+        "学时档案": "/learning/hours/",
     }
     client = world.client("dave")
     for href in found.values():
@@ -165,6 +166,7 @@ def test_a_secretary_reaches_a_branch_members_records_in_the_branch(world):
         "积分明细": f"/points/people/{wang.pk}/",
         "党费缴纳（所在支部）": "/dues/?court=BT-JY-B01",
         "发展党员（所在支部）": "/recruitment/?org=BT-JY-B01",
+        "学时档案": f"/learning/hours/{wang.pk}/",
     }
     client = world.client("carol")
     for href in found.values():

@@ -5,7 +5,7 @@ plans give political education 20–30% of the hours (one class of the city fall
 is made final with its reason, R7.1), and a 岗位练兵 for its 书记员; the intermediate court
 adds a 新任职培训 for the city's new judges and an 异地培训 at 浙江大学 or 复旦大学. Sessions
 are held with their attendance (most present, some on leave), results are recorded, and
-the 异地培训, 新任职 and 政治轮训 classes issue certificates. Each court requires yearly hours
+the 异地培训 and 新任职 classes issue certificates. Each court requires yearly hours
 per personnel line, so some people fall short.
 """
 
@@ -151,7 +151,6 @@ def plans_for(build: Build, rng: random.Random, year: int) -> list[Plan]:
                 rule=f"{court.name}全体党员",
                 place="本院党员活动室",
                 audience="全院党员",
-                certificates=True,
             )
         )
         judges = [p for p in serving if p.category in (Category.JUDGE, Category.JUDGE_ASSISTANT)]

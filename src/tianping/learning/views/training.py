@@ -546,11 +546,14 @@ def class_shortfall(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("learning:class_my_hours")
     year = _year(request)
     report = queries.shortfalls(scope, year)
+    page = Paginator(report.rows, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "learning/training/shortfall.html",
         {
             "report": report,
+            "page": page,
+            "querystring_page": f"year={year}&",
             "year": year,
             "years": year_choices("")[1:],
             "breadcrumbs": _crumbs(("学时未达标人员", None)),
