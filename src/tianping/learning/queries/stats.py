@@ -396,7 +396,7 @@ def shortfalls(org: Org, year: int) -> list[Shortfall]:
     credited = hours_by(
         "person_id",
         year,
-        where=Q(person__court__path__startswith=org.path, person__court_id__in=courts),
+        where=Q(person__court_id__in=sorted(courts)),
     )
     short: list[Shortfall] = []
     for pk, court_id, line, employee_no, name, court_name in people:
