@@ -1021,7 +1021,10 @@ def training_stats_floor(root: Org, year: int) -> Floor:
     their kind and court, each class's credited people with their line and hours from
     attendance and from ledgers, and the hours by course category."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    where = "o.path LIKE %s AND c.starts_on BETWEEN %s AND %s AND c.status <> 'cancelled'"
+    where = (
+        "c.court_id IN (SELECT id FROM orgs_org WHERE path LIKE %s) "
+        "AND c.starts_on BETWEEN %s AND %s AND c.status <> 'cancelled'"
+    )
     scope = [root.path + "%", start, end]
     classes = (
         "SELECT c.id, c.kind, o.path FROM learning_trainingclass c "
@@ -1031,7 +1034,7 @@ def training_stats_floor(root: Org, year: int) -> Floor:
         "SELECT e.training_class_id, e.person_id, p.category, e.ledger_hours, "
         "COALESCE(e.ledger_political_hours, 0) FROM learning_enrolment e "
         "JOIN learning_trainingclass c ON c.id = e.training_class_id "
-        "JOIN orgs_org o ON o.id = c.court_id JOIN people_person p ON p.id = e.person_id "
+        "JOIN people_person p ON p.id = e.person_id "
         f"WHERE e.ledger_hours IS NOT NULL AND {where}"
     )
     hours = "COALESCE(at.hours, a.hours, 0)"
@@ -1043,7 +1046,7 @@ def training_stats_floor(root: Org, year: int) -> Floor:
         "JOIN learning_classsession s ON s.activity_id = a.id "
         "LEFT JOIN learning_course cr ON cr.id = s.course_id "
         "JOIN learning_trainingclass c ON c.id = s.training_class_id "
-        "JOIN orgs_org o ON o.id = c.court_id JOIN people_person p ON p.id = at.person_id "
+        "JOIN people_person p ON p.id = at.person_id "
         f"WHERE at.status = 'present' AND a.status = 'held' AND {where} "
         "GROUP BY s.training_class_id, at.person_id, p.category"
     )
@@ -1053,7 +1056,6 @@ def training_stats_floor(root: Org, year: int) -> Floor:
         "JOIN learning_classsession s ON s.activity_id = a.id "
         "LEFT JOIN learning_course cr ON cr.id = s.course_id "
         "JOIN learning_trainingclass c ON c.id = s.training_class_id "
-        "JOIN orgs_org o ON o.id = c.court_id "
         f"WHERE at.status = 'present' AND a.status = 'held' AND {where} GROUP BY cr.category"
     )
     return [(classes, scope), (ledger, scope), (sessions, scope), (categories, scope)]

@@ -159,9 +159,10 @@ def _share(hours: Hours) -> float:
 
 def year_classes(org: Org, year: int) -> Q:
     """The classes a court's statistics of a year count: its subtree's, started that year."""
-    return Q(court__path__startswith=org.path, starts_on__year=year) & ~Q(
-        status=ClassStatus.CANCELLED
-    )
+    # The subtree's courts as a subquery: the planner reads the classes by court and year
+    # rather than every enrolment joined to its court's path.
+    courts = Org.objects.filter(path__startswith=org.path, kind__in=COURT_KINDS).values("id")
+    return Q(court_id__in=courts, starts_on__year=year) & ~Q(status=ClassStatus.CANCELLED)
 
 
 def child_courts(org: Org) -> list[Org]:
@@ -202,16 +203,36 @@ def training_stats(org: Org, year: int) -> Stats:
     for pk in kind_of:
         kinds[kind_of[pk]].classes += 1
         courts[court_of[pk]].classes += 1
+    # Sums as plain numbers per class and per line (a province has some ten thousand rows),
+    # then per figure.
+    per_class: dict[int, list[Any]] = {}
+    per_line: dict[str, list[Any]] = {}
     tallies = class_tallies(condition)
     for t in tallies:
         if t.class_id not in kind_of:
             continue
-        line = lines.setdefault(t.line, Tally(t.line, t.line or "未填写"))
-        for tally in (total, kinds[kind_of[t.class_id]], courts[court_of[t.class_id]], line):
-            tally.participations += t.participations
-            tally.hours += t.hours
+        for acc in (
+            per_class.setdefault(t.class_id, [0, ZERO, ZERO]),
+            per_line.setdefault(t.line, [0, ZERO, ZERO]),
+        ):
+            acc[0] += t.participations
+            acc[1] += t.hours.total
+            acc[2] += t.hours.political
         if t.participations:
             lines_classes[t.line].add(t.class_id)
+    sums: dict[int, list[Any]] = {}
+    for class_id, (n, hours, political) in per_class.items():
+        for tally in (total, kinds[kind_of[class_id]], courts[court_of[class_id]]):
+            acc = sums.setdefault(id(tally), [tally, 0, ZERO, ZERO])
+            acc[1] += n
+            acc[2] += hours
+            acc[3] += political
+    for key, (n, hours, political) in per_line.items():
+        line = lines.setdefault(key, Tally(key, key or "未填写"))
+        sums[id(line)] = [line, n, hours, political]
+    for tally, n, hours, political in sums.values():
+        tally.participations += n
+        tally.hours += Hours(hours, political)
     for key, seen in lines_classes.items():
         lines[key].classes = len(seen)
     by_category = sorted(
@@ -375,7 +396,7 @@ def shortfalls(org: Org, year: int) -> list[Shortfall]:
     credited = hours_by(
         "person_id",
         year,
-        where=Q(person__court__path__startswith=org.path, person__court_id__in=courts),
+        where=Q(person__court_id__in=sorted(courts)),
     )
     short: list[Shortfall] = []
     for pk, court_id, line, employee_no, name, court_name in people:
