@@ -30,8 +30,9 @@ COMMANDS = {
     "import-training": "import_training",
     "similarity": "similarity",
 }
-# Commands that must not migrate first (restore checks an empty database itself).
-NO_AUTO_MIGRATE = {"restore", "typing_score"}
+# Commands that must not migrate first (restore checks an empty database itself; similarity
+# reads files only).
+NO_AUTO_MIGRATE = {"restore", "typing_score", "similarity"}
 
 
 def _usage() -> str:

@@ -250,7 +250,8 @@ def test_r4_1_a_reflection_read_by_the_secretary_earns_three_points_once(world, 
     actions.do_review_reflection(None, original, status=ReflectionStatus.READ)
     assert points() == Decimal("3")
     entry = PointEntry.objects.get(person=wang, trigger=Trigger.REFLECTION)
-    assert entry.reason.endswith("《学习习近平法治思想心得》已阅")
+    assert entry.reason.startswith("心得体会《学习习近平法治思想心得》（")
+    assert entry.reason.endswith("提交）已阅")
     # Returned after all: the entry is reversed, never deleted (R4.3).
     actions.do_review_reflection(
         None, original, status=ReflectionStatus.RETURNED, comment="请补充案例"

@@ -307,9 +307,8 @@ def add_study(build: Build) -> None:
     days = max(1, (last - dt.date(year, 1, 1)).days)
     for i, reflection in enumerate(written):
         age = days - round(days * (i + 1) / (len(written) + 1))
-        Reflection.objects.filter(pk=reflection.pk).update(
-            submitted_at=now - dt.timedelta(days=age)
-        )
+        reflection.submitted_at = now - dt.timedelta(days=age)
+        Reflection.objects.filter(pk=reflection.pk).update(submitted_at=reflection.submitted_at)
         if age > 20:
             if rng.random() < 0.1:
                 actions.do_review_reflection(

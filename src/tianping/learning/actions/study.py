@@ -286,7 +286,9 @@ def do_review_reflection(
         org=reflection.org,
     )
     # R4.1: a reflection earns its author points once it has been read (verified, R4.2).
-    tag = f"心得体会（编号{reflection.pk}）"
+    # The tag finds the entry again; it names the reflection as its author knows it.
+    submitted = timezone.localtime(reflection.submitted_at)
+    tag = f"心得体会《{reflection.title}》（{submitted:%Y-%m-%d %H:%M}提交）"
     reconcile_earned(
         user,
         reflection.person,
@@ -295,7 +297,7 @@ def do_review_reflection(
         timezone.localdate(),
         earned=status == ReflectionStatus.READ,
         source=reflection,
-        reason=f"{tag}《{reflection.title}》已阅",
+        reason=f"{tag}已阅",
     )
     return reflection
 
