@@ -2,8 +2,10 @@
 
 An attempt is kept from the moment it starts, with what it was served (the order of the
 questions and of their options) and its deadline, so the attempt limit counts attempts
-started, not finished, and neither a reload nor a second tab gives a fresh try. Scoring is
-done on the server only (`learning.actions.quizzes`); the page never holds an answer.
+started, not finished, and neither a reload nor a second tab gives a fresh try. Its deadline
+is its start plus the time limit, or the quiz's closing time if that comes first; a
+submission up to `actions.quizzes.GRACE` after it is taken. Scoring is done on the server
+only (`learning.actions.quizzes`); the page never holds an answer.
 """
 
 from __future__ import annotations
