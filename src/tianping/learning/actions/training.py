@@ -284,63 +284,45 @@ def do_make_final(user: Any, tc: TrainingClass, reason: str = "") -> TrainingCla
     return tc
 
 
+def _move(user: Any, tc: TrainingClass, to: str, action: str) -> TrainingClass:
+    """A class's status change that needs nothing but its allowed starting point."""
+    tc = _locked(tc)
+    allowed, refusal = MOVES[to]
+    if tc.status not in allowed:
+        raise ValidationError({"status": refusal.format(status=tc.get_status_display())})
+    before = snapshot(tc, CLASS_FIELDS)
+    tc.status = to
+    tc.save(update_fields=["status", "updated_at"])
+    record(user, action, tc, before=before, after=snapshot(tc, CLASS_FIELDS), org=tc.court)
+    return tc
+
+
+# To a status: the statuses it may come from, and what a refusal says.
+MOVES: dict[str, tuple[frozenset[str], str]] = {
+    ClassStatus.DRAFT: (frozenset({ClassStatus.FINAL}), "只有已定稿的培训方案可以退回拟定"),
+    ClassStatus.FINISHED: (frozenset({ClassStatus.FINAL}), "培训方案定稿后才能结业"),
+    ClassStatus.CANCELLED: (
+        frozenset({ClassStatus.DRAFT, ClassStatus.FINAL}),
+        "{status}的培训班不能取消",
+    ),
+}
+
+
 @transaction.atomic
 def do_reopen(user: Any, tc: TrainingClass) -> TrainingClass:
     """Back to 拟定中 so the plan can change; R7.1 is checked again when it is made final."""
-    tc = _locked(tc)
-    if tc.status != ClassStatus.FINAL:
-        raise ValidationError({"status": "只有已定稿的培训方案可以退回拟定"})
-    before = snapshot(tc, CLASS_FIELDS)
-    tc.status = ClassStatus.DRAFT
-    tc.save(update_fields=["status", "updated_at"])
-    record(
-        user,
-        "learning.class_reopen",
-        tc,
-        before=before,
-        after=snapshot(tc, CLASS_FIELDS),
-        org=tc.court,
-    )
-    return tc
+    return _move(user, tc, ClassStatus.DRAFT, "learning.class_reopen")
 
 
 @transaction.atomic
 def do_finish(user: Any, tc: TrainingClass) -> TrainingClass:
-    tc = _locked(tc)
-    if tc.status != ClassStatus.FINAL:
-        raise ValidationError({"status": "培训方案定稿后才能结业"})
-    before = snapshot(tc, CLASS_FIELDS)
-    tc.status = ClassStatus.FINISHED
-    tc.save(update_fields=["status", "updated_at"])
-    record(
-        user,
-        "learning.class_finish",
-        tc,
-        before=before,
-        after=snapshot(tc, CLASS_FIELDS),
-        org=tc.court,
-    )
-    return tc
+    return _move(user, tc, ClassStatus.FINISHED, "learning.class_finish")
 
 
 @transaction.atomic
 def do_cancel_class(user: Any, tc: TrainingClass) -> TrainingClass:
     """A cancelled class credits nothing (R7.2), whatever its sessions recorded."""
-    tc = _locked(tc)
-    if tc.status in (ClassStatus.CANCELLED, ClassStatus.FINISHED):
-        raise ValidationError({"status": f"{tc.get_status_display()}的培训班不能取消"})
-    before = snapshot(tc, CLASS_FIELDS)
-    tc.status = ClassStatus.CANCELLED
-    tc.save(update_fields=["status", "updated_at"])
-    record(
-        user,
-        "learning.class_cancel",
-        tc,
-        before=before,
-        after=snapshot(tc, CLASS_FIELDS),
-        org=tc.court,
-    )
-    return tc
+    return _move(user, tc, ClassStatus.CANCELLED, "learning.class_cancel")
 
 
 @transaction.atomic
