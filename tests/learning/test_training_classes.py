@@ -16,7 +16,7 @@ from tianping.audit.models import AuditEvent
 from tianping.learning.actions import training as actions
 from tianping.learning.hours import person_hours
 from tianping.learning.models import ClassStatus, Enrolment, TrainingClass
-from tianping.learning.queries.training import shortfalls
+from tianping.learning.queries.training import shortfall_count, shortfalls
 from tianping.people.models import Category
 
 from .factories import business_class, course, held_session
@@ -287,6 +287,7 @@ def test_the_yearly_record_and_who_falls_short(world):
 
     report = shortfalls(scope_for(world.users["bob"]), 2024)
     assert [r.person.name for r in report.rows] == ["赵磊"] and report.checked == 2
+    assert shortfall_count(scope_for(world.users["bob"]), 2024) == (1, 2)  # the dashboard's
     page = world.client("bob").get(f"/learning/hours/{wang.pk}/?year=2024").content.decode()
     assert "2024年民事审判业务培训班" in page and "已达到要求" in page
     mine = world.client("dave").get("/learning/hours/?year=2024").content.decode()

@@ -226,10 +226,11 @@ class ShortfallReport:
     checked: int = 0  # people a requirement applies to
 
 
-def shortfalls(scope: Scope | None, year: int, court: Org | None = None) -> ShortfallReport:
-    """Who, of the serving staff in the scope a court's requirement applies to, falls short
-    in `year` (a secretary sees the people of their branch)."""
-    report = ShortfallReport(year)
+def _requirements(
+    scope: Scope | None, court: Org | None
+) -> tuple[QuerySet[Person], dict[tuple[int, str], TrainingRequirement]]:
+    """The serving staff in the scope a court's requirement applies to, and the requirements
+    by (court, line)."""
     people_qs = scoped(scope, Person.objects.serving()).exclude(category="")
     if court is not None:
         people_qs = people_qs.filter(court=court)
@@ -238,23 +239,53 @@ def shortfalls(scope: Scope | None, year: int, court: Org | None = None) -> Shor
         (r.court_id, r.line): r
         for r in TrainingRequirement.objects.filter(court_id__in=courts).select_related("court")
     }
+    lines = {line for _, line in by_key}
+    return people_qs.filter(category__in=lines), by_key
+
+
+def _below(hours: Hours, requirement: TrainingRequirement) -> bool:
+    return hours.total < requirement.hours or hours.political < requirement.political_hours
+
+
+def shortfalls(scope: Scope | None, year: int, court: Org | None = None) -> ShortfallReport:
+    """Who, of the serving staff in the scope a court's requirement applies to, falls short
+    in `year` (a secretary sees the people of their branch)."""
+    report = ShortfallReport(year)
+    people_qs, by_key = _requirements(scope, court)
     if not by_key:
         return report
     people = [
         p
-        for p in people_qs.filter(category__in={line for _, line in by_key})
-        .select_related("court", "department")
-        .order_by("court__path", "employee_no")
+        for p in people_qs.select_related("court", "department").order_by(
+            "court__path", "employee_no"
+        )
         if (p.court_id, p.category) in by_key
     ]
     report.checked = len(people)
-    found = hours_by("person_id", year, [p.pk for p in people])
+    found = hours_by("person_id", year, where=Q(person__in=people_qs.values("pk")))
     for p in people:
         requirement = by_key[(p.court_id, p.category)]
         h = found.get(p.pk, Hours())
-        if h.total < requirement.hours or h.political < requirement.political_hours:
+        if _below(h, requirement):
             report.rows.append(Shortfall(p, requirement, h))
     return report
+
+
+def shortfall_count(scope: Scope | None, year: int) -> tuple[int, int]:
+    """(people short, people a requirement applies to): what `shortfalls` lists, counted
+    without building a row per person."""
+    people_qs, by_key = _requirements(scope, None)
+    if not by_key:
+        return 0, 0
+    found = hours_by("person_id", year, where=Q(person__in=people_qs.values("pk")))
+    short = checked = 0
+    for pk, court_id, line in people_qs.values_list("pk", "court_id", "category").order_by():
+        requirement = by_key.get((court_id, line))
+        if requirement is None:
+            continue
+        checked += 1
+        short += _below(found.get(pk, Hours()), requirement)
+    return short, checked
 
 
 def _scope_key(scope: Scope) -> str:
@@ -267,11 +298,9 @@ def cached_shortfall_count(scope: Scope, year: int) -> tuple[int, int]:
     """(people short, people a requirement applies to) for the dashboard, counted once per
     data generation: any audited write makes it count again."""
 
-    def count() -> tuple[int, int]:
-        report = shortfalls(scope, year)
-        return len(report.rows), report.checked
-
-    return generation.current().cached(count, "training-shortfall", _scope_key(scope), year)
+    return generation.current().cached(
+        lambda: shortfall_count(scope, year), "training-shortfall", _scope_key(scope), year
+    )
 
 
 def courts_in(scope: Scope | None) -> QuerySet[Org]:
