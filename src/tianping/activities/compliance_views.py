@@ -51,6 +51,7 @@ from tianping.activities.queries import (
 )
 from tianping.activities.study_records import do_add_study_record
 from tianping.activities.views import INLINE_TYPES
+from tianping.lib import uploads
 from tianping.lib.errors import add_errors
 from tianping.lib.pickers import picked_key
 from tianping.lib.sheets import table_bytes
@@ -221,11 +222,9 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         for r in report.rows
     )
     when = f"{year}年" if period is WHOLE_YEAR else f"{year}年{period.label}"
-    return FileResponse(
+    return uploads.xlsx_download(
         table_bytes(EXPORT_HEADERS, rows, title=f"{when}组织生活合规"),
-        as_attachment=True,
-        filename=f"组织生活合规-{root.name}-{when}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"组织生活合规-{root.name}-{when}.xlsx",
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -182,12 +182,7 @@ def summary(request: HttpRequest, token: str) -> HttpResponse:
 @requires("activities.import")
 def template(request: HttpRequest) -> HttpResponseBase:
     """A ledger to fill in: the columns the import reads, an example row, drop-down lists."""
-    return FileResponse(
-        ledger_template(),
-        as_attachment=True,
-        filename="活动台账导入模板.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return uploads.xlsx_download(ledger_template(), "活动台账导入模板.xlsx")
 
 
 routes = [

@@ -64,6 +64,7 @@ from tianping.activities.queries import (
     tally_text,
 )
 from tianping.audit.models import AuditEvent
+from tianping.lib import uploads
 from tianping.lib.errors import add_errors, error_text
 from tianping.lib.pickers import picked_key
 from tianping.lib.sheets import table_bytes
@@ -266,11 +267,8 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             ]
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(
-        table_bytes(EXPORT_HEADERS, rows(), title="活动台账"),
-        as_attachment=True,
-        filename=f"活动台账-{stamp}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return uploads.xlsx_download(
+        table_bytes(EXPORT_HEADERS, rows(), title="活动台账"), f"活动台账-{stamp}.xlsx"
     )
 
 

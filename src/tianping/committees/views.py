@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -43,6 +43,7 @@ from tianping.committees.queries import (
     full_members_on,
     own_branch,
 )
+from tianping.lib import uploads
 from tianping.lib.errors import add_errors
 from tianping.lib.pickers import picked_key
 from tianping.lib.sheets import table_bytes
@@ -180,11 +181,8 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         ]
         for s in statuses
     ]
-    return FileResponse(
-        table_bytes(headers, rows, title="支委会与换届"),
-        as_attachment=True,
-        filename=f"支委会与换届-{on:%Y%m%d}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return uploads.xlsx_download(
+        table_bytes(headers, rows, title="支委会与换届"), f"支委会与换届-{on:%Y%m%d}.xlsx"
     )
 
 

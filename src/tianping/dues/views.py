@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -62,7 +62,6 @@ from tianping.orgs.actions import do_map_values
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import Person
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Dues are reckoned for a court or a party organisation holding members (not a group).
 DUES_ORG_KINDS = COURT_KINDS | {
     OrgKind.PARTY_COMMITTEE,
@@ -226,12 +225,7 @@ def month_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     write_dues_sheet(buffer, sheet)
     buffer.seek(0)
     name = (branch or root).code
-    return FileResponse(
-        buffer,
-        as_attachment=True,
-        filename=f"党费-{name}-{month_code(sheet.month)}.xlsx",
-        content_type=XLSX,
-    )
+    return uploads.xlsx_download(buffer, f"党费-{name}-{month_code(sheet.month)}.xlsx")
 
 
 # ---------------------------------------------------------------------------------------
@@ -381,17 +375,13 @@ def upload_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
 @requires("dues.manage")
 def upload_template(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """A pay sheet to fill in: the columns the upload reads, an example row, a drop-down."""
-    return FileResponse(
-        table_bytes(
-            list(PAY_COLUMNS),
-            [["FY0001", "张三", "6500.00", DuesCategory.SERVING.label]],
-            title="工资表",
-            choices={"人员状态": [c.label for c in DuesCategory]},
-        ),
-        as_attachment=True,
-        filename="党费工资表模板.xlsx",
-        content_type=XLSX,
+    sheet = table_bytes(
+        list(PAY_COLUMNS),
+        [["FY0001", "张三", "6500.00", DuesCategory.SERVING.label]],
+        title="工资表",
+        choices={"人员状态": [c.label for c in DuesCategory]},
     )
+    return uploads.xlsx_download(sheet, "党费工资表模板.xlsx")
 
 
 # ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import pickle
 import re
 import secrets
@@ -28,7 +29,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
 from django_tasks import task
@@ -715,3 +716,13 @@ def written(request: HttpRequest, pending: PendingUploads, token: str) -> dict[s
     )
     problems(context, errors)
     return context
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_download(content: Any, filename: str) -> FileResponse:
+    """A workbook (bytes or a file) as a download named `filename`."""
+    if isinstance(content, bytes | bytearray):
+        content = io.BytesIO(content)
+    return FileResponse(content, as_attachment=True, filename=filename, content_type=XLSX)

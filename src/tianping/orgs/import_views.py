@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -160,12 +160,7 @@ def summary(request: HttpRequest, token: str) -> HttpResponse:
 @requires("orgs.change")
 def template(request: HttpRequest) -> HttpResponseBase:
     """An organisation sheet to fill in: its columns, an example row, a drop-down of kinds."""
-    return FileResponse(
-        org_template(),
-        as_attachment=True,
-        filename="组织机构导入模板.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return uploads.xlsx_download(org_template(), "组织机构导入模板.xlsx")
 
 
 routes = [

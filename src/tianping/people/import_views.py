@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -166,12 +166,7 @@ def summary(request: HttpRequest, token: str) -> HttpResponse:
 @requires("people.import")
 def template(request: HttpRequest) -> HttpResponseBase:
     """A roster to fill in: the columns the import reads, an example row, drop-down lists."""
-    return FileResponse(
-        roster_template(),
-        as_attachment=True,
-        filename="花名册导入模板.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return uploads.xlsx_download(roster_template(), "花名册导入模板.xlsx")
 
 
 import_urlpatterns = [

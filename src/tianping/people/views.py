@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import Scope, can_change_org, get_scoped, scoped
 from tianping.audit.models import AuditEvent
+from tianping.lib import uploads
 from tianping.lib.errors import add_errors
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people import actions
@@ -89,11 +90,8 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     _, f = _filtered(request)
     people = people_list(request.scope, f)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(
-        roster_workbook(people, phones=request.scope.can("people.contact")),
-        as_attachment=True,
-        filename=f"花名册-{stamp}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return uploads.xlsx_download(
+        roster_workbook(people, phones=request.scope.can("people.contact")), f"花名册-{stamp}.xlsx"
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -415,12 +415,7 @@ def quiz_import_summary(request: AuthenticatedHttpRequest, token: str) -> HttpRe
 
 @requires("learning.manage")
 def quiz_import_template(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    return FileResponse(
-        question_template(),
-        as_attachment=True,
-        filename="试题导入模板.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return uploads.xlsx_download(question_template(), "试题导入模板.xlsx")
 
 
 routes: list[URLPattern] = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
@@ -39,7 +39,6 @@ from tianping.orgs.actions import do_map_values
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.models import Category
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The people behind a province's figure are tens of thousands: the page lists the first.
 PEOPLE_LIMIT = 500
 
@@ -233,11 +232,9 @@ def export(request: HttpRequest) -> HttpResponseBase:
         raise Http404
     figures = cached_training_stats(org, year)
     rows = [*export_rows(figures), [], [figures.sentence]]
-    return FileResponse(
+    return uploads.xlsx_download(
         table_bytes(EXPORT_HEADERS, rows, title=f"{year}年培训统计"),
-        as_attachment=True,
-        filename=f"{org.name}{year}年培训统计.xlsx",
-        content_type=XLSX,
+        f"{org.name}{year}年培训统计.xlsx",
     )
 
 
@@ -372,12 +369,7 @@ def summary(request: HttpRequest, token: str) -> HttpResponse:
 @requires("learning.manage")
 def template(request: HttpRequest) -> HttpResponseBase:
     """A ledger to fill in: both sheets, an example row each, drop-down lists."""
-    return FileResponse(
-        training_template(),
-        as_attachment=True,
-        filename="培训台账导入模板.xlsx",
-        content_type=XLSX,
-    )
+    return uploads.xlsx_download(training_template(), "培训台账导入模板.xlsx")
 
 
 routes: list[URLPattern] = [
