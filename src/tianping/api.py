@@ -40,6 +40,8 @@ from tianping.activities.api import router as activities_router
 from tianping.committees.api import router as committees_router
 from tianping.dues.api import router as dues_router
 from tianping.learning.api import router as learning_router
+from tianping.service.api import router as service_router
+from tianping.talent.api import router as talent_router
 from tianping.lib.errors import error_lists, error_text
 from tianping.lib.inputs import NUL, NUL_FREE, contains_nul
 from tianping.orgs.api import router as orgs_router
@@ -113,6 +115,8 @@ api.add_router("/committees", committees_router)
 api.add_router("/recruitment", recruitment_router)
 api.add_router("/dues", dues_router)
 api.add_router("/learning", learning_router)
+api.add_router("/service", service_router)
+api.add_router("/talent", talent_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "tianping.dues",
     "tianping.committees",
     "tianping.learning",
+    "tianping.service",
+    "tianping.talent",
     "tianping.points",
     "tianping.reports",
     "tianping.audit",

@@ -15,6 +15,8 @@ urlpatterns = [
     path("dues/", include("tianping.dues.urls")),
     path("committees/", include("tianping.committees.urls")),
     path("learning/", include("tianping.learning.urls")),
+    path("service/", include("tianping.service.urls")),
+    path("talent/", include("tianping.talent.urls")),
     path("audit/", include("tianping.audit.urls")),
     path("api/v1/", api.urls),
 ]

@@ -31,9 +31,19 @@ _READ = {
     "points.view",
     "membership.view",
     "learning.view",
+    "service.view",
+    "talent.view",
 }
 # learning.review: a secretary reads the reflections of their branch (with their 查重 report).
-_RECORD = {"activities.record", "membership.manage", "dues.manage", "learning.review"}
+# service.record: a secretary records liaison visits, matters raised and their handling,
+# 双报到 services and duty at a demonstration post for their branch.
+_RECORD = {
+    "activities.record",
+    "membership.manage",
+    "dues.manage",
+    "learning.review",
+    "service.record",
+}
 _ADMIN = {
     "orgs.change",
     "people.change",
@@ -50,6 +60,13 @@ _ADMIN = {
     # Training statistics of a court's subtree (班次, 人次, hours): officers and leaders whose
     # scope is a court; not members, not a branch secretary (no court in their scope).
     "learning.stats",
+    # Volunteer teams, certificates rules, co-building, 办实事 lists, liaison assignments,
+    # branch brands and their evaluation, demonstration posts.
+    "service.manage",
+    # Honours and awards (荣誉表彰): the 政治部 and the 机关党委 record them.
+    "talent.honours",
+    # Talent pools, skill competitions and stenography exams: the 政治部's work.
+    "talent.manage",
 }
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PLATFORM_ADMIN: frozenset(
@@ -70,12 +87,22 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "compliance.manage",
             "learning.manage",
             "learning.stats",
+            "service.manage",
+            "talent.honours",
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(_READ | _RECORD),
     Role.LEADER: frozenset(_READ | {"people.export", "learning.stats"}),
     Role.MEMBER: frozenset(
-        {"people.view", "activities.view", "points.view", "membership.view", "learning.view"}
+        {
+            "people.view",
+            "activities.view",
+            "points.view",
+            "membership.view",
+            "learning.view",
+            "service.view",
+            "talent.view",
+        }
     ),
 }
 

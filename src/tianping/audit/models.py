@@ -48,6 +48,8 @@ ACTION_LABELS = {
     "activities.study_record": "登记学习材料",
     "activities.obligation": "调整组织生活频次",
     "learning.plan": "制定学习计划",
+    "talent.honour": "登记荣誉",
+    "talent.honour_withdraw": "撤销荣誉",
     "learning.plan_topic": "调整学习专题",
     "learning.reflection": "提交心得体会",
     "learning.reflection_review": "审阅心得体会",

@@ -1,0 +1,1 @@
+"""Writes of the service app, one module per part, each recorded in the audit log."""

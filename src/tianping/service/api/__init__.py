@@ -1,0 +1,7 @@
+"""服务与品牌 in the JSON API, mounted under `/service`: one router per part."""
+
+from ninja import Router
+
+router = Router(tags=["服务与品牌"])
+for part in ():
+    router.add_router("", part.router)

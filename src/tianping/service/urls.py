@@ -1,0 +1,4 @@
+from tianping.service import views
+
+app_name = "service"
+urlpatterns = [*views.routes]

@@ -1,0 +1,9 @@
+"""The service pages: one module per part of 服务与品牌, each with its `routes`."""
+
+from django.urls import URLPattern
+
+from tianping.service.views import home
+
+routes: list[URLPattern] = [
+    *home.routes,
+]

@@ -1,0 +1,7 @@
+"""人才与荣誉 in the JSON API, mounted under `/talent`: one router per part."""
+
+from ninja import Router
+
+router = Router(tags=["人才与荣誉"])
+for part in ():
+    router.add_router("", part.router)

@@ -1,0 +1,1 @@
+"""Reads of the talent app, one module per part, each through the scoping function."""

@@ -1,0 +1,4 @@
+from tianping.talent import views
+
+app_name = "talent"
+urlpatterns = [*views.routes]

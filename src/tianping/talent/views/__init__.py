@@ -1,0 +1,9 @@
+"""The talent pages: one module per part of 人才与荣誉, each with its `routes`."""
+
+from django.urls import URLPattern
+
+from tianping.talent.views import home
+
+routes: list[URLPattern] = [
+    *home.routes,
+]
