@@ -3,5 +3,6 @@
 from ninja import Router
 
 router = Router(tags=["服务与品牌"])
-for part in ():
-    router.add_router("", part.router)
+PARTS: tuple[Router, ...] = ()
+for part in PARTS:
+    router.add_router("", part)

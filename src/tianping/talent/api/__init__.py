@@ -3,5 +3,6 @@
 from ninja import Router
 
 router = Router(tags=["人才与荣誉"])
-for part in ():
-    router.add_router("", part.router)
+PARTS: tuple[Router, ...] = ()
+for part in PARTS:
+    router.add_router("", part)

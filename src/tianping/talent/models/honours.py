@@ -146,8 +146,8 @@ class Honour(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.person.name if self.person_id else self.org.name
-        return f"{who}：{self.title}"
+        who = self.person or self.org
+        return f"{who.name if who else ''}：{self.title}"
 
     @property
     def is_collective(self) -> bool:
