@@ -32,18 +32,32 @@ from tianping.orgs.models import Org, OrgKind
 from tianping.people.actions import do_create_person
 from tianping.people.models import Category, Person, PoliticalStatus
 
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "live_server"})
+
+
+def _touches_database(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(names & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test marked `own_sqlite` runs the installed command on a SQLite file of its own,
-    whatever database the suite is on: the PostgreSQL leg would repeat it byte for byte."""
+    """The PostgreSQL leg runs what depends on the database, once more.
+
+    A test marked `own_sqlite` runs the installed command on a SQLite file of its own,
+    whatever database the suite is on, and a test that asks for no database (a rule, a
+    parser, a header) gives the same answer on either: the PostgreSQL leg would repeat them
+    byte for byte, so it skips them."""
     from django.conf import settings
 
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         return
-    skip = pytest.mark.skip(reason="runs on its own SQLite file: once, on the SQLite leg")
+    own = pytest.mark.skip(reason="runs on its own SQLite file: once, on the SQLite leg")
+    same = pytest.mark.skip(reason="uses no database: run once, on the SQLite leg")
     for item in items:
         if item.get_closest_marker("own_sqlite"):
-            item.add_marker(skip)
+            item.add_marker(own)
+        elif not _touches_database(item):
+            item.add_marker(same)
 
 
 # Playwright's sync API runs an event loop in the test thread; the live server's database
