@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from tianping.activities.actions import activity_changed
 from tianping.activities.models import Activity, ActivityStatus, Attendance, AttendanceStatus
-from tianping.audit.recording import bulk, event, new_batch, record
+from tianping.audit.recording import bulk, event, jsonable, new_batch, record
 from tianping.lib.codes import new_code
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import Person
@@ -87,7 +87,7 @@ def do_create_team(
         user,
         "service.volunteer_team",
         team,
-        after={"name": name, "owner": owner.name, "founded_on": founded_on},
+        after={"name": name, "owner": owner.name, "founded_on": jsonable(founded_on)},
         org=owner,
     )
     return team
@@ -108,7 +108,7 @@ def do_join_team(user: Any, team: VolunteerTeam, person: Person, joined_on: dt.d
         user,
         "service.volunteer_join",
         team,
-        after={"队员": person.name, "joined_on": joined_on},
+        after={"队员": person.name, "加入日期": jsonable(joined_on)},
         org=team.owner,
     )
     return stay
@@ -137,7 +137,7 @@ def do_leave_team(user: Any, stay: TeamMember, left_on: dt.date, reason: str = "
         user,
         "service.volunteer_leave",
         stay.team,
-        after={"队员": stay.person.name, "left_on": left_on, "退出原因": reason or None},
+        after={"队员": stay.person.name, "退出日期": jsonable(left_on), "退出原因": reason or None},
         org=stay.team.owner,
     )
     return stay
@@ -376,7 +376,7 @@ def sync_certificates(
                 "service.volunteer_certificate_revoke",
                 cert,
                 before={"证书": cert.rule.title},
-                after={"revoked_on": today, "revoke_reason": cert.revoke_reason},
+                after={"revoked_on": jsonable(today), "revoke_reason": cert.revoke_reason},
                 org=people[cert.person_id].court,
                 batch=batch,
             )
