@@ -70,7 +70,9 @@ def test_an_attendance_corrected_to_absent_revokes_the_certificate(world):
     _rule(world, "10")
     activity = service(world, dt.date(2024, 4, 9), "10", wang="present")
     assert _valid(world, "wang") == ["志愿服务证书"]
-    activity_actions.do_set_attendance(world.users["carol"], activity, world.people["wang"], "absent")
+    activity_actions.do_set_attendance(
+        world.users["carol"], activity, world.people["wang"], "absent"
+    )
     assert _valid(world, "wang") == []
     assert VolunteerCertificate.objects.filter(revoked_on__isnull=False).count() == 1
 
@@ -85,7 +87,9 @@ def test_a_cancelled_service_counts_no_hours(world):
 
 def test_partial_hours_count_their_part_in_hours_points_and_figures(world):
     activity = service(world, dt.date(2024, 4, 9), "6", wang="present", zhao="present")
-    actions.do_set_service_hours(world.users["carol"], activity, world.people["zhao"], Decimal("2.5"))
+    actions.do_set_service_hours(
+        world.users["carol"], activity, world.people["zhao"], Decimal("2.5")
+    )
     hours = queries.yearly_hours([world.people["wang"].pk, world.people["zhao"].pk], [2024])
     assert hours == {
         (world.people["wang"].pk, 2024): Decimal("6.0"),
@@ -103,9 +107,13 @@ def test_partial_hours_count_their_part_in_hours_points_and_figures(world):
 def test_partial_hours_cannot_exceed_the_service_nor_go_to_someone_absent(world):
     activity = service(world, dt.date(2024, 4, 9), "6", wang="present", zhao="absent")
     with pytest.raises(ValidationError, match="不能超过活动时长6.0小时"):
-        actions.do_set_service_hours(world.users["carol"], activity, world.people["wang"], Decimal("7"))
+        actions.do_set_service_hours(
+            world.users["carol"], activity, world.people["wang"], Decimal("7")
+        )
     with pytest.raises(ValidationError, match="未出席"):
-        actions.do_set_service_hours(world.users["carol"], activity, world.people["zhao"], Decimal("2"))
+        actions.do_set_service_hours(
+            world.users["carol"], activity, world.people["zhao"], Decimal("2")
+        )
 
 
 def test_r4_1_the_cap_is_shown_beside_the_hours_not_reimplemented(world):
@@ -154,7 +162,9 @@ def test_team_figures_count_activities_participations_hours_and_beneficiaries(wo
     two = service(world, dt.date(2024, 4, 9), "3", wang="present", zhao="leave")
     service(world, dt.date(2024, 5, 9), "2", wang="present")  # no team
     actions.do_set_service_hours(world.users["carol"], one, world.people["zhao"], Decimal("1.5"))
-    actions.do_record_service(world.users["bob"], one, team=t, beneficiaries=80, community="幸福社区")
+    actions.do_record_service(
+        world.users["bob"], one, team=t, beneficiaries=80, community="幸福社区"
+    )
     actions.do_record_service(world.users["bob"], two, team=t, beneficiaries=40)
     f = queries.team_figures(_admin(world), [t.pk], 2024)[t.pk]
     assert (f.activities, f.participations, f.hours, f.beneficiaries) == (2, 3, Decimal("8.5"), 120)
@@ -175,4 +185,6 @@ def test_members_leave_with_their_history_kept(world):
 def test_a_team_name_is_once_per_court(world):
     team(world)
     with pytest.raises(ValidationError, match="已有"):
-        actions.do_create_team(world.users["bob"], world.org("BT-JY-B01"), name="九原区法院青年志愿服务队")
+        actions.do_create_team(
+            world.users["bob"], world.org("BT-JY-B01"), name="九原区法院青年志愿服务队"
+        )

@@ -201,6 +201,10 @@ LOAD_COUNT_LABELS = {
     "recommendations": "荐书数",
     "book_handovers": "图书交接数",
     "quiz_attempts": "答题次数",
+    "volunteer_teams": "志愿服务队数",
+    "volunteer_members": "志愿服务队队员数",
+    "volunteer_services": "志愿服务记录数",
+    "volunteer_certificates": "志愿服务证书数",
 }
 ACTION_FIELD_LABELS = {
     "demo.load": LOAD_COUNT_LABELS,

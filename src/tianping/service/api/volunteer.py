@@ -336,13 +336,17 @@ def list_certificates(request: HttpRequest, filters: Query[LedgerFilter]) -> dic
     summary="登记志愿服务情况：所属服务队、受益群众、服务地点、个人实际服务时长",
 )
 @requires("service.record")
-@transaction.atomic
 def record_service(request: HttpRequest, activity_id: Id, payload: ServiceIn) -> dict[str, Any]:
+    with transaction.atomic():
+        return _record_service(request, activity_id, payload)
+
+
+def _record_service(request: HttpRequest, activity_id: Id, payload: ServiceIn) -> dict[str, Any]:
     scope = scope_of(request)
     activity = get_scoped(scope, Activity.objects.filter(kind=queries.KIND), pk=activity_id)
     team = None
     if payload.team_id is not None:
-        team = queries.teams(scope).filter(pk=payload.team_id).first()
+        team = next((t for t in queries.teams_for(activity) if t.pk == payload.team_id), None)
         if team is None:
             raise ValidationError({"team_id": "找不到该志愿服务队"})
     record = actions.do_record_service(

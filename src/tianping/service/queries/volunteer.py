@@ -266,6 +266,17 @@ def teams(scope: Scope | None, org: Org | None = None) -> QuerySet[VolunteerTeam
     return found.order_by("court__path", "owner__path", "name")
 
 
+def teams_for(activity: Activity) -> list[VolunteerTeam]:
+    """The teams a service may go under: its court's (a branch's service under the court's
+    team is the court's work too), whoever records it."""
+    court = activity.org.court()
+    return list(
+        VolunteerTeam.objects.filter(court=court)
+        .select_related("owner")
+        .order_by("owner__path", "name")
+    )
+
+
 def members(team: VolunteerTeam, *, current: bool | None = None) -> QuerySet[TeamMember]:
     rows = team.members.select_related("person")
     if current is True:

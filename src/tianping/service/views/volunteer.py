@@ -259,11 +259,7 @@ def service(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scope = request.scope
     can_record = scope is not None and scope.can("service.record") and not scope.self_only
     record = queries.service_of(activity)
-    teams = list(
-        queries.teams(scope).filter(
-            court__path__in=[*activity.org.ancestor_paths(), activity.org.path]
-        )
-    )
+    teams = queries.teams_for(activity)
     if request.method == "POST":
         if not can_record:
             raise PermissionDenied("service.record")
