@@ -125,6 +125,13 @@ def _reflection(world) -> tuple[Any, type]:
     return reflection, type(reflection)
 
 
+def _volunteer(world, what: str) -> tuple[Any, type]:
+    from tests.service.volunteer_samples import matrix_sample
+
+    obj = matrix_sample(world, what)
+    return obj, type(obj)
+
+
 # Routes whose `pk` is not the app's usual object.
 ROUTE_SAMPLES = {
     "activities:person_reviews": lambda world: (world.people["wang"], Person),
@@ -136,6 +143,11 @@ ROUTE_SAMPLES = {
     "learning:study_reflection": _reflection,
     "learning:study_revise": _reflection,
     "learning:study_similarity": _reflection,
+    "service:volunteer_team": lambda world: _volunteer(world, "team"),
+    "service:volunteer_team_members": lambda world: _volunteer(world, "team"),
+    "service:volunteer_service": lambda world: _volunteer(world, "service"),
+    "service:volunteer_person": lambda world: (world.people["zhao"], Person),
+    "service:volunteer_certificate": lambda world: _volunteer(world, "certificate"),
 }
 
 

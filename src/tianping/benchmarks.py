@@ -1253,6 +1253,7 @@ def run_all(roster_rows: int = 25_000, include_import: bool = True) -> dict[str,
             results += bench_pages(court)
             results += bench_life(court)
             results += bench_training()
+            results += bench_volunteer()
             raise Rollback
     except Rollback:
         pass
@@ -1274,3 +1275,74 @@ def run_all(roster_rows: int = 25_000, include_import: bool = True) -> dict[str,
         "vacuum": [t for t in tidied if t],
         "results": [r.as_dict() for r in results],
     }
+
+
+def volunteer_hours_floor(root: Org, year: int) -> Floor:
+    """The hours ledger of a year (service.queries.volunteer.hours_ledger, whole): each
+    person's services and hours at held volunteer services of the subtree, and the totals."""
+    hours = "COALESCE(at.hours, a.hours, 0)"
+    where = (
+        "at.status = 'present' AND a.kind = 'volunteer_service' AND a.status = 'held' "
+        'AND a."on" BETWEEN %s AND %s AND o.path LIKE %s'
+    )
+    rows = (
+        "FROM activities_attendance at JOIN activities_activity a ON a.id = at.activity_id "
+        f"JOIN orgs_org o ON o.id = a.org_id WHERE {where}"
+    )
+    span = [dt.date(year, 1, 1), dt.date(year, 12, 31), root.path + "%"]
+    return [
+        (
+            f"SELECT at.person_id, COUNT(DISTINCT at.activity_id), SUM({hours}) {rows} "
+            f"GROUP BY at.person_id ORDER BY SUM({hours}) DESC",
+            span,
+        ),
+        (
+            f"SELECT COUNT(DISTINCT at.person_id), COUNT(DISTINCT at.activity_id), SUM({hours}) {rows}",
+            span,
+        ),
+    ]
+
+
+def bench_volunteer(court: Org | None = None) -> list[Result]:
+    """Volunteer hours of a province's year: the whole ledger (every person), the first page
+    with its points, and the courts' yearly figures (活动次数, 参与人次, 服务时长, 受益群众)."""
+    from tianping.accounts.scoping import scope_for
+    from tianping.activities.models import Activity
+    from tianping.service.queries import volunteer as queries
+
+    top = court or _top_court() or _busiest_court()
+    # The last full year with services (else the latest): a province's whole year.
+    held = Activity.objects.filter(
+        kind="volunteer_service", status="held", org__path__startswith=top.path
+    )
+    years = sorted({d.year for d in held.dates("on", "year")})
+    full = [y for y in years if y < timezone.localdate().year]
+    year = (full or years or [timezone.localdate().year - 1])[-1]
+    user = User.objects.create(username=f"bench-{random.randrange(10**9)}")
+    RoleGrant.objects.create(user=user, role=Role.POLITICAL_DEPT, org=top)
+    scope = scope_for(user)
+    whole = queries.hours_ledger(scope, top, year, limit=None)
+    note = (
+        f"{top.code} {year}: {whole.people} people, {whole.services} services, {whole.hours} hours"
+    )
+    floor = volunteer_hours_floor(top, year)
+    return [
+        _measure(
+            "volunteer_hours_province_year",
+            lambda: queries.hours_ledger(scope, top, year, limit=None),
+            floor,
+            note=f"{note}; every person's line (service.queries.volunteer.hours_ledger)",
+        ),
+        _measure(
+            "volunteer_hours_page",
+            lambda: queries.hours_ledger(scope, top, year, limit=100),
+            floor,
+            note=f"{note}; the first 100 lines with their R4.1 points, as the page shows them",
+        ),
+        _measure(
+            "volunteer_figures_province_year",
+            lambda: queries.court_figures(scope, top, year),
+            None,
+            note=f"{note}; each court's and team's yearly figures",
+        ),
+    ]

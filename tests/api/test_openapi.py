@@ -114,6 +114,11 @@ def call(
         from tests.learning.study_samples import sample_reflection
 
         ours["reflection_id"] = sample_reflection(world).pk
+    if "/service/volunteer/" in path and "{" in path:
+        from tests.service.volunteer_samples import matrix_sample
+
+        ours["team_id"] = matrix_sample(world, "team").pk
+        ours["activity_id"] = matrix_sample(world, "service").pk
     for kwarg in ("quiz_id", "attempt_id"):
         if f"{{{kwarg}}}" in path:
             from tests.learning.quiz_factories import matrix_sample

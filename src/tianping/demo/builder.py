@@ -23,6 +23,7 @@ from tianping.demo.activities import add_activities
 from tianping.demo.plans import PROFILE_NAMES, Plan
 from tianping.demo.roster import CourtRoster, OrgNode, PersonDraft, RosterDrawer
 from tianping.demo.training_generate import add_training
+from tianping.demo.volunteer import add_volunteer
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import PARTY_STATUSES, Person, PersonStatus, Placement, PlacementKind
 from tianping.people.pinyin import name_keys
@@ -182,7 +183,7 @@ def refresh_statistics(build: Build) -> None:
 
 
 # Every data set gets these, in this order.
-STEPS: list[Step] = [add_roster, add_activities, add_training, refresh_statistics]
+STEPS: list[Step] = [add_roster, add_activities, add_training, add_volunteer, refresh_statistics]
 
 
 def build(

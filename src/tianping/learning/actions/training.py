@@ -9,7 +9,6 @@ credited from it by `learning.hours` (R7.2).
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -38,6 +37,7 @@ from tianping.learning.models.training import (
     TrainingSetting,
     plan_share,
 )
+from tianping.lib.codes import new_code
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import Category, Person
 
@@ -463,12 +463,7 @@ def do_set_result(user: Any, enrolment: Enrolment, result: str, grade: str = "")
 
 
 def _new_code() -> str:
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if not any(c.isdigit() for c in code):
-            continue  # read as a code, never as a word
-        if not Enrolment.objects.filter(certificate_code=code).exists():
-            return code
+    return new_code(lambda code: Enrolment.objects.filter(certificate_code=code).exists())
 
 
 @transaction.atomic

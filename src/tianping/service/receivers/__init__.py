@@ -1,0 +1,1 @@
+"""What the service app does when the records it derives from change, one module per part."""
