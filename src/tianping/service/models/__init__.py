@@ -1,1 +1,15 @@
 """The service app's models, one module per part (DESIGN.md)."""
+
+from tianping.service.models.community import (  # noqa: F401
+    Agreement,
+    AgreementStatus,
+    CommunityRegistration,
+    CommunityService,
+    Deed,
+    DeedActivity,
+    DeedStatus,
+    DeedStep,
+    JointActivity,
+    Partner,
+    PartnerKind,
+)

@@ -2,8 +2,9 @@
 
 from django.urls import URLPattern
 
-from tianping.service.views import home
+from tianping.service.views import community, home
 
 routes: list[URLPattern] = [
     *home.routes,
+    *community.routes,
 ]
