@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tests.api.conftest import session  # noqa: F401
+from tests.api.conftest import ApiClient
 from tests.conftest import World
 from tests.service.community_samples import sample_agreement, sample_deed, sample_registration
 from tianping.activities.actions import do_plan_activity
@@ -196,7 +196,7 @@ def test_community_counts_per_court(world: World) -> None:
     actions.do_set_deed_status(None, done, DeedStatus.DONE, completion_note="已办结")
     body = world.client("alice").get(f"/service/community/deeds/?year={year}").content.decode()
     overdue = 1 if late.overdue_on(today) else 0
-    assert f"承诺<strong>3</strong>件，已办结<strong>1</strong>件" in body
+    assert "承诺<strong>3</strong>件，已办结<strong>1</strong>件" in body
     if overdue:
         assert "逾期1件" in body
 
@@ -376,7 +376,10 @@ def test_community_overdue_deeds_are_shown_plainly(world: World) -> None:
 # API
 
 
-def test_community_api_registers_records_and_lists(world: World, session) -> None:
+def test_community_api_registers_records_and_lists(world: World) -> None:
+    def session(name: str) -> ApiClient:
+        return ApiClient(world.client(name))
+
     dave = session("dave")
     r = dave.post(
         "/service/community/registrations",
@@ -403,7 +406,10 @@ def test_community_api_registers_records_and_lists(world: World, session) -> Non
     assert {i["person"]["name"] for i in listed["items"]} == {"王芳", "赵磊"}
 
 
-def test_community_api_deeds_and_counts(world: World, session) -> None:
+def test_community_api_deeds_and_counts(world: World) -> None:
+    def session(name: str) -> ApiClient:
+        return ApiClient(world.client(name))
+
     deed = sample_deed(world)
     bob = session("bob")
     items = bob.get("/service/community/deeds?year=2024&overdue=true").json()["items"]

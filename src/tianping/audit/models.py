@@ -202,6 +202,10 @@ LOAD_COUNT_LABELS = {
     "recommendations": "荐书数",
     "book_handovers": "图书交接数",
     "quiz_attempts": "答题次数",
+    "community_registrations": "双报到登记数",
+    "community_services": "社区服务记录数",
+    "co_building_agreements": "共建协议数",
+    "practical_deeds": "办实事事项数",
 }
 ACTION_FIELD_LABELS = {
     "demo.load": LOAD_COUNT_LABELS,

@@ -385,8 +385,9 @@ def do_promise_deed(
     description: str = "",
     owner: Person,
     deadline: dt.date,
+    listed_on: dt.date | None = None,
 ) -> Deed:
-    """Put a deed on a court's or a branch's list, not yet started."""
+    """Put a deed on a court's or a branch's list, not yet started, on `listed_on` (today)."""
     errors: dict[str, list[str]] = {}
     title = _text(title, "title", "事项", 200, errors)
     if len(description) > 5000:
@@ -415,7 +416,7 @@ def do_promise_deed(
         DeedStep.objects.create(
             deed=deed,
             to_status=DeedStatus.NOT_STARTED,
-            on=timezone.localdate(),
+            on=listed_on or timezone.localdate(),
             note="列入清单",
             recorded_by=_user(user),
         )
