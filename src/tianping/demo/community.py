@@ -183,11 +183,11 @@ def add_community(build: Build) -> None:
         )
         volunteer = [a for a in volunteer if own(a.org.path)]
         attended: dict[int, list[Activity]] = {}
-        for activity in volunteer:
-            for person_id in activity.attendance.filter(status="present").values_list(
+        for held in volunteer:
+            for person_id in held.attendance.filter(status="present").values_list(
                 "person_id", flat=True
             ):
-                attended.setdefault(person_id, []).append(activity)
+                attended.setdefault(person_id, []).append(held)
         members = list(
             Person.objects.serving()
             .filter(court=court, political_status__in=PARTY_STATUSES)
@@ -212,7 +212,9 @@ def add_community(build: Build) -> None:
             theirs = [a for a in attended.get(person.pk, []) if a.on >= start]
             count = rng.randint(2, 4) if person.pk == member_pk else rng.randint(0, 3)
             for n in range(count):
-                activity = theirs[n] if n < len(theirs) and rng.random() < 0.6 else None
+                activity: Activity | None = (
+                    theirs[n] if n < len(theirs) and rng.random() < 0.6 else None
+                )
                 content, hours = rng.choice(SERVICES)
                 on = activity.on if activity else today - dt.timedelta(days=rng.randint(3, 300))
                 if on < start:
@@ -278,7 +280,12 @@ def add_community(build: Build) -> None:
             org = court if level == "court" else branch
             owner_pool = [p for p in staff if p.party_org_id == org.pk] or staff
             owner = rng.choice(owner_pool)
-            if secretary_draft is not None and org.code == branch_code and level == "branch":
+            if (
+                secretary_draft is not None
+                and secretary_draft.pk is not None
+                and org.code == branch_code
+                and level == "branch"
+            ):
                 owner = Person.objects.get(pk=secretary_draft.pk)
             deadline = min(
                 dt.date(year, 12, 31), dt.date(year, 1, 1) + dt.timedelta(days=30 * months)

@@ -114,9 +114,9 @@ def member_overview(scope: Scope | None, f: MemberFilter) -> QuerySet[Person]:
         ),
     )
     if f.registered == "yes":
-        people = people.exclude(community="")
+        people = people.exclude(community="")  # type: ignore[misc]
     elif f.registered == "no":
-        people = people.filter(community="")
+        people = people.filter(community="")  # type: ignore[misc]
     return people.select_related("party_org", "court").order_by(
         Case(When(community="", then=0), default=1), "court__path", "party_org__path", "employee_no"
     )

@@ -72,8 +72,13 @@ def _paged(request: AuthenticatedHttpRequest, items: Any) -> tuple[Any, str]:
     return page, (params.urlencode() + "&") if params else ""
 
 
+def _any(rows: Any) -> list[Any]:
+    """Rows with their annotations (which the type checker cannot see)."""
+    return list(rows)
+
+
 def _htmx_results(request: AuthenticatedHttpRequest) -> bool:
-    return bool(request.htmx and request.htmx.target == "results")  # type: ignore[attr-defined]
+    return bool(request.htmx and request.htmx.target == "results")
 
 
 def _can_change(scope: Scope, org: Org) -> bool:
@@ -163,7 +168,7 @@ def registrations_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             p.services,
             p.service_hours,
         ]
-        for p in queries.member_overview(request.scope, f)
+        for p in _any(queries.member_overview(request.scope, f))
     ]
     headers = [
         "工号",
@@ -443,7 +448,7 @@ def partners_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             p.agreement_count,
             p.agreements_in_force,
         ]
-        for p in queries.partners(request.scope)
+        for p in _any(queries.partners(request.scope))
     ]
     headers = ["法院", "单位名称", "单位类型", "地址", "联系人", "联系电话", "协议数", "履行中协议"]
     return uploads.xlsx_download(table_bytes(headers, rows, title="共建单位"), "共建单位.xlsx")
@@ -581,7 +586,7 @@ def agreements_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             a.joint_count,
             a.content,
         ]
-        for a in queries.agreements(request.scope, _agreement_filter(request))
+        for a in _any(queries.agreements(request.scope, _agreement_filter(request)))
     ]
     headers = [
         "协议名称",
@@ -782,7 +787,7 @@ def deeds_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             d.completion_note,
             d.delivered,
         ]
-        for d in queries.deeds(request.scope, f)
+        for d in _any(queries.deeds(request.scope, f))
     ]
     headers = [
         "年度",
