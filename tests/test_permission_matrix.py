@@ -204,6 +204,11 @@ def _sample(world, app: str, kwarg: str, route_name: str = "") -> tuple[Any, typ
 
         obj = matrix_sample(world, kwarg)
         return obj.pk, type(obj), obj
+    if kwarg in ("registration_id", "service_id", "partner_id", "agreement_id", "deed_id"):
+        from tests.service.community_samples import matrix_sample as community_sample
+
+        obj = community_sample(world, kwarg)
+        return obj.pk, type(obj), obj
     if kwarg == "token":
         return "0" * 32, None, None
     if kwarg == "script":

@@ -1254,6 +1254,7 @@ def run_all(roster_rows: int = 25_000, include_import: bool = True) -> dict[str,
             results += bench_life(court)
             results += bench_training()
             results += bench_volunteer()
+            results += bench_community()
             raise Rollback
     except Rollback:
         pass
@@ -1346,3 +1347,142 @@ def bench_volunteer(court: Org | None = None) -> list[Result]:
             note=f"{note}; each court's and team's yearly figures",
         ),
     ]
+def bench_community(top: Org | None = None) -> list[Result]:
+    """Community work over a province: every serving party member registered with a community
+    and three services each in the year, ten deeds per court; the 双报到 overview of the top
+    court (counts and first page), its page, and the 办实事 counts per court. Seeded in bulk
+    and rolled back."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from tianping.accounts.scoping import scope_from_grant
+    from tianping.people.models import PARTY_STATUSES, PersonStatus
+    from tianping.service.models import CommunityRegistration, CommunityService, Deed
+    from tianping.service.queries import community as queries
+
+    top = top or _top_court()
+    if top is None:
+        return []
+    year = _last_full_year()
+    results: list[Result] = []
+    try:
+        with transaction.atomic():
+            members = list(
+                Person.objects.filter(
+                    court__path__startswith=top.path,
+                    status=PersonStatus.SERVING,
+                    political_status__in=PARTY_STATUSES,
+                ).values_list("pk", "court_id")
+            )
+            registered = set(CommunityRegistration.objects.values_list("person_id", flat=True))
+            registrations = CommunityRegistration.objects.bulk_create(
+                CommunityRegistration(
+                    person_id=pk,
+                    community=f"第{pk % 97}社区",
+                    district="街道",
+                    registered_on=dt.date(year - 1, 3, 1),
+                )
+                for pk, _ in members
+                if pk % 10 and pk not in registered
+            )
+            CommunityService.objects.bulk_create(
+                CommunityService(
+                    registration=r,
+                    person_id=r.person_id,
+                    on=dt.date(year, 1 + (r.person_id + n) % 12, 10),
+                    content="社区服务",
+                    hours=Decimal("2.0"),
+                )
+                for r in registrations
+                for n in range(3)
+            )
+            courts = list(Org.objects.courts().filter(path__startswith=top.path))
+            owner = {court_id: pk for pk, court_id in members}
+            Deed.objects.bulk_create(
+                Deed(
+                    org=c,
+                    court=c,
+                    year=year,
+                    title=f"办实事{n}",
+                    owner_id=owner[c.pk],
+                    deadline=dt.date(year, 1 + n, 1),
+                    status=("not_started", "in_progress", "done")[n % 3],
+                )
+                for c in courts
+                if c.pk in owner
+                for n in range(10)
+            )
+            user = User.objects.create(username=f"bench-{random.randrange(10**9)}")
+            grant = RoleGrant.objects.create(user=user, role=Role.POLITICAL_DEPT, org=top)
+            scope = scope_from_grant(grant)
+            f = queries.MemberFilter(year=year)
+            note = (
+                f"{top.code} {year}: {len(members)} party members, {len(registrations)} "
+                f"registered, {3 * len(registrations)} services, {10 * len(courts)} deeds"
+            )
+
+            def overview() -> None:
+                people = queries.member_overview(scope, f)
+                queries.overview_totals(people)
+                list(people[:50])
+
+            floor: Floor = [
+                (
+                    "SELECT COUNT(*), COUNT(r.id), SUM(s.n), SUM(s.h) FROM people_person p "
+                    "JOIN orgs_org c ON c.id = p.court_id "
+                    "LEFT JOIN service_communityregistration r ON r.person_id = p.id "
+                    "AND r.registered_on <= %s AND (r.ended_on IS NULL OR r.ended_on >= %s) "
+                    "LEFT JOIN (SELECT person_id, COUNT(*) n, SUM(hours) h "
+                    'FROM service_communityservice WHERE "on" BETWEEN %s AND %s '
+                    "AND withdrawn_at IS NULL GROUP BY person_id) s ON s.person_id = p.id "
+                    "WHERE c.path LIKE %s AND p.status = 'serving' "
+                    "AND p.political_status IN ('member', 'probationary')",
+                    [
+                        dt.date(year, 12, 31),
+                        dt.date(year, 12, 31),
+                        dt.date(year, 1, 1),
+                        dt.date(year, 12, 31),
+                        top.path + "%",
+                    ],
+                )
+            ]
+            results.append(
+                _measure(
+                    "community_registrations_overview",
+                    overview,
+                    floor,
+                    note=f"{note}; totals and the first page (service.queries.community)",
+                )
+            )
+            client = Client()
+            client.force_login(user)
+            url = f"/service/community/?year={year}"
+
+            def page() -> None:
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+
+            results.append(
+                _measure("community_registrations_page", page, floor, note=f"{note}; the page")
+            )
+            deed_floor: Floor = [
+                (
+                    "SELECT d.court_id, COUNT(*), SUM(CASE WHEN d.status = 'done' THEN 1 ELSE 0 END), "
+                    "SUM(CASE WHEN d.status IN ('not_started', 'in_progress') AND d.deadline < %s "
+                    "THEN 1 ELSE 0 END) FROM service_deed d JOIN orgs_org c ON c.id = d.court_id "
+                    "WHERE d.year = %s AND c.path LIKE %s GROUP BY d.court_id",
+                    [dt.date.today(), year, top.path + "%"],
+                )
+            ]
+            results.append(
+                _measure(
+                    "community_deed_counts",
+                    lambda: queries.deed_counts(scope, year),
+                    deed_floor,
+                    note=f"{note}; 承诺/已办结/逾期 per court",
+                )
+            )
+            raise Rollback
+    except Rollback:
+        pass
+    return results

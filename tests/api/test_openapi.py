@@ -124,6 +124,11 @@ def call(
             from tests.learning.quiz_factories import matrix_sample
 
             ours[kwarg] = matrix_sample(world, kwarg).pk
+    for kwarg in ("agreement_id", "deed_id"):
+        if f"{{{kwarg}}}" in path:
+            from tests.service.community_samples import matrix_sample as community_sample
+
+            ours[kwarg] = community_sample(world, kwarg).pk
     url = re.sub(r"\{(\w+)\}", lambda m: str(ours[m.group(1)]), path).removeprefix("/api/v1")
     if method == "get":
         return client.get(url)

@@ -118,6 +118,16 @@ ACTION_LABELS = {
     "learning.feedback": "培训评价",
     "learning.share": "修改政治教育占比",
     "learning.requirement": "修改年度学时要求",
+    "service.community_register": "双报到登记",
+    "service.community_end": "结束双报到",
+    "service.community_service": "登记社区服务",
+    "service.community_withdraw": "撤销社区服务记录",
+    "service.partner": "登记共建单位",
+    "service.agreement": "签订共建协议",
+    "service.joint_activity": "关联共建活动",
+    "service.deed": "列入办实事清单",
+    "service.deed_status": "更新办实事进展",
+    "service.deed_activity": "关联办实事活动",
 }
 # Keys that actions add beside model fields.
 EXTRA_FIELD_LABELS = {
@@ -205,6 +215,10 @@ LOAD_COUNT_LABELS = {
     "volunteer_members": "志愿服务队队员数",
     "volunteer_services": "志愿服务记录数",
     "volunteer_certificates": "志愿服务证书数",
+    "community_registrations": "双报到登记数",
+    "community_services": "社区服务记录数",
+    "co_building_agreements": "共建协议数",
+    "practical_deeds": "办实事事项数",
 }
 ACTION_FIELD_LABELS = {
     "demo.load": LOAD_COUNT_LABELS,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from tianping.demo.activities import add_activities
 from tianping.demo.builder import Step, add_roster, refresh_statistics
 from tianping.demo.committees import add_committees, plan_committees
+from tianping.demo.community import add_community
 from tianping.demo.dues import add_dues
 from tianping.demo.logins import add_demo_logins
 from tianping.demo.quizzes import add_quizzes
@@ -34,6 +35,7 @@ DEMO_STEPS: list[Step] = [
     add_reading,
     add_quizzes,
     add_volunteer_demo,
+    add_community,
     refresh_statistics,
     add_demo_logins,
 ]

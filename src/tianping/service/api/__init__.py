@@ -6,5 +6,9 @@ from tianping.service.api import volunteer
 
 router = Router(tags=["服务与品牌"])
 PARTS: tuple[Router, ...] = (volunteer.router,)
+from tianping.service.api import community
+
+router = Router(tags=["服务与品牌"])
+PARTS: tuple[Router, ...] = (community.router,)
 for part in PARTS:
     router.add_router("", part)

@@ -6,4 +6,16 @@ from tianping.service.models.volunteer import (  # noqa: F401
     VolunteerCertificate,
     VolunteerService,
     VolunteerTeam,
+from tianping.service.models.community import (  # noqa: F401
+    Agreement,
+    AgreementStatus,
+    CommunityRegistration,
+    CommunityService,
+    Deed,
+    DeedActivity,
+    DeedStatus,
+    DeedStep,
+    JointActivity,
+    Partner,
+    PartnerKind,
 )

@@ -7,4 +7,9 @@ from tianping.service.views import home, volunteer
 routes: list[URLPattern] = [
     *home.routes,
     *volunteer.routes,
+from tianping.service.views import community, home
+
+routes: list[URLPattern] = [
+    *home.routes,
+    *community.routes,
 ]
