@@ -1,1 +1,21 @@
 """The service app's models, one module per part (DESIGN.md)."""
+
+from tianping.service.models.brands import (  # noqa: F401
+    Brand,
+    BrandActivity,
+    BrandEvaluation,
+    BrandGrade,
+    BrandPlanItem,
+    DemoPost,
+    DutyEntry,
+    DutyShift,
+    PostKind,
+)
+from tianping.service.models.liaison import (  # noqa: F401
+    ContactKind,
+    LiaisonAssignment,
+    LiaisonVisit,
+    Matter,
+    MatterCategory,
+    MatterStep,
+)
