@@ -2,7 +2,9 @@
 
 from ninja import Router
 
+from tianping.service.api import brands, liaison
+
 router = Router(tags=["服务与品牌"])
-PARTS: tuple[Router, ...] = ()
+PARTS: tuple[Router, ...] = (liaison.router, brands.router)
 for part in PARTS:
     router.add_router("", part)

@@ -2,8 +2,10 @@
 
 from django.urls import URLPattern
 
-from tianping.service.views import home
+from tianping.service.views import brands, home, liaison
 
 routes: list[URLPattern] = [
     *home.routes,
+    *liaison.routes,
+    *brands.routes,
 ]
