@@ -192,6 +192,11 @@ def _sample(world, app: str, kwarg: str, route_name: str = "") -> tuple[Any, typ
 
         obj = matrix_sample(world, kwarg)
         return obj.pk, type(obj), obj
+    if kwarg in ("assignment_id", "matter_id", "brand_id", "post_id"):
+        from tests.service import liaison_samples
+
+        obj = getattr(liaison_samples, f"sample_{kwarg.removesuffix('_id')}")(world)
+        return obj.pk, type(obj), obj
     if kwarg == "token":
         return "0" * 32, None, None
     if kwarg == "script":

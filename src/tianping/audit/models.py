@@ -205,6 +205,11 @@ LOAD_COUNT_LABELS = {
     "recommendations": "荐书数",
     "book_handovers": "图书交接数",
     "quiz_attempts": "答题次数",
+    "liaison_assignments": "法官联系安排数",
+    "liaison_visits": "联系走访次数",
+    "liaison_matters": "联系诉求件数",
+    "brands": "支部品牌数",
+    "duty_entries": "示范岗服务记录数",
 }
 ACTION_FIELD_LABELS = {
     "demo.load": LOAD_COUNT_LABELS,

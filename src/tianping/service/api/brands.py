@@ -150,7 +150,7 @@ def get_brand(request: HttpRequest, brand_id: Id, query: Query[YearQuery]) -> di
 
 
 class EvaluateIn(Schema):
-    year: Year
+    year: Year | None = Field(None, description="年度，默认今年")
     grade: BrandGrade
     comment: Annotated[str, StringConstraints(max_length=1000, pattern=NUL_FREE)] = ""
 
@@ -162,10 +162,11 @@ class EvaluateIn(Schema):
 def evaluate(request: HttpRequest, brand_id: Id, payload: EvaluateIn) -> dict[str, Any]:
     scope = scope_of(request)
     brand = get_scoped(scope, Brand.objects.select_related("branch"), pk=brand_id)
+    year = _year(payload.year)
     actions.do_evaluate_brand(
-        request.user, brand, year=payload.year, grade=payload.grade, comment=payload.comment
+        request.user, brand, year=year, grade=payload.grade, comment=payload.comment
     )
-    return _brand_out(scope, brand, payload.year)
+    return _brand_out(scope, brand, year)
 
 
 class PostOut(Schema):

@@ -32,6 +32,7 @@ class MatrixRow:
     plan_items: int = 0
     grade: str = ""
     grade_label: str = ""
+    last_grade_label: str = ""
 
 
 @dataclass
@@ -63,6 +64,9 @@ def matrix(scope: Scope | None, court: Org | None, year: int) -> Matrix:
     """Every branch in scope (under `court`): its brand or none, the held activities counted
     under the brand in `year`, its plan items of the year and the year's latest grade."""
     branches = scoped(scope, Org.objects.filter(kind=OrgKind.BRANCH, is_active=True))
+    if scope is not None and scope.self_only:
+        # A member sees no tree, only their own branch's brand (and its row).
+        branches = Org.objects.filter(pk__in=_current_brands(scope, None).values("branch"))
     if court is not None:
         branches = branches.filter(path__startswith=court.path)
     brands = {
@@ -79,11 +83,11 @@ def matrix(scope: Scope | None, court: Org | None, year: int) -> Matrix:
             year_items=Count("plan_items", filter=Q(plan_items__year=year), distinct=True),
         )
     }
-    grades: dict[int, BrandEvaluation] = {}
+    grades: dict[tuple[int, int], BrandEvaluation] = {}
     for ev in BrandEvaluation.objects.filter(
-        brand__in=[b.pk for b in brands.values()], year=year
+        brand__in=[b.pk for b in brands.values()], year__in=(year - 1, year)
     ).order_by("brand_id", "pk"):
-        grades[ev.brand_id] = ev  # the latest of the year wins
+        grades[(ev.brand_id, ev.year)] = ev  # the latest of the year wins
     rows = []
     for branch in branches.order_by("path"):
         brand = brands.get(branch.pk)
@@ -91,9 +95,11 @@ def matrix(scope: Scope | None, court: Org | None, year: int) -> Matrix:
         if brand is not None:
             row.activities = brand.year_activities  # type: ignore[attr-defined]
             row.plan_items = brand.year_items  # type: ignore[attr-defined]
-            ev = grades.get(brand.pk)
+            ev = grades.get((brand.pk, year))
             if ev is not None:
                 row.grade, row.grade_label = ev.grade, ev.get_grade_display()
+            last = grades.get((brand.pk, year - 1))
+            row.last_grade_label = last.get_grade_display() if last else ""
         rows.append(row)
     return Matrix(year, rows)
 
