@@ -34,29 +34,42 @@ def _assign(world: World, **kw) -> LiaisonAssignment:
 def _matter(world: World, raised_on: dt.date) -> Matter:
     a = _assign(world)
     return actions.do_raise_matter(
-        None, a, text="企业反映一起买卖合同纠纷执行进度", category="enforcement",
-        raised_by="某建材公司", raised_on=raised_on,
+        None,
+        a,
+        text="企业反映一起买卖合同纠纷执行进度",
+        category="enforcement",
+        raised_by="某建材公司",
+        raised_on=raised_on,
     )
 
 
 def test_l1_a_visit_is_an_activity_of_the_kind_liaison_visit_with_the_judge_present(world):
     a = _assign(world)
     visit = actions.do_record_visit(
-        None, a, on=TODAY - dt.timedelta(days=3), companions=[world.people["zhao"]], met=12,
+        None,
+        a,
+        on=TODAY - dt.timedelta(days=3),
+        companions=[world.people["zhao"]],
+        met=12,
         matters=[actions.RaisedMatter("会员企业希望开展合同风险讲座", "suggestion", "商会秘书长")],
     )
     activity = Activity.objects.get(pk=visit.activity_id)
     assert activity.kind == "liaison_visit" and activity.status == "held"
     assert activity.org.code == "BT-JY-B01" and activity.external_audience == 12
-    present = set(Attendance.objects.filter(activity=activity, status="present").values_list(
-        "person__name", flat=True))
+    present = set(
+        Attendance.objects.filter(activity=activity, status="present").values_list(
+            "person__name", flat=True
+        )
+    )
     assert present == {"王芳", "赵磊"}
     assert visit.matters.get().raised_on == activity.on
     assert AuditEvent.objects.filter(action="service.liaison_visit").exists()
 
 
 def test_l1_an_assignment_outside_its_dates_cannot_get_a_visit(world):
-    a = _assign(world, starts_on=TODAY - dt.timedelta(days=100), ends_on=TODAY - dt.timedelta(days=10))
+    a = _assign(
+        world, starts_on=TODAY - dt.timedelta(days=100), ends_on=TODAY - dt.timedelta(days=10)
+    )
     with pytest.raises(ValidationError, match="不在联系期限内"):
         actions.do_record_visit(None, a, on=TODAY - dt.timedelta(days=5))
     with pytest.raises(ValidationError, match="不在联系期限内"):
@@ -145,12 +158,24 @@ def test_l5_handling_steps_are_appended_in_order(world):
 def test_l5_a_matter_is_raised_within_its_assignment(world):
     a = _assign(world, starts_on=TODAY - dt.timedelta(days=5))
     with pytest.raises(ValidationError, match="不在联系期限内"):
-        actions.do_raise_matter(None, a, text="x", category="other", raised_by="y",
-                                raised_on=TODAY - dt.timedelta(days=6))
+        actions.do_raise_matter(
+            None,
+            a,
+            text="x",
+            category="other",
+            raised_by="y",
+            raised_on=TODAY - dt.timedelta(days=6),
+        )
 
 
 def test_an_assignment_needs_a_serving_judge_a_kind_and_ordered_dates(world):
     with pytest.raises(ValidationError) as e:
-        actions.do_assign(None, world.people["wang"], contact_kind="church", contact_name="",
-                          starts_on=TODAY, ends_on=TODAY - dt.timedelta(days=1))
+        actions.do_assign(
+            None,
+            world.people["wang"],
+            contact_kind="church",
+            contact_name="",
+            starts_on=TODAY,
+            ends_on=TODAY - dt.timedelta(days=1),
+        )
     assert set(e.value.message_dict) == {"contact_kind", "contact_name", "ends_on"}

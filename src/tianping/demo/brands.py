@@ -53,11 +53,13 @@ def add_brands(build: Build) -> None:
     made = 0
     for code in (MID_COURT, BASIC_COURT):
         court = Org.objects.get(code=code)
-        branches = list(
-            Org.objects.filter(
+        branches = [
+            b
+            for b in Org.objects.filter(
                 kind=OrgKind.BRANCH, is_active=True, path__startswith=court.path
             ).order_by("path")
-        )
+            if b.court().pk == court.pk
+        ]
         # Most branches have a brand; the last one of each court not yet (shown as 未创建).
         branded = [b for b in branches if b.code == demo_code] + [
             b for b in branches[:-1] if b.code != demo_code
@@ -76,8 +78,7 @@ def add_brands(build: Build) -> None:
             )
             made += 1
             items = [
-                actions.do_add_plan_item(None, brand, year=year, month=m, title=t)
-                for m, t in PLAN
+                actions.do_add_plan_item(None, brand, year=year, month=m, title=t) for m, t in PLAN
             ]
             held = list(
                 Activity.objects.filter(
@@ -110,7 +111,9 @@ def _posts(build, rng, as_of: dt.date) -> None:  # type: ignore[no-untyped-def]
     posts = [
         (branch, "model", "诉讼服务中心党员示范岗", "诉讼服务中心一站式服务大厅"),
         (
-            Org.objects.filter(kind=OrgKind.BRANCH, path__startswith=Org.objects.get(code=MID_COURT).path)
+            Org.objects.filter(
+                kind=OrgKind.BRANCH, path__startswith=Org.objects.get(code=MID_COURT).path
+            )
             .exclude(path__startswith=Org.objects.get(code=BASIC_COURT).path)
             .order_by("path")
             .first()
@@ -132,7 +135,9 @@ def _posts(build, rng, as_of: dt.date) -> None:  # type: ignore[no-untyped-def]
             established_on=as_of - dt.timedelta(days=200),
         )
         people = list(
-            Person.objects.serving().filter(party_org__path__startswith=org.path).order_by("employee_no")
+            Person.objects.serving()
+            .filter(party_org__path__startswith=org.path)
+            .order_by("employee_no")
         )
         on_duty = rng.sample(people, min(3, len(people)))
         if org == branch and member is not None and member not in on_duty:

@@ -67,7 +67,7 @@ def add_liaison(build: Build) -> None:
         if not judges:
             continue
         # The demo branch's judges first, so its secretary has visits to record.
-        judges.sort(key=lambda p: (p.party_org is None or p.party_org.code != branch_code))
+        judges.sort(key=lambda p: p.party_org is None or p.party_org.code != branch_code)
         for n, (kind, name, who) in enumerate(contacts):
             judge = judges[n % len(judges)]
             starts = as_of - dt.timedelta(days=rng.randint(300, 500))

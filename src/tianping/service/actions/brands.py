@@ -66,7 +66,7 @@ def do_create_brand(
         with transaction.atomic():
             brand = Brand.objects.create(
                 branch=branch,
-                name=name.strip("“”\""),
+                name=name.strip('“”"'),
                 theme=theme,
                 aims=aims.strip(),
                 started_on=started_on,
@@ -251,9 +251,11 @@ def do_record_duty(
         errors["count"] = f"件次应在1至{MAX_ENTRY_COUNT}之间"
     if on > timezone.localdate():
         errors["on"] = f"日期{on:%Y-%m-%d}尚未到来"
-    if not DutyShift.objects.filter(post=post, person=person, starts_on__lte=on).exclude(
-        ends_on__lt=on
-    ).exists():
+    if (
+        not DutyShift.objects.filter(post=post, person=person, starts_on__lte=on)
+        .exclude(ends_on__lt=on)
+        .exists()
+    ):
         errors["person"] = f"{person.name}在{on:%Y-%m-%d}不在本岗值岗名单内"
     if errors:
         raise ValidationError(errors)

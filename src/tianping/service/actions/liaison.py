@@ -303,7 +303,9 @@ def do_add_step(user: Any, matter: Matter, *, on: dt.date, text: str) -> MatterS
     """One more handling step of an open matter (append-only)."""
     matter = _locked(matter)
     if matter.closed_on is not None:
-        raise ValidationError({"on": f"该诉求已于{matter.closed_on:%Y-%m-%d}办结，不能再登记办理情况"})
+        raise ValidationError(
+            {"on": f"该诉求已于{matter.closed_on:%Y-%m-%d}办结，不能再登记办理情况"}
+        )
     text = text.strip()
     if not text:
         raise ValidationError({"text": "请填写办理情况"})

@@ -79,6 +79,68 @@ def get_matrix(request: HttpRequest, query: Query[MatrixQuery]) -> dict[str, Any
     }
 
 
+class PostOut(Schema):
+    id: int
+    org: OrgRef
+    kind: PostKind
+    name: str
+    place: str
+    established_on: dt.date
+
+
+class ShiftOut(Schema):
+    person: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    weekdays: str
+
+
+class PostDetailOut(PostOut):
+    year: int
+    entries: int
+    handled: int = Field(description="本年度办理事项件次")
+    people: int
+    by_month: list[int]
+    roster: list[ShiftOut]
+
+
+@router.get("/brands/posts", response=list[PostOut], summary="党员示范岗")
+@requires("service.view")
+def list_posts(request: HttpRequest) -> list[DemoPost]:
+    return list(queries.posts(scope_of(request)))
+
+
+@router.get("/brands/posts/{post_id}", response=PostDetailOut, summary="示范岗值岗安排与服务情况")
+@requires("service.view")
+def get_post(request: HttpRequest, post_id: Id, query: Query[YearQuery]) -> dict[str, Any]:
+    scope = scope_of(request)
+    post = get_scoped(scope, DemoPost.objects.select_related("org").distinct(), pk=post_id)
+    year = _year(query.year)
+    f = queries.post_figures(post, year)
+    return {
+        "id": post.pk,
+        "org": post.org,
+        "kind": post.kind,
+        "name": post.name,
+        "place": post.place,
+        "established_on": post.established_on,
+        "year": year,
+        "entries": f.entries,
+        "handled": f.handled,
+        "people": f.people,
+        "by_month": f.by_month,
+        "roster": [
+            {
+                "person": s.person.name,
+                "starts_on": s.starts_on,
+                "ends_on": s.ends_on,
+                "weekdays": s.weekday_text,
+            }
+            for s in queries.roster(scope, post, timezone.localdate())
+        ],
+    }
+
+
 class PlanItemOut(Schema):
     id: int
     month: int | None
@@ -167,65 +229,3 @@ def evaluate(request: HttpRequest, brand_id: Id, payload: EvaluateIn) -> dict[st
         request.user, brand, year=year, grade=payload.grade, comment=payload.comment
     )
     return _brand_out(scope, brand, year)
-
-
-class PostOut(Schema):
-    id: int
-    org: OrgRef
-    kind: PostKind
-    name: str
-    place: str
-    established_on: dt.date
-
-
-class ShiftOut(Schema):
-    person: str
-    starts_on: dt.date
-    ends_on: dt.date | None
-    weekdays: str
-
-
-class PostDetailOut(PostOut):
-    year: int
-    entries: int
-    handled: int = Field(description="本年度办理事项件次")
-    people: int
-    by_month: list[int]
-    roster: list[ShiftOut]
-
-
-@router.get("/brands/posts", response=list[PostOut], summary="党员示范岗")
-@requires("service.view")
-def list_posts(request: HttpRequest) -> list[DemoPost]:
-    return list(queries.posts(scope_of(request)))
-
-
-@router.get("/brands/posts/{post_id}", response=PostDetailOut, summary="示范岗值岗安排与服务情况")
-@requires("service.view")
-def get_post(request: HttpRequest, post_id: Id, query: Query[YearQuery]) -> dict[str, Any]:
-    scope = scope_of(request)
-    post = get_scoped(scope, DemoPost.objects.select_related("org").distinct(), pk=post_id)
-    year = _year(query.year)
-    f = queries.post_figures(post, year)
-    return {
-        "id": post.pk,
-        "org": post.org,
-        "kind": post.kind,
-        "name": post.name,
-        "place": post.place,
-        "established_on": post.established_on,
-        "year": year,
-        "entries": f.entries,
-        "handled": f.handled,
-        "people": f.people,
-        "by_month": f.by_month,
-        "roster": [
-            {
-                "person": s.person.name,
-                "starts_on": s.starts_on,
-                "ends_on": s.ends_on,
-                "weekdays": s.weekday_text,
-            }
-            for s in queries.roster(scope, post, timezone.localdate())
-        ],
-    }

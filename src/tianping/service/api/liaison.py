@@ -82,9 +82,7 @@ class AssignIn(Schema):
     note: Annotated[str, StringConstraints(max_length=500, pattern=NUL_FREE)] = ""
 
 
-@router.post(
-    "/liaison/assignments", response={201: AssignmentOut}, summary="安排法官联系人"
-)
+@router.post("/liaison/assignments", response={201: AssignmentOut}, summary="安排法官联系人")
 @requires("service.manage")
 def assign(request: HttpRequest, payload: AssignIn) -> Status[LiaisonAssignment]:
     scope = scope_of(request)
@@ -240,8 +238,12 @@ class MatterPage(Schema):
 
 class MatterFilters(Paging):
     court: OrgCode = ""
-    state: str = Field("", pattern=r"^(|open|overdue|closed)$", max_length=10,
-                       description="open 未办结、overdue 超期未办结、closed 已办结")
+    state: str = Field(
+        "",
+        pattern=r"^(|open|overdue|closed)$",
+        max_length=10,
+        description="open 未办结、overdue 超期未办结、closed 已办结",
+    )
 
 
 @router.get("/liaison/matters", response=MatterPage, summary="联系诉求")
@@ -281,9 +283,7 @@ class StepIn(Schema):
     )
 
 
-@router.post(
-    "/liaison/matters/{matter_id}/steps", response=MatterDetailOut, summary="登记办理情况"
-)
+@router.post("/liaison/matters/{matter_id}/steps", response=MatterDetailOut, summary="登记办理情况")
 @requires("service.record")
 def add_step(request: HttpRequest, matter_id: Id, payload: StepIn) -> dict[str, Any]:
     m = _matter(request, matter_id)

@@ -6,234 +6,592 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('activities', '0004_attendance_reason'),
-        ('orgs', '0004_court_term'),
-        ('people', '0002_cadre_record'),
+        ("activities", "0004_attendance_reason"),
+        ("orgs", "0004_court_term"),
+        ("people", "0002_cadre_record"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Brand',
+            name="Brand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='品牌名称')),
-                ('theme', models.CharField(max_length=200, verbose_name='品牌主题')),
-                ('aims', models.TextField(blank=True, max_length=2000, verbose_name='创建目标')),
-                ('started_on', models.DateField(verbose_name='创建日期')),
-                ('retired_on', models.DateField(blank=True, null=True, verbose_name='停用日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='brands', to='orgs.org', verbose_name='党支部')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="品牌名称")),
+                ("theme", models.CharField(max_length=200, verbose_name="品牌主题")),
+                ("aims", models.TextField(blank=True, max_length=2000, verbose_name="创建目标")),
+                ("started_on", models.DateField(verbose_name="创建日期")),
+                ("retired_on", models.DateField(blank=True, null=True, verbose_name="停用日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="brands",
+                        to="orgs.org",
+                        verbose_name="党支部",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '支部品牌',
-                'verbose_name_plural': '支部品牌',
+                "verbose_name": "支部品牌",
+                "verbose_name_plural": "支部品牌",
             },
         ),
         migrations.CreateModel(
-            name='BrandEvaluation',
+            name="BrandEvaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('grade', models.CharField(choices=[('excellent', '优秀'), ('good', '良好'), ('fair', '一般'), ('poor', '较差')], max_length=16, verbose_name='评定等次')),
-                ('comment', models.CharField(blank=True, max_length=1000, verbose_name='评语')),
-                ('evaluated_on', models.DateField(verbose_name='评定日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to='service.brand', verbose_name='支部品牌')),
-                ('evaluated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("excellent", "优秀"),
+                            ("good", "良好"),
+                            ("fair", "一般"),
+                            ("poor", "较差"),
+                        ],
+                        max_length=16,
+                        verbose_name="评定等次",
+                    ),
+                ),
+                ("comment", models.CharField(blank=True, max_length=1000, verbose_name="评语")),
+                ("evaluated_on", models.DateField(verbose_name="评定日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evaluations",
+                        to="service.brand",
+                        verbose_name="支部品牌",
+                    ),
+                ),
+                (
+                    "evaluated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '品牌评定',
-                'verbose_name_plural': '品牌评定',
-                'ordering': ['-year', '-created_at', '-pk'],
+                "verbose_name": "品牌评定",
+                "verbose_name_plural": "品牌评定",
+                "ordering": ["-year", "-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='BrandPlanItem',
+            name="BrandPlanItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('month', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='计划月份')),
-                ('title', models.CharField(max_length=200, verbose_name='计划事项')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='说明')),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plan_items', to='service.brand', verbose_name='支部品牌')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="计划月份"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="计划事项")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="说明")),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plan_items",
+                        to="service.brand",
+                        verbose_name="支部品牌",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '品牌年度计划',
-                'verbose_name_plural': '品牌年度计划',
-                'ordering': ['year', 'month', 'pk'],
+                "verbose_name": "品牌年度计划",
+                "verbose_name_plural": "品牌年度计划",
+                "ordering": ["year", "month", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='BrandActivity',
+            name="BrandActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='activities.activity', verbose_name='活动')),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links', to='service.brand', verbose_name='支部品牌')),
-                ('plan_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links', to='service.brandplanitem', verbose_name='计划事项')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="activities.activity",
+                        verbose_name="活动",
+                    ),
+                ),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="links",
+                        to="service.brand",
+                        verbose_name="支部品牌",
+                    ),
+                ),
+                (
+                    "plan_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="links",
+                        to="service.brandplanitem",
+                        verbose_name="计划事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '品牌活动',
-                'verbose_name_plural': '品牌活动',
+                "verbose_name": "品牌活动",
+                "verbose_name_plural": "品牌活动",
             },
         ),
         migrations.CreateModel(
-            name='DemoPost',
+            name="DemoPost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('model', '党员示范岗'), ('vanguard', '党员先锋岗')], max_length=16, verbose_name='类别')),
-                ('name', models.CharField(max_length=100, verbose_name='岗位名称')),
-                ('place', models.CharField(max_length=200, verbose_name='设岗地点')),
-                ('duties', models.CharField(blank=True, max_length=1000, verbose_name='岗位职责')),
-                ('established_on', models.DateField(verbose_name='设岗日期')),
-                ('retired_on', models.DateField(blank=True, null=True, verbose_name='撤岗日期')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org', verbose_name='所属单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("model", "党员示范岗"), ("vanguard", "党员先锋岗")],
+                        max_length=16,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="岗位名称")),
+                ("place", models.CharField(max_length=200, verbose_name="设岗地点")),
+                ("duties", models.CharField(blank=True, max_length=1000, verbose_name="岗位职责")),
+                ("established_on", models.DateField(verbose_name="设岗日期")),
+                ("retired_on", models.DateField(blank=True, null=True, verbose_name="撤岗日期")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                        verbose_name="所属单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党员示范岗',
-                'verbose_name_plural': '党员示范岗',
-                'ordering': ['org__path', 'name'],
+                "verbose_name": "党员示范岗",
+                "verbose_name_plural": "党员示范岗",
+                "ordering": ["org__path", "name"],
             },
         ),
         migrations.CreateModel(
-            name='DutyEntry',
+            name="DutyEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='日期')),
-                ('summary', models.CharField(max_length=500, verbose_name='办理事项')),
-                ('count', models.PositiveIntegerField(default=1, verbose_name='件次')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person', verbose_name='在岗党员')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='service.demopost', verbose_name='示范岗')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="日期")),
+                ("summary", models.CharField(max_length=500, verbose_name="办理事项")),
+                ("count", models.PositiveIntegerField(default=1, verbose_name="件次")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                        verbose_name="在岗党员",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="service.demopost",
+                        verbose_name="示范岗",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '示范岗服务记录',
-                'verbose_name_plural': '示范岗服务记录',
-                'ordering': ['-on', '-pk'],
+                "verbose_name": "示范岗服务记录",
+                "verbose_name_plural": "示范岗服务记录",
+                "ordering": ["-on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DutyShift',
+            name="DutyShift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_on', models.DateField(verbose_name='上岗日期')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='下岗日期')),
-                ('weekdays', models.CharField(blank=True, max_length=20, verbose_name='值岗日')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person', verbose_name='在岗党员')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shifts', to='service.demopost', verbose_name='示范岗')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="上岗日期")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="下岗日期")),
+                ("weekdays", models.CharField(blank=True, max_length=20, verbose_name="值岗日")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                        verbose_name="在岗党员",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shifts",
+                        to="service.demopost",
+                        verbose_name="示范岗",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '值岗安排',
-                'verbose_name_plural': '值岗安排',
-                'ordering': ['starts_on', 'pk'],
+                "verbose_name": "值岗安排",
+                "verbose_name_plural": "值岗安排",
+                "ordering": ["starts_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='LiaisonAssignment',
+            name="LiaisonAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contact_kind', models.CharField(choices=[('township', '乡镇（街道）'), ('enterprise', '企业'), ('association', '商会（协会）'), ('npc_deputy', '人大代表'), ('cppcc_member', '政协委员')], max_length=20, verbose_name='联系对象类别')),
-                ('contact_name', models.CharField(max_length=200, verbose_name='联系对象')),
-                ('contact_person', models.CharField(blank=True, max_length=100, verbose_name='对方联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='对方联系电话')),
-                ('starts_on', models.DateField(verbose_name='联系起始日')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='联系截止日')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='备注')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('court', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org', verbose_name='法院')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('judge', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='liaisons', to='people.person', verbose_name='联系法官')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "contact_kind",
+                    models.CharField(
+                        choices=[
+                            ("township", "乡镇（街道）"),
+                            ("enterprise", "企业"),
+                            ("association", "商会（协会）"),
+                            ("npc_deputy", "人大代表"),
+                            ("cppcc_member", "政协委员"),
+                        ],
+                        max_length=20,
+                        verbose_name="联系对象类别",
+                    ),
+                ),
+                ("contact_name", models.CharField(max_length=200, verbose_name="联系对象")),
+                (
+                    "contact_person",
+                    models.CharField(blank=True, max_length=100, verbose_name="对方联系人"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="对方联系电话"),
+                ),
+                ("starts_on", models.DateField(verbose_name="联系起始日")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="联系截止日")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="备注")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "court",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                        verbose_name="法院",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "judge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="liaisons",
+                        to="people.person",
+                        verbose_name="联系法官",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '法官联系人',
-                'verbose_name_plural': '法官联系人',
-                'ordering': ['judge__name', 'starts_on', 'pk'],
+                "verbose_name": "法官联系人",
+                "verbose_name_plural": "法官联系人",
+                "ordering": ["judge__name", "starts_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='LiaisonVisit',
+            name="LiaisonVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('activity', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='liaison_visit', to='activities.activity', verbose_name='走访活动')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='service.liaisonassignment', verbose_name='联系安排')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "activity",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="liaison_visit",
+                        to="activities.activity",
+                        verbose_name="走访活动",
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="service.liaisonassignment",
+                        verbose_name="联系安排",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联系走访',
-                'verbose_name_plural': '联系走访',
+                "verbose_name": "联系走访",
+                "verbose_name_plural": "联系走访",
             },
         ),
         migrations.CreateModel(
-            name='Matter',
+            name="Matter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=2000, verbose_name='诉求内容')),
-                ('category', models.CharField(choices=[('legal_advice', '法律咨询'), ('litigation', '诉讼服务'), ('dispute', '矛盾纠纷化解'), ('enforcement', '执行问题'), ('business', '营商环境'), ('suggestion', '意见建议'), ('other', '其他')], max_length=20, verbose_name='诉求类别')),
-                ('raised_on', models.DateField(verbose_name='提出日期')),
-                ('raised_by', models.CharField(max_length=100, verbose_name='提出人')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='办结日期')),
-                ('result', models.TextField(blank=True, max_length=2000, verbose_name='办理结果')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='matters', to='service.liaisonassignment', verbose_name='联系安排')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='matters', to='service.liaisonvisit', verbose_name='提出时的走访')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(max_length=2000, verbose_name="诉求内容")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("legal_advice", "法律咨询"),
+                            ("litigation", "诉讼服务"),
+                            ("dispute", "矛盾纠纷化解"),
+                            ("enforcement", "执行问题"),
+                            ("business", "营商环境"),
+                            ("suggestion", "意见建议"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="诉求类别",
+                    ),
+                ),
+                ("raised_on", models.DateField(verbose_name="提出日期")),
+                ("raised_by", models.CharField(max_length=100, verbose_name="提出人")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="办结日期")),
+                ("result", models.TextField(blank=True, max_length=2000, verbose_name="办理结果")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="matters",
+                        to="service.liaisonassignment",
+                        verbose_name="联系安排",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="matters",
+                        to="service.liaisonvisit",
+                        verbose_name="提出时的走访",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联系诉求',
-                'verbose_name_plural': '联系诉求',
-                'ordering': ['-raised_on', '-pk'],
+                "verbose_name": "联系诉求",
+                "verbose_name_plural": "联系诉求",
+                "ordering": ["-raised_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='MatterStep',
+            name="MatterStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='办理日期')),
-                ('text', models.CharField(max_length=1000, verbose_name='办理情况')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='service.matter', verbose_name='诉求')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="办理日期")),
+                ("text", models.CharField(max_length=1000, verbose_name="办理情况")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="steps",
+                        to="service.matter",
+                        verbose_name="诉求",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '诉求办理',
-                'verbose_name_plural': '诉求办理',
-                'ordering': ['on', 'pk'],
+                "verbose_name": "诉求办理",
+                "verbose_name_plural": "诉求办理",
+                "ordering": ["on", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='brand',
-            constraint=models.UniqueConstraint(condition=models.Q(('retired_on__isnull', True)), fields=('branch',), name='brand_one_current_per_branch'),
+            model_name="brand",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("retired_on__isnull", True)),
+                fields=("branch",),
+                name="brand_one_current_per_branch",
+            ),
         ),
         migrations.AddIndex(
-            model_name='brandevaluation',
-            index=models.Index(fields=['brand', 'year'], name='service_bra_brand_i_18793c_idx'),
+            model_name="brandevaluation",
+            index=models.Index(fields=["brand", "year"], name="service_bra_brand_i_18793c_idx"),
         ),
         migrations.AddConstraint(
-            model_name='brandactivity',
-            constraint=models.UniqueConstraint(fields=('brand', 'activity'), name='brand_activity_once'),
+            model_name="brandactivity",
+            constraint=models.UniqueConstraint(
+                fields=("brand", "activity"), name="brand_activity_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='dutyentry',
-            index=models.Index(fields=['post', 'on'], name='service_dut_post_id_c88ce0_idx'),
+            model_name="dutyentry",
+            index=models.Index(fields=["post", "on"], name="service_dut_post_id_c88ce0_idx"),
         ),
         migrations.AddIndex(
-            model_name='liaisonassignment',
-            index=models.Index(fields=['court', 'starts_on'], name='service_lia_court_i_7a16fa_idx'),
+            model_name="liaisonassignment",
+            index=models.Index(
+                fields=["court", "starts_on"], name="service_lia_court_i_7a16fa_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='matter',
-            index=models.Index(fields=['closed_on', 'raised_on'], name='service_mat_closed__bff4e1_idx'),
+            model_name="matter",
+            index=models.Index(
+                fields=["closed_on", "raised_on"], name="service_mat_closed__bff4e1_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='matter',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_on__isnull', True), models.Q(('result', ''), _negated=True), _connector='OR'), name='matter_closed_has_result'),
+            model_name="matter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_on__isnull", True),
+                    models.Q(("result", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="matter_closed_has_result",
+            ),
         ),
     ]

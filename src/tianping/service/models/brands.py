@@ -164,7 +164,9 @@ class PostKind(models.TextChoices):
 class DemoPost(models.Model):
     """A demonstration post (党员示范岗 / 先锋岗) at a place, kept by an organisation."""
 
-    org = models.ForeignKey(Org, verbose_name="所属单位", on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey(
+        Org, verbose_name="所属单位", on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField("类别", max_length=16, choices=PostKind.choices)
     name = models.CharField("岗位名称", max_length=100)
     place = models.CharField("设岗地点", max_length=200)

@@ -86,7 +86,9 @@ class LiaisonAssignment(models.Model):
     @property
     def period(self) -> str:
         end = f"{self.ends_on:%Y-%m-%d}" if self.ends_on else "至今"
-        return f"{self.starts_on:%Y-%m-%d}至{end}" if self.ends_on else f"{self.starts_on:%Y-%m-%d}起"
+        return (
+            f"{self.starts_on:%Y-%m-%d}至{end}" if self.ends_on else f"{self.starts_on:%Y-%m-%d}起"
+        )
 
     @classmethod
     def scope_q(cls, scope) -> Q:

@@ -176,7 +176,9 @@ class PostFigures:
 def post_figures(post: DemoPost, year: int) -> PostFigures:
     """A post's year: entries, what was handled (件次), who served, month by month."""
     entries = DutyEntry.objects.filter(post=post, on__year=year)
-    total = entries.aggregate(n=Count("pk"), handled=Sum("count"), people=Count("person", distinct=True))
+    total = entries.aggregate(
+        n=Count("pk"), handled=Sum("count"), people=Count("person", distinct=True)
+    )
     by_month = [0] * 12
     for row in entries.annotate(m=ExtractMonth("on")).values("m").annotate(s=Sum("count")):
         by_month[row["m"] - 1] = row["s"] or 0

@@ -108,7 +108,9 @@ def visits(scope: Scope | None, assignment: LiaisonAssignment) -> QuerySet[Liais
     return (
         scoped(scope, LiaisonVisit.objects.filter(assignment=assignment))
         .select_related("activity", "activity__org")
-        .annotate(present=Count("activity__attendance", filter=Q(activity__attendance__status="present")))
+        .annotate(
+            present=Count("activity__attendance", filter=Q(activity__attendance__status="present"))
+        )
         .order_by("-activity__on", "-pk")
     )
 
@@ -132,9 +134,7 @@ class Figures:
         return f"{self.closed * 100 / self.matters:.1f}%" if self.matters else "—"
 
 
-def figures(
-    scope: Scope | None, court: Org | None = None, year: int | None = None
-) -> Figures:
+def figures(scope: Scope | None, court: Org | None = None, year: int | None = None) -> Figures:
     """A court's liaison figures (of a year, when given: visits and matters raised in it)."""
     today = timezone.localdate()
     found = scoped(scope, LiaisonAssignment.objects.all())
@@ -154,9 +154,7 @@ def figures(
     m = matter_q.aggregate(
         n=Count("pk"),
         closed=Count("pk", filter=Q(closed_on__isnull=False)),
-        overdue=Count(
-            "pk", filter=Q(closed_on__isnull=True, raised_on__lt=overdue_before(today))
-        ),
+        overdue=Count("pk", filter=Q(closed_on__isnull=True, raised_on__lt=overdue_before(today))),
     )
     return Figures(
         assignments=counts["n"],

@@ -38,7 +38,11 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [("服务与品牌", reverse("service:home")), ("支部一品", reverse("service:brands")), *extra]
+    return [
+        ("服务与品牌", reverse("service:home")),
+        ("支部一品", reverse("service:brands")),
+        *extra,
+    ]
 
 
 def _court(request: AuthenticatedHttpRequest) -> Org | None:
@@ -153,7 +157,9 @@ class PlanItemForm(forms.Form):
 
 class LinkForm(forms.Form):
     activity = forms.TypedChoiceField(label="支部活动", coerce=int)
-    plan_item = forms.TypedChoiceField(label="对应计划事项", coerce=int, required=False, empty_value=None)
+    plan_item = forms.TypedChoiceField(
+        label="对应计划事项", coerce=int, required=False, empty_value=None
+    )
 
     def __init__(self, activities, items, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -241,7 +247,9 @@ def brand_link(request: AuthenticatedHttpRequest, brand_id: int) -> HttpResponse
     activities = list(queries.branch_activities(brand, year)[:100])
     form = LinkForm(activities, items, request.POST)
     if form.is_valid():
-        activity = scoped(request.scope, Activity.objects.filter(pk=form.cleaned_data["activity"])).first()
+        activity = scoped(
+            request.scope, Activity.objects.filter(pk=form.cleaned_data["activity"])
+        ).first()
         item = next((i for i in items if i.pk == form.cleaned_data["plan_item"]), None)
         if activity is None:
             form.add_error("activity", "找不到该活动")
@@ -278,7 +286,9 @@ class PostForm(forms.Form):
     org = forms.CharField(label="所属单位代码", max_length=60, help_text="部门或党支部的代码")
     kind = forms.ChoiceField(label="类别", choices=PostKind.choices)
     name = forms.CharField(label="岗位名称", max_length=100)
-    place = forms.CharField(label="设岗地点", max_length=200, help_text="如：诉讼服务中心一站式服务大厅")
+    place = forms.CharField(
+        label="设岗地点", max_length=200, help_text="如：诉讼服务中心一站式服务大厅"
+    )
     duties = forms.CharField(label="岗位职责", max_length=1000, required=False)
     established_on = forms.DateField(label="设岗日期", widget=DATE)
 
@@ -293,7 +303,9 @@ def post_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             form = PostForm(request.POST)
             if form.is_valid():
                 data = form.cleaned_data
-                org = scoped(request.scope, Org.objects.filter(code=picked_key(data.pop("org")))).first()
+                org = scoped(
+                    request.scope, Org.objects.filter(code=picked_key(data.pop("org")))
+                ).first()
                 if org is None:
                     form.add_error("org", "找不到该单位，或不在您的范围内")
                 else:
@@ -426,7 +438,9 @@ def post_entry(request: AuthenticatedHttpRequest, post_id: int) -> HttpResponseB
     post = _post(request, post_id)
     if request.method != "POST":
         return redirect("service:post", post_id=post.pk)
-    people = {s.person_id: s.person for s in queries.roster(request.scope, post, timezone.localdate())}
+    people = {
+        s.person_id: s.person for s in queries.roster(request.scope, post, timezone.localdate())
+    }
     form = EntryForm(people.values(), request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -39,7 +39,11 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [("服务与品牌", reverse("service:home")), ("法官联系人", reverse("service:liaison")), *extra]
+    return [
+        ("服务与品牌", reverse("service:home")),
+        ("法官联系人", reverse("service:liaison")),
+        *extra,
+    ]
 
 
 def _court(request: AuthenticatedHttpRequest) -> Org | None:
@@ -60,7 +64,9 @@ def _judge(request: AuthenticatedHttpRequest, number: str) -> Person | None:
 class AssignForm(forms.Form):
     judge = forms.CharField(label="联系法官工号", max_length=60)
     contact_kind = forms.ChoiceField(label="联系对象类别", choices=ContactKind.choices)
-    contact_name = forms.CharField(label="联系对象", max_length=200, help_text="如：某某镇人民政府、某某商会、某某代表")
+    contact_name = forms.CharField(
+        label="联系对象", max_length=200, help_text="如：某某镇人民政府、某某商会、某某代表"
+    )
     contact_person = forms.CharField(label="对方联系人", max_length=100, required=False)
     contact_phone = forms.CharField(label="对方联系电话", max_length=30, required=False)
     starts_on = forms.DateField(label="联系起始日", widget=DATE)
@@ -75,7 +81,9 @@ class VisitForm(forms.Form):
     summary = forms.CharField(
         label="走访情况", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    met = forms.IntegerField(label="接触群众/企业人数", min_value=0, max_value=100000, required=False)
+    met = forms.IntegerField(
+        label="接触群众/企业人数", min_value=0, max_value=100000, required=False
+    )
     companions = forms.CharField(
         label="同行人员工号", max_length=300, required=False, help_text="多人用逗号或空格分隔"
     )
@@ -94,7 +102,9 @@ class VisitForm(forms.Form):
 
 class MatterForm(forms.Form):
     raised_on = forms.DateField(label="提出日期", widget=DATE)
-    text = forms.CharField(label="诉求内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label="诉求内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     category = forms.ChoiceField(label="诉求类别", choices=MatterCategory.choices)
     raised_by = forms.CharField(label="提出人", max_length=100)
 
@@ -105,7 +115,9 @@ class EndForm(forms.Form):
 
 class StepForm(forms.Form):
     on = forms.DateField(label="办理日期", widget=DATE)
-    text = forms.CharField(label="办理情况", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label="办理情况", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CloseForm(forms.Form):
@@ -193,9 +205,7 @@ def _assignment_page(
             "a": assignment,
             "in_force": assignment.covers(today),
             "visits": list(queries.visits(request.scope, assignment)),
-            "matters": queries.flagged(
-                list(queries.matters(request.scope, assignment=assignment))
-            ),
+            "matters": queries.flagged(list(queries.matters(request.scope, assignment=assignment))),
             "visit_form": visit_form if can_record else None,
             "matter_form": matter_form if can_record else None,
             "end_form": EndForm(initial={"ends_on": today}) if can_manage else None,
@@ -257,8 +267,11 @@ def record_visit(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpR
             add_errors(
                 form,
                 e,
-                {"matter1_text": "matter_text", "matter1_raised_by": "matter_by",
-                 "matter1_category": "matter_category"},
+                {
+                    "matter1_text": "matter_text",
+                    "matter1_raised_by": "matter_by",
+                    "matter1_category": "matter_category",
+                },
             )
         else:
             note = f"，登记诉求{len(raised)}件" if raised else ""
@@ -414,12 +427,30 @@ def matter_close(request: AuthenticatedHttpRequest, matter_id: int) -> HttpRespo
 
 
 LEDGER_HEADERS = [
-    "法院", "联系法官", "工号", "联系对象类别", "联系对象", "对方联系人", "联系期限",
-    "走访次数", "诉求件数", "未办结", "超期未办结",
+    "法院",
+    "联系法官",
+    "工号",
+    "联系对象类别",
+    "联系对象",
+    "对方联系人",
+    "联系期限",
+    "走访次数",
+    "诉求件数",
+    "未办结",
+    "超期未办结",
 ]
 MATTER_HEADERS = [
-    "法院", "联系法官", "联系对象", "提出日期", "提出人", "诉求类别", "诉求内容",
-    "办理次数", "办结日期", "办理结果", "状态",
+    "法院",
+    "联系法官",
+    "联系对象",
+    "提出日期",
+    "提出人",
+    "诉求类别",
+    "诉求内容",
+    "办理次数",
+    "办结日期",
+    "办理结果",
+    "状态",
 ]
 
 
@@ -437,18 +468,34 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     rows = queries.assignments(request.scope, court)
     ledger_rows = [
         [
-            a.court.name, a.judge.name, a.judge.employee_no, a.get_contact_kind_display(),
-            a.contact_name, a.contact_person, a.period, a.visit_count, a.matter_count,
-            a.open_count, a.overdue_count,
+            a.court.name,
+            a.judge.name,
+            a.judge.employee_no,
+            a.get_contact_kind_display(),
+            a.contact_name,
+            a.contact_person,
+            a.period,
+            a.visit_count,
+            a.matter_count,
+            a.open_count,
+            a.overdue_count,
         ]
         for a in rows
     ]
     matters = queries.flagged(list(queries.matters(request.scope, court)), today)
     matter_rows = [
         [
-            m.assignment.court.name, m.assignment.judge.name, m.assignment.contact_name,
-            m.raised_on, m.raised_by, m.get_category_display(), m.text, m.step_count,
-            m.closed_on, m.result, _state(m),
+            m.assignment.court.name,
+            m.assignment.judge.name,
+            m.assignment.contact_name,
+            m.raised_on,
+            m.raised_by,
+            m.get_category_display(),
+            m.text,
+            m.step_count,
+            m.closed_on,
+            m.result,
+            _state(m),
         ]
         for m in matters
     ]
