@@ -34,7 +34,7 @@ from tianping.service.models.brands import (
 )
 from tianping.service.queries import brands as queries
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:

@@ -35,7 +35,7 @@ from tianping.service.models.liaison import (
 from tianping.service.queries import liaison as queries
 
 LIST_LIMIT = 300
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
