@@ -5,6 +5,7 @@ some of the branch's activities under it, last year's evaluation by the party of
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import TYPE_CHECKING
 
 from tianping.activities.models import Activity, ActivityStatus
@@ -104,10 +105,14 @@ def add_brands(build: Build) -> None:
     _posts(build, rng, as_of)
 
 
-def _posts(build, rng, as_of: dt.date) -> None:  # type: ignore[no-untyped-def]
+def _posts(build: Build, rng: random.Random, as_of: dt.date) -> None:
     branch = Org.objects.get(code=demo_branch(build).code)
     member_draft = login_people(build).get("dangyuan")
-    member = Person.objects.filter(pk=member_draft.pk).first() if member_draft else None
+    member = (
+        Person.objects.filter(pk=member_draft.pk).first()
+        if member_draft is not None and member_draft.pk is not None
+        else None
+    )
     posts = [
         (branch, "model", "诉讼服务中心党员示范岗", "诉讼服务中心一站式服务大厅"),
         (

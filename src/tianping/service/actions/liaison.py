@@ -223,8 +223,8 @@ def do_record_visit(
         if errors:
             raise ValidationError({f"matter{n}_{k}": v for k, v in errors.items()})
     judge = assignment.judge
-    attendance = {judge.pk: AttendanceStatus.PRESENT}
-    roles = {judge.pk: AttendanceRole.HOST}
+    attendance: dict[int, str] = {judge.pk: AttendanceStatus.PRESENT}
+    roles: dict[int, str] = {judge.pk: AttendanceRole.HOST}
     for person in companions:
         if person.court_id != judge.court_id:
             raise ValidationError({"companions": f"{person.name}不是本院人员"})

@@ -163,7 +163,7 @@ def get_assignment(request: HttpRequest, assignment_id: Id) -> dict[str, Any]:
                 "activity_id": v.activity_id,
                 "on": v.activity.on,
                 "title": v.activity.title,
-                "present": v.present,
+                "present": v.present,  # type: ignore[attr-defined]
             }
             for v in queries.visits(scope, a)
         ],

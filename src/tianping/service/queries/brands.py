@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
@@ -93,11 +94,11 @@ def matrix(scope: Scope | None, court: Org | None, year: int) -> Matrix:
         brand = brands.get(branch.pk)
         row = MatrixRow(branch, brand)
         if brand is not None:
-            row.activities = brand.year_activities  # type: ignore[attr-defined]
-            row.plan_items = brand.year_items  # type: ignore[attr-defined]
-            ev = grades.get((brand.pk, year))
-            if ev is not None:
-                row.grade, row.grade_label = ev.grade, ev.get_grade_display()
+            row.activities = brand.year_activities
+            row.plan_items = brand.year_items
+            current = grades.get((brand.pk, year))
+            if current is not None:
+                row.grade, row.grade_label = current.grade, current.get_grade_display()
             last = grades.get((brand.pk, year - 1))
             row.last_grade_label = last.get_grade_display() if last else ""
         rows.append(row)
@@ -109,7 +110,7 @@ class BrandYear:
     brand: Brand
     year: int
     items: list[BrandPlanItem]
-    links: list[BrandActivity]
+    links: list[Any]
     evaluations: list[BrandEvaluation]
     evaluation: BrandEvaluation | None = None
     done_items: set[int] = field(default_factory=set)

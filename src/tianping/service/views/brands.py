@@ -67,12 +67,12 @@ class BrandForm(forms.Form):
     )
     started_on = forms.DateField(label="创建日期", widget=DATE)
 
-    def __init__(self, branches, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, branches, *args, **kwargs) -> None:  # type: ignore[no-untyped-def,unused-ignore]
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
 
 
-def _branches(request: AuthenticatedHttpRequest):  # type: ignore[no-untyped-def]
+def _branches(request: AuthenticatedHttpRequest):  # type: ignore[no-untyped-def,unused-ignore]
     return scoped(request.scope, Org.objects.filter(kind=OrgKind.BRANCH, is_active=True)).order_by(
         "path"
     )
@@ -161,7 +161,7 @@ class LinkForm(forms.Form):
         label="对应计划事项", coerce=int, required=False, empty_value=None
     )
 
-    def __init__(self, activities, items, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, activities, items, *args, **kwargs) -> None:  # type: ignore[no-untyped-def,unused-ignore]
         super().__init__(*args, **kwargs)
         self.fields["activity"].choices = [  # type: ignore[attr-defined]
             (a.pk, f"{a.on:%Y-%m-%d} {a.title}") for a in activities
@@ -349,7 +349,7 @@ class EntryForm(forms.Form):
     summary = forms.CharField(label="办理事项", max_length=500)
     count = forms.IntegerField(label="件次", min_value=1, max_value=10000, initial=1)
 
-    def __init__(self, people, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, people, *args, **kwargs) -> None:  # type: ignore[no-untyped-def,unused-ignore]
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [(p.pk, p.name) for p in people]  # type: ignore[attr-defined]
 

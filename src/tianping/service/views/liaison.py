@@ -339,7 +339,7 @@ def matter_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "overdue_days": OVERDUE_DAYS,
         "breadcrumbs": _crumbs(("联系诉求", None)),
     }
-    if getattr(request, "htmx", None) and request.htmx.target == "results":  # type: ignore[attr-defined]
+    if request.htmx and request.htmx.target == "results":
         return render(request, "service/liaison/_matters.html", context)
     return render(request, "service/liaison/matters.html", context)
 
@@ -465,7 +465,7 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The liaison ledger and its matters as one workbook (formula-safe cells)."""
     court = _court(request)
     today = timezone.localdate()
-    rows = queries.assignments(request.scope, court)
+    rows: list[Any] = list(queries.assignments(request.scope, court))
     ledger_rows = [
         [
             a.court.name,
@@ -482,7 +482,7 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         ]
         for a in rows
     ]
-    matters = queries.flagged(list(queries.matters(request.scope, court)), today)
+    matters: list[Any] = queries.flagged(list(queries.matters(request.scope, court)), today)
     matter_rows = [
         [
             m.assignment.court.name,
