@@ -208,6 +208,10 @@ def _sample(world, app: str, kwarg: str, route_name: str = "") -> tuple[Any, typ
         from tests.service.community_samples import matrix_sample as community_sample
 
         obj = community_sample(world, kwarg)
+    if kwarg in ("assignment_id", "matter_id", "brand_id", "post_id"):
+        from tests.service import liaison_samples
+
+        obj = getattr(liaison_samples, f"sample_{kwarg.removesuffix('_id')}")(world)
         return obj.pk, type(obj), obj
     if kwarg == "token":
         return "0" * 32, None, None

@@ -1255,6 +1255,7 @@ def run_all(roster_rows: int = 25_000, include_import: bool = True) -> dict[str,
             results += bench_training()
             results += bench_volunteer()
             results += bench_community()
+            results += bench_liaison()
             raise Rollback
     except Rollback:
         pass
@@ -1486,3 +1487,48 @@ def bench_community(top: Org | None = None) -> list[Result]:
     except Rollback:
         pass
     return results
+def bench_liaison(court: Org | None = None) -> list[Result]:
+    """法官联系人: the ledger of the top court's subtree (assignments with their visits, open
+    and overdue matters) with its figures, and the matters page, over whatever liaison
+    records the data set holds (the demo's; `tianping generate` adds none). The floor: the
+    open matters of the subtree counted per assignment in one hand-written statement."""
+    from tianping.accounts.scoping import CAPABILITIES, Scope
+    from tianping.service.models import LiaisonAssignment, Matter
+    from tianping.service.queries import liaison as queries
+
+    top = court or _top_court()
+    if top is None:
+        return []
+    scope = Scope(
+        user_id=0,
+        role=Role.POLITICAL_DEPT,
+        root_path=top.path,
+        root_kind=top.kind,
+        caps=CAPABILITIES[Role.POLITICAL_DEPT],
+    )
+    client = _officer_client(top)
+    assignments = LiaisonAssignment.objects.filter(court__path__startswith=top.path).count()
+    matters = Matter.objects.filter(assignment__court__path__startswith=top.path).count()
+    note = f"{top.code}: {assignments} assignments, {matters} matters"
+    floor: Floor = [
+        (
+            "SELECT a.id, COUNT(m.id) FROM service_liaisonassignment a"
+            " JOIN orgs_org o ON o.id = a.court_id"
+            " LEFT JOIN service_matter m ON m.assignment_id = a.id AND m.closed_on IS NULL"
+            " WHERE o.path LIKE %s GROUP BY a.id",
+            [top.path + "%"],
+        )
+    ]
+
+    def ledger() -> None:
+        list(queries.assignments(scope, top))
+        queries.figures(scope, top)
+
+    def page() -> None:
+        response = client.get(f"/service/liaison/matters/?court={top.code}")
+        assert response.status_code == 200, response.status_code
+
+    return [
+        _measure("liaison_ledger_and_figures", ledger, floor, note=note),
+        _measure("liaison_matters_page", page, None, note=f"{note}; the whole page, as an officer"),
+    ]

@@ -129,6 +129,11 @@ def call(
             from tests.service.community_samples import matrix_sample as community_sample
 
             ours[kwarg] = community_sample(world, kwarg).pk
+    for kwarg in ("assignment_id", "matter_id", "brand_id", "post_id"):
+        if f"{{{kwarg}}}" in path:
+            from tests.service import liaison_samples
+
+            ours[kwarg] = getattr(liaison_samples, f"sample_{kwarg.removesuffix('_id')}")(world).pk
     url = re.sub(r"\{(\w+)\}", lambda m: str(ours[m.group(1)]), path).removeprefix("/api/v1")
     if method == "get":
         return client.get(url)

@@ -9,10 +9,12 @@ reviews) after them, and its log-ins; each step draws from a generator of its ow
 from __future__ import annotations
 
 from tianping.demo.activities import add_activities
+from tianping.demo.brands import add_brands
 from tianping.demo.builder import Step, add_roster, refresh_statistics
 from tianping.demo.committees import add_committees, plan_committees
 from tianping.demo.community import add_community
 from tianping.demo.dues import add_dues
+from tianping.demo.liaison import add_liaison
 from tianping.demo.logins import add_demo_logins
 from tianping.demo.quizzes import add_quizzes
 from tianping.demo.reading import add_reading
@@ -36,6 +38,8 @@ DEMO_STEPS: list[Step] = [
     add_quizzes,
     add_volunteer_demo,
     add_community,
+    add_liaison,
+    add_brands,
     refresh_statistics,
     add_demo_logins,
 ]

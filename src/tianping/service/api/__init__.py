@@ -10,5 +10,9 @@ from tianping.service.api import community
 
 router = Router(tags=["服务与品牌"])
 PARTS: tuple[Router, ...] = (community.router,)
+from tianping.service.api import brands, liaison
+
+router = Router(tags=["服务与品牌"])
+PARTS: tuple[Router, ...] = (liaison.router, brands.router)
 for part in PARTS:
     router.add_router("", part)

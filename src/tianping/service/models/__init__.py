@@ -18,4 +18,22 @@ from tianping.service.models.community import (  # noqa: F401
     JointActivity,
     Partner,
     PartnerKind,
+from tianping.service.models.brands import (  # noqa: F401
+    Brand,
+    BrandActivity,
+    BrandEvaluation,
+    BrandGrade,
+    BrandPlanItem,
+    DemoPost,
+    DutyEntry,
+    DutyShift,
+    PostKind,
+)
+from tianping.service.models.liaison import (  # noqa: F401
+    ContactKind,
+    LiaisonAssignment,
+    LiaisonVisit,
+    Matter,
+    MatterCategory,
+    MatterStep,
 )

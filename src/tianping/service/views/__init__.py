@@ -12,4 +12,10 @@ from tianping.service.views import community, home
 routes: list[URLPattern] = [
     *home.routes,
     *community.routes,
+from tianping.service.views import brands, home, liaison
+
+routes: list[URLPattern] = [
+    *home.routes,
+    *liaison.routes,
+    *brands.routes,
 ]
