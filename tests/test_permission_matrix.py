@@ -136,6 +136,7 @@ ROUTE_SAMPLES = {
     "learning:study_reflection": _reflection,
     "learning:study_revise": _reflection,
     "learning:study_similarity": _reflection,
+    "talent:person_honours": lambda world: (world.people["wang"], Person),
 }
 
 
@@ -192,6 +193,13 @@ def _sample(world, app: str, kwarg: str, route_name: str = "") -> tuple[Any, typ
 
         obj = matrix_sample(world, kwarg)
         return obj.pk, type(obj), obj
+    if kwarg in ("honour_id", "pool_id", "member_id"):
+        from tests.talent.honours_samples import matrix_sample as talent_sample
+
+        obj = talent_sample(world, kwarg)
+        return obj.pk, type(obj), obj
+    if kwarg == "step":
+        return "review", None, None
     if kwarg == "token":
         return "0" * 32, None, None
     if kwarg == "script":
