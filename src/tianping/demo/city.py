@@ -12,7 +12,9 @@ from tianping.demo.activities import add_activities
 from tianping.demo.builder import Step, add_roster, refresh_statistics
 from tianping.demo.committees import add_committees, plan_committees
 from tianping.demo.dues import add_dues
+from tianping.demo.honours import add_honours
 from tianping.demo.logins import add_demo_logins
+from tianping.demo.pools import add_pools
 from tianping.demo.quizzes import add_quizzes
 from tianping.demo.reading import add_reading
 from tianping.demo.recruitment import add_recruitment
@@ -32,6 +34,8 @@ DEMO_STEPS: list[Step] = [
     add_study,
     add_reading,
     add_quizzes,
+    add_honours,
+    add_pools,
     refresh_statistics,
     add_demo_logins,
 ]

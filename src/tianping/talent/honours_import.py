@@ -337,7 +337,7 @@ def apply_honours(plan: HonourPlan, user: Any) -> ImportResult:
             user,
             "talent.honour_import",
             plan.court,
-            after={"created": created},
+            after={"新增荣誉": created},
             org=plan.court,
             object_repr=f"{plan.court.name}荣誉表彰台账",
         )
