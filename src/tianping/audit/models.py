@@ -200,6 +200,9 @@ LOAD_COUNT_LABELS = {
     "recommendations": "荐书数",
     "book_handovers": "图书交接数",
     "quiz_attempts": "答题次数",
+    "honours": "荣誉记录数",
+    "talent_pools": "人才库数",
+    "pool_members": "人才库提名人次",
 }
 ACTION_FIELD_LABELS = {
     "demo.load": LOAD_COUNT_LABELS,

@@ -27,7 +27,7 @@ POOLS = [
         [
             {"criterion": "age_max", "value": 45},
             {"criterion": "party_member", "value": True},
-            {"criterion": "service_years_min", "value": 5},
+            {"criterion": "education_min", "value": "bachelor"},
             {"criterion": "post_levels", "value": ["division_deputy", "staff"]},
         ],
         40,
@@ -38,8 +38,7 @@ POOLS = [
         "专家型法官后备人才库",
         [
             {"criterion": "categories", "value": ["judge"]},
-            {"criterion": "court_years_min", "value": 8},
-            {"criterion": "honour_level", "value": "city"},
+            {"criterion": "honour_level", "value": "court"},
         ],
         12,
     ),
@@ -49,7 +48,7 @@ POOLS = [
         "业务能手人才库",
         [
             {"criterion": "categories", "value": ["judge", "judge_assistant", "clerk"]},
-            {"criterion": "court_years_min", "value": 3},
+            {"criterion": "age_max", "value": 50},
         ],
         15,
     ),
@@ -92,6 +91,8 @@ def add_pools(build: Build) -> None:
             if older:
                 chosen = [older[0].pk, *chosen]
         people = list(Person.objects.filter(pk__in=chosen).select_related("court"))
+        if not people:
+            continue
         made = do_nominate(None, pool, people, on=start, note="按入库条件筛选后由政治部提名")
         for i, member in enumerate(made):
             if i % 8 == 7:
