@@ -15,7 +15,7 @@ from django.utils import timezone
 from tianping.audit.recording import record, snapshot
 from tianping.orgs.models import Org
 from tianping.people.models import Person
-from tianping.talent.eligibility import RuleError, check_people, clean_rules
+from tianping.talent.eligibility import RuleError, check_people, clean_rules, describe
 from tianping.talent.models import (
     EventKind,
     MemberStatus,
@@ -25,8 +25,13 @@ from tianping.talent.models import (
     TalentPool,
 )
 
-POOL_FIELDS = ("court", "kind", "name", "description", "rules")
+POOL_FIELDS = ("court", "kind", "name", "description")
 MEMBER_FIELDS = ("pool", "person", "status", "nominated_on", "admitted_on", "left_on", "reason")
+
+
+def _said(pool: TalentPool) -> dict[str, str]:
+    """The rules as the audit page shows them: in words, not codes."""
+    return {"rules": "；".join(f"{name}：{req}" for name, req in describe(pool.rules)) or "无"}
 
 
 def _rules(rules: Any) -> list[dict[str, Any]]:
@@ -67,7 +72,13 @@ def do_create_pool(
             rules=cleaned,
             created_by=user if getattr(user, "pk", None) else None,
         )
-        record(user, "talent.pool", pool, after=snapshot(pool, POOL_FIELDS), org=court)
+        record(
+            user,
+            "talent.pool",
+            pool,
+            after={**snapshot(pool, POOL_FIELDS), **_said(pool)},
+            org=court,
+        )
     return pool
 
 
@@ -76,7 +87,7 @@ def do_set_rules(user: Any, pool: TalentPool, rules: Any) -> TalentPool:
     cleaned = _rules(list(rules))
     with transaction.atomic():
         pool = TalentPool.objects.select_for_update().get(pk=pool.pk)
-        before = snapshot(pool, ("rules",))
+        before = _said(pool)
         pool.rules = cleaned
         pool.save(update_fields=["rules"])
         record(
@@ -84,7 +95,7 @@ def do_set_rules(user: Any, pool: TalentPool, rules: Any) -> TalentPool:
             "talent.pool_rules",
             pool,
             before=before,
-            after=snapshot(pool, ("rules",)),
+            after=_said(pool),
             org=pool.court,
         )
     return pool
