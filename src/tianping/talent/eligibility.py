@@ -518,35 +518,30 @@ class Candidate:
 
 def check_rows(rules: Sequence[dict[str, Any]], on: dt.date, rows: list[Row]) -> list[Candidate]:
     """Every rule for every row: the evidence trail of each person."""
-    findings: list[tuple[Criterion | None, Any, dict[int, Finding]]] = []
+    # Each rule's words once, not once per person: a province has tens of thousands.
+    findings: list[tuple[str, str, str, dict[int, Finding]]] = []
     for rule in rules:
         criterion = REGISTRY.get(rule["criterion"])
         if criterion is None:
-            findings.append((None, rule, {}))
+            code = str(rule["criterion"])
+            findings.append((code, code, "（不可用）", {}))
             continue
-        findings.append((criterion, rule["value"], criterion.evaluate(rule["value"], on, rows)))
-    out = []
-    for r in rows:
-        evidence = []
-        for criterion, value, found in findings:
-            if criterion is None:
-                evidence.append(
-                    Evidence(value["criterion"], value["criterion"], "（不可用）", "", False, "")
-                )
-                continue
-            f = found.get(r["id"], Finding("", False))
-            evidence.append(
-                Evidence(
-                    criterion.code,
-                    criterion.label,
-                    criterion.requirement(value),
-                    f.value,
-                    f.met,
-                    f.source,
-                )
-            )
-        out.append(Candidate(r, evidence))
-    return out
+        found = criterion.evaluate(rule["value"], on, rows)
+        findings.append(
+            (criterion.code, criterion.label, criterion.requirement(rule["value"]), found)
+        )
+    missing = Finding("", False)
+    return [
+        Candidate(
+            r,
+            [
+                Evidence(code, label, requirement, f.value, f.met, f.source)
+                for code, label, requirement, found in findings
+                for f in (found.get(r["id"], missing),)
+            ],
+        )
+        for r in rows
+    ]
 
 
 def people_rows(people: QuerySet[Person]) -> list[Row]:
@@ -569,13 +564,32 @@ def eligibility_run(
     decides exactly in Python, so the birthday edge is the rule's, not the query's.
     """
     people = candidates_of(pool) if people is None else people
+    criteria = []
     for rule in pool.rules:
         criterion = REGISTRY.get(rule["criterion"])
         if criterion is None:
             return []  # a rule nobody can check passes nobody
         if criterion.narrow is not None:
             people = people.filter(criterion.narrow(rule["value"], on))
-    return [c for c in check_rows(pool.rules, on, people_rows(people)) if c.eligible]
+        criteria.append((criterion, rule["value"]))
+    rows = people_rows(people)
+    # Rule by rule, each over those the rules before it kept: only the eligible are
+    # asked for their honours or hours, and only they get an evidence trail.
+    findings: list[tuple[Criterion, str, dict[int, Finding]]] = []
+    for criterion, value in criteria:
+        found = criterion.evaluate(value, on, rows)
+        rows = [r for r in rows if found[r["id"]].met]
+        findings.append((criterion, criterion.requirement(value), found))
+    return [
+        Candidate(
+            r,
+            [
+                Evidence(c.code, c.label, said, f[r["id"]].value, True, f[r["id"]].source)
+                for c, said, f in findings
+            ],
+        )
+        for r in rows
+    ]
 
 
 def check_people(pool: TalentPool, on: dt.date, person_ids: Iterable[int]) -> dict[int, Candidate]:
