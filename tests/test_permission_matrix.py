@@ -148,6 +148,7 @@ ROUTE_SAMPLES = {
     "service:volunteer_service": lambda world: _volunteer(world, "service"),
     "service:volunteer_person": lambda world: (world.people["zhao"], Person),
     "service:volunteer_certificate": lambda world: _volunteer(world, "certificate"),
+    "talent:person_honours": lambda world: (world.people["wang"], Person),
 }
 
 
@@ -213,6 +214,13 @@ def _sample(world, app: str, kwarg: str, route_name: str = "") -> tuple[Any, typ
 
         obj = getattr(liaison_samples, f"sample_{kwarg.removesuffix('_id')}")(world)
         return obj.pk, type(obj), obj
+    if kwarg in ("honour_id", "pool_id", "member_id"):
+        from tests.talent.honours_samples import matrix_sample as talent_sample
+
+        obj = talent_sample(world, kwarg)
+        return obj.pk, type(obj), obj
+    if kwarg == "step":
+        return "review", None, None
     if kwarg == "token":
         return "0" * 32, None, None
     if kwarg == "script":

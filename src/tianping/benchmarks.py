@@ -1256,6 +1256,7 @@ def run_all(roster_rows: int = 25_000, include_import: bool = True) -> dict[str,
             results += bench_volunteer()
             results += bench_community()
             results += bench_liaison()
+            results += bench_talent_pools()
             raise Rollback
     except Rollback:
         pass
@@ -1301,6 +1302,34 @@ def volunteer_hours_floor(root: Org, year: int) -> Floor:
         (
             f"SELECT COUNT(DISTINCT at.person_id), COUNT(DISTINCT at.activity_id), SUM({hours}) {rows}",
             span,
+# Talent pools (issue 11) ---------------------------------------------------------------
+
+
+def _talent_court() -> Org | None:
+    """The topmost court (a province's 高院, or the city's 中院)."""
+    return Org.objects.filter(kind__in=COURT_KINDS).order_by("depth", "path").first()
+
+
+def talent_pool_floor(court: Org, on: dt.date) -> Floor:
+    """What an eligibility run must read at least: the people the narrowing rules keep, and
+    each one's best honour in force."""
+    born_after = dt.date(on.year - 41, on.month, min(on.day, 28)) - dt.timedelta(days=2)
+    return [
+        (
+            "SELECT p.id, p.name, p.birth_date, p.category, p.education, p.political_status "
+            "FROM people_person p JOIN orgs_org o ON o.id = p.court_id "
+            "WHERE o.path LIKE %s AND p.status = 'serving' AND p.birth_date > %s "
+            "AND p.political_status IN ('member', 'probationary') "
+            "AND p.category IN ('judge', 'judge_assistant') "
+            "AND p.education IN ('doctorate', 'master', 'bachelor')",
+            [court.path + "%", born_after],
+        ),
+        (
+            "SELECT h.person_id, MIN(h.level) FROM talent_honour h "
+            "JOIN people_person p ON p.id = h.person_id JOIN orgs_org o ON o.id = p.court_id "
+            "WHERE o.path LIKE %s AND h.withdrawn_on IS NULL AND h.awarded_on <= %s "
+            "GROUP BY h.person_id",
+            [court.path + "%", on],
         ),
     ]
 
@@ -1532,3 +1561,68 @@ def bench_liaison(court: Org | None = None) -> list[Result]:
         _measure("liaison_ledger_and_figures", ledger, floor, note=note),
         _measure("liaison_matters_page", page, None, note=f"{note}; the whole page, as an officer"),
     ]
+def bench_talent_pools() -> list[Result]:
+    """An eligibility run over a province's people (talent.eligibility): a 后备干部 pool with
+    age, political status, line, education and honour rules, and the same with training
+    hours. Honours for one person in twenty are added first, inside the rolled-back
+    transaction the read cases run in."""
+    from tianping.talent.eligibility import eligibility_run
+    from tianping.talent.models import Honour, HonourKind, HonourLevel, TalentPool
+
+    court = _talent_court()
+    if court is None:
+        return []
+    on = timezone.localdate()
+    ids = list(
+        Person.objects.filter(court__path__startswith=court.path)
+        .serving()
+        .values_list("id", "court_id")
+    )
+    levels = HonourLevel.values
+    Honour.objects.bulk_create(
+        [
+            Honour(
+                court_id=court_id,
+                person_id=pid,
+                title="测试荣誉",
+                kind=HonourKind.ADVANCED_PERSON,
+                level=levels[i % len(levels)],
+                awarded_by="测试机关",
+                awarded_on=on - dt.timedelta(days=30 + i % 1500),
+            )
+            for i, (pid, court_id) in enumerate(ids[::20])
+        ],
+        batch_size=2000,
+    )
+    rules = [
+        {"criterion": "age_max", "value": 40},
+        {"criterion": "party_member", "value": True},
+        {"criterion": "categories", "value": ["judge", "judge_assistant"]},
+        {"criterion": "education_min", "value": "bachelor"},
+        {"criterion": "honour_level", "value": "court"},
+    ]
+    pool = TalentPool(court=court, kind="reserve_cadre", name="测试", rules=rules)
+    eligible = len(eligibility_run(pool, on))
+    results = [
+        _measure(
+            "talent pool eligibility run",
+            lambda: eligibility_run(pool, on),
+            talent_pool_floor(court, on),
+            f"{court.name}: {len(ids)} serving people, {eligible} eligible, 5 rules",
+        )
+    ]
+    hours_pool = TalentPool(
+        court=court,
+        kind="reserve_cadre",
+        name="测试",
+        rules=[*rules, {"criterion": "training_hours_min", "value": "20"}],
+    )
+    results.append(
+        _measure(
+            "talent pool eligibility run with training hours",
+            lambda: eligibility_run(hours_pool, on),
+            None,
+            f"{court.name}: the 5 rules and the last year's credited hours (learning.hours)",
+        )
+    )
+    return results

@@ -134,6 +134,11 @@ def call(
             from tests.service import liaison_samples
 
             ours[kwarg] = getattr(liaison_samples, f"sample_{kwarg.removesuffix('_id')}")(world).pk
+    for kwarg in ("honour_id", "pool_id", "member_id"):
+        if f"{{{kwarg}}}" in path:
+            from tests.talent.honours_samples import matrix_sample as talent_sample
+
+            ours[kwarg] = talent_sample(world, kwarg).pk
     url = re.sub(r"\{(\w+)\}", lambda m: str(ours[m.group(1)]), path).removeprefix("/api/v1")
     if method == "get":
         return client.get(url)

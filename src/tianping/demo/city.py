@@ -15,7 +15,9 @@ from tianping.demo.committees import add_committees, plan_committees
 from tianping.demo.community import add_community
 from tianping.demo.dues import add_dues
 from tianping.demo.liaison import add_liaison
+from tianping.demo.honours import add_honours
 from tianping.demo.logins import add_demo_logins
+from tianping.demo.pools import add_pools
 from tianping.demo.quizzes import add_quizzes
 from tianping.demo.reading import add_reading
 from tianping.demo.recruitment import add_recruitment
@@ -40,6 +42,8 @@ DEMO_STEPS: list[Step] = [
     add_community,
     add_liaison,
     add_brands,
+    add_honours,
+    add_pools,
     refresh_statistics,
     add_demo_logins,
 ]

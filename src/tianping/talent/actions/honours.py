@@ -37,27 +37,20 @@ FIELDS = (
 )
 
 
-def do_record_honour(
-    user: Any,
+def honour_errors(
     *,
-    person: Person | None = None,
-    org: Org | None = None,
+    person: Person | None,
+    org: Org | None,
     title: str,
     kind: str,
     level: str,
     awarded_by: str,
     awarded_on: dt.date,
-    document_no: str = "",
-    note: str = "",
     source: str = HonourSource.MANUAL,
-    source_ref: str = "",
     today: dt.date | None = None,
-) -> Honour:
-    """Record an honour for a person or an organisation (exactly one).
-
-    A derived honour (a competition award, three consecutive 优秀) names its `source_ref`;
-    the same source awards the same person once.
-    """
+) -> dict[str, list[str]]:
+    """What is wrong with an honour before it is recorded, by field (the sheet import asks
+    the same questions before it writes anything)."""
     today = today or dt.date.today()
     errors: dict[str, list[str]] = {}
     title, awarded_by = title.strip(), awarded_by.strip()
@@ -81,6 +74,42 @@ def do_record_honour(
         errors["awarded_on"] = ["授予日期不能晚于今天"]
     if source not in HonourSource.values:
         errors["source"] = ["来源无效"]
+    return errors
+
+
+def do_record_honour(
+    user: Any,
+    *,
+    person: Person | None = None,
+    org: Org | None = None,
+    title: str,
+    kind: str,
+    level: str,
+    awarded_by: str,
+    awarded_on: dt.date,
+    document_no: str = "",
+    note: str = "",
+    source: str = HonourSource.MANUAL,
+    source_ref: str = "",
+    today: dt.date | None = None,
+) -> Honour:
+    """Record an honour for a person or an organisation (exactly one).
+
+    A derived honour (a competition award, three consecutive 优秀) names its `source_ref`;
+    the same source awards the same person once.
+    """
+    title, awarded_by = title.strip(), awarded_by.strip()
+    errors = honour_errors(
+        person=person,
+        org=org,
+        title=title,
+        kind=kind,
+        level=level,
+        awarded_by=awarded_by,
+        awarded_on=awarded_on,
+        source=source,
+        today=today,
+    )
     if errors:
         raise ValidationError(errors)
     court = person.court if person is not None else org.court()  # type: ignore[union-attr]

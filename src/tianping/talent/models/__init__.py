@@ -9,3 +9,12 @@ from tianping.talent.models.honours import (  # noqa: F401
     HonourLevel,
     HonourSource,
 )
+from tianping.talent.models.pools import (  # noqa: F401
+    ACTIVE_STATUSES,
+    EventKind,
+    MemberStatus,
+    PoolEvent,
+    PoolKind,
+    PoolMember,
+    TalentPool,
+)

@@ -2,8 +2,10 @@
 
 from django.urls import URLPattern
 
-from tianping.talent.views import home
+from tianping.talent.views import home, honours, pools
 
 routes: list[URLPattern] = [
     *home.routes,
+    *honours.routes,
+    *pools.routes,
 ]
