@@ -2,8 +2,9 @@
 
 from django.urls import URLPattern
 
-from tianping.talent.views import home
+from tianping.talent.views import competitions, home
 
 routes: list[URLPattern] = [
     *home.routes,
+    *competitions.routes,
 ]
