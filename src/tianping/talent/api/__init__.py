@@ -2,7 +2,9 @@
 
 from ninja import Router
 
+from tianping.talent.api import competitions
+
 router = Router(tags=["人才与荣誉"])
-PARTS: tuple[Router, ...] = ()
+PARTS: tuple[Router, ...] = (competitions.router,)
 for part in PARTS:
     router.add_router("", part)

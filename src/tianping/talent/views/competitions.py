@@ -13,11 +13,10 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.views.decorators.http import require_POST
 
 from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
@@ -444,11 +443,12 @@ def round_score(request: AuthenticatedHttpRequest, round_id: int) -> HttpRespons
     )
 
 
-@require_POST
 @requires("talent.view")
 def round_score_cell(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
     """One cell of the judge's sheet (HTMX): saved, and the entrant's row sent back."""
     rnd, seat = _seat(request, round_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         entrant = Entrant.objects.get(
             track_id=rnd.track_id, pk=int(request.POST.get("entrant", "0"))
