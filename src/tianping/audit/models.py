@@ -204,6 +204,8 @@ LOAD_COUNT_LABELS = {
     "recommendations": "荐书数",
     "book_handovers": "图书交接数",
     "quiz_attempts": "答题次数",
+    "competition_tracks": "竞赛项目",
+    "competition_awards": "竞赛奖项",
 }
 ACTION_FIELD_LABELS = {
     "demo.load": LOAD_COUNT_LABELS,

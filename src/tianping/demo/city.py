@@ -11,6 +11,7 @@ from __future__ import annotations
 from tianping.demo.activities import add_activities
 from tianping.demo.builder import Step, add_roster, refresh_statistics
 from tianping.demo.committees import add_committees, plan_committees
+from tianping.demo.competitions import add_competitions
 from tianping.demo.dues import add_dues
 from tianping.demo.logins import add_demo_logins
 from tianping.demo.quizzes import add_quizzes
@@ -32,6 +33,7 @@ DEMO_STEPS: list[Step] = [
     add_study,
     add_reading,
     add_quizzes,
+    add_competitions,
     refresh_statistics,
     add_demo_logins,
 ]
