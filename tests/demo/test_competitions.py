@@ -21,7 +21,9 @@ def test_the_demo_competition_has_tracks_awards_and_an_open_final():
     comp = Competition.objects.get(name__contains="双创·致远")
     assert comp.tracks.count() >= 7
     assert Award.objects.filter(track__competition=comp).count() >= 20
-    assert Honour.objects.filter(source="competition", level="city").count() == Award.objects.count()
+    assert (
+        Honour.objects.filter(source="competition", level="city").count() == Award.objects.count()
+    )
     assert Round.objects.filter(track__competition=comp, status="open").count() == 1
     assert comp.tracks.get(kind="document").revealed_at is not None
 

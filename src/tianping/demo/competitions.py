@@ -40,7 +40,16 @@ NAME = "包头法院“双创·致远”杯第一届业务技能竞赛暨岗位�
 HALF = Decimal("0.5")
 
 # name, category, specialty, kind, criteria (name, max), rounds (stage, rule, value), quotas
-TRACKS = [
+TrackPlan = tuple[
+    str,
+    str,
+    str,
+    str,
+    list[tuple[str, int]],
+    list[tuple[str, str, int | None]],
+    tuple[int, int, int, int],
+]
+TRACKS: list[TrackPlan] = [
     (
         "员额法官·民事审判",
         Category.JUDGE,
@@ -178,7 +187,7 @@ def add_competitions(build: Build) -> None:
         in (PostLevel.DIVISION_CHIEF, PostLevel.DIVISION_DEPUTY, PostLevel.COURT_DEPUTY)
     ] or [p for p in city if p.category == Category.JUDGE]
     member_person = next((p for p in city if p.pk == member_pk), None)
-    tracks = list(TRACKS)
+    tracks: list[TrackPlan] = list(TRACKS)
     if member_person is not None and member_person.category not in {t[1] for t in TRACKS}:
         tracks.append(
             (
@@ -259,8 +268,8 @@ def add_competitions(build: Build) -> None:
     actions.do_set_status(None, competition, CompetitionStatus.OPEN)
     actions.do_set_status(None, competition, CompetitionStatus.SCORING)
     awards = 0
-    for track, rounds, skills in made:
-        for rnd in rounds:
+    for track, track_rounds, skills in made:
+        for rnd in track_rounds:
             judges = list(Judge.objects.filter(round=rnd).select_related("person"))
             if track.name == OPEN_TRACK and rnd.stage == Stage.FINAL:
                 # Still being scored: the panel's other judges are done, the secretary is not.
@@ -273,7 +282,7 @@ def add_competitions(build: Build) -> None:
                 continue
             _fill(rng, rnd, skills, judges)
             actions.do_close_round(None, rnd)
-        if Round.objects.get(pk=rounds[-1].pk).is_open:
+        if Round.objects.get(pk=track_rounds[-1].pk).is_open:
             continue
         if track.is_anonymous:
             actions.do_reveal_authors(None, track)

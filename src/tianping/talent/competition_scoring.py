@@ -83,16 +83,16 @@ def rank(standings: list[Standing]) -> list[Standing]:
         (s for s in standings if s.final is not None),
         key=lambda s: (-s.final, s.entrant_id),  # type: ignore[operator]
     )
-    counts: dict[Decimal, int] = {}
+    counts: dict[Decimal | None, int] = {}
     for s in scored:
-        counts[s.final] = counts.get(s.final, 0) + 1  # type: ignore[index]
+        counts[s.final] = counts.get(s.final, 0) + 1
     previous: Decimal | None = None
     current = 0
     for n, s in enumerate(scored, start=1):
         if s.final != previous:
             current, previous = n, s.final
         s.rank = current
-        s.tied = counts[s.final] > 1  # type: ignore[index]
+        s.tied = counts[s.final] > 1
     rest = sorted((s for s in standings if s.final is None), key=lambda s: s.entrant_id)
     for s in rest:
         s.rank, s.tied = None, False

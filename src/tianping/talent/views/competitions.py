@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -71,7 +71,7 @@ class CompetitionForm(forms.Form):
     def __init__(self, *args: Any, courts: list[Org], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.courts = {c.code: c for c in courts}
-        self.fields["court"].choices = [(c.code, c.name) for c in courts]
+        cast(forms.ChoiceField, self.fields["court"]).choices = [(c.code, c.name) for c in courts]
 
 
 class TrackForm(forms.Form):
@@ -271,9 +271,9 @@ def _track_forms(request: AuthenticatedHttpRequest, track: Any, op: str) -> dict
     post = request.POST if request.method == "POST" else None
     rounds = [(str(r.pk), str(r)) for r in track.rounds.all()]
     judges = JudgesForm(post if op == "judges" else None)
-    judges.fields["round"].choices = rounds
+    cast(forms.ChoiceField, judges.fields["round"]).choices = rounds
     rule = RuleForm(post if op == "rule" else None)
-    rule.fields["court"].choices = [
+    cast(forms.ChoiceField, rule.fields["court"]).choices = [
         (c.code, c.name)
         for c in uploads.courts_of(request)
         if c.path.startswith(track.competition.court.path)
@@ -346,20 +346,20 @@ def _track_post(
         rnd = get_scoped(request.scope, track.rounds.all(), pk=d["round"])
         people = _people(request, d["employee_nos"])
         chief = next((p for p in people if p.employee_no == d["chief"].strip()), None)
-        added = actions.do_add_judges(user, rnd, people, chief=chief)
-        return f"已添加{len(added)}名评委"
+        seats = actions.do_add_judges(user, rnd, people, chief=chief)
+        return f"已添加{len(seats)}名评委"
     if op == "enrol":
         added = actions.do_enrol(user, track, _people(request, d["employee_nos"]))
         return f"已报名{len(added)}人"
     if op == "rule":
-        court = get_scoped(request.scope, Org.objects.courts(), code=d["court"])  # type: ignore[attr-defined]
+        court = get_scoped(request.scope, Org.objects.courts(), code=d["court"])
         added = actions.do_enrol_by_rule(user, track, court)
         return f"已按规则报名{len(added)}人"
     if op == "entry":
         (author,) = _people(request, d["employee_no"])
         entrant = actions.do_add_entry(
-            user, track, author, title=d["title"], text=_entry_text(form)
-        )  # type: ignore[arg-type]
+            user, track, author, title=d["title"], text=_entry_text(cast(EntryForm, form))
+        )
         return f"参评文书已提交，编号{entrant.code}"
     raise ValidationError("未知操作")
 
@@ -444,7 +444,7 @@ def round_score(request: AuthenticatedHttpRequest, round_id: int) -> HttpRespons
 
 
 @requires("talent.view")
-def round_score_cell(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
+def round_score_cell(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponseBase:
     """One cell of the judge's sheet (HTMX): saved, and the entrant's row sent back."""
     rnd, seat = _seat(request, round_id)
     if request.method != "POST":
@@ -478,7 +478,7 @@ def round_score_cell(request: AuthenticatedHttpRequest, round_id: int) -> HttpRe
     if not request.htmx:
         if error:
             messages.error(request, error)
-        return redirect("talent:competition_score", round_id=rnd.pk)  # type: ignore[return-value]
+        return redirect("talent:competition_score", round_id=rnd.pk)
     return render(request, "talent/competitions/_score_row.html", context, status=200)
 
 
