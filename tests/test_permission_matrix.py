@@ -221,6 +221,11 @@ def _sample(world, app: str, kwarg: str, route_name: str = "") -> tuple[Any, typ
         return obj.pk, type(obj), obj
     if kwarg == "step":
         return "review", None, None
+    if kwarg in ("competition_id", "track_id", "round_id", "entrant_id"):
+        from tests.talent.competition_factories import matrix_sample as competition_sample
+
+        obj = competition_sample(world, kwarg)
+        return obj.pk, type(obj), obj
     if kwarg == "token":
         return "0" * 32, None, None
     if kwarg == "script":

@@ -1257,6 +1257,7 @@ def run_all(roster_rows: int = 25_000, include_import: bool = True) -> dict[str,
             results += bench_community()
             results += bench_liaison()
             results += bench_talent_pools()
+            results += bench_competitions()
             raise Rollback
     except Rollback:
         pass
@@ -1524,6 +1525,15 @@ def bench_liaison(court: Org | None = None) -> list[Result]:
     from tianping.accounts.scoping import CAPABILITIES, Scope
     from tianping.service.models import LiaisonAssignment, Matter
     from tianping.service.queries import liaison as queries
+def bench_competitions(court: Org | None = None) -> list[Result]:
+    """A city-wide competition round (60 entrants, 7 judges, 5 criteria: 2,100 cells): its
+    ranking with dropped extremes, its results page, and one judge's cell saved. Built here,
+    inside `run_all`'s rolled-back transaction."""
+    from decimal import Decimal
+
+    from tianping.talent.actions import competitions as contest
+    from tianping.talent.models import Criterion, Judge, Round, Score
+    from tianping.talent.queries.competitions import participants, round_standings
 
     top = court or _top_court()
     if top is None:
@@ -1623,6 +1633,70 @@ def bench_talent_pools() -> list[Result]:
             lambda: eligibility_run(hours_pool, on),
             None,
             f"{court.name}: the 5 rules and the last year's credited hours (learning.hours)",
+    people = list(
+        Person.objects.serving().filter(court__path__startswith=top.path).order_by("pk")[:67]
+    )
+    if len(people) < 67:
+        return []
+    rng = random.Random(11)
+    today = dt.date.today()
+    comp = contest.do_create_competition(
+        None, top, name="基准测试竞赛", year=today.year, starts_on=today, ends_on=today
+    )
+    track = contest.do_add_track(None, comp, name="基准项目", specialty="综合")
+    for n in range(5):
+        contest.do_add_criterion(None, track, name=f"评分项{n + 1}", max_points="20")
+    rnd = contest.do_add_round(None, track, stage="final")
+    contest.do_add_judges(None, rnd, people[60:67])
+    contest.do_enrol(None, track, people[:60])
+    contest.do_set_status(None, comp, "open")
+    contest.do_set_status(None, comp, "scoring")
+    criteria = list(Criterion.objects.filter(track=track))
+    entrants = participants(rnd)
+    for judge in Judge.objects.filter(round=rnd):
+        contest.do_score_sheet(
+            None,
+            judge,
+            [(e, c, Decimal(rng.randrange(20, 41)) / 2) for e in entrants for c in criteria],
+        )
+    rnd = Round.objects.select_related("track__competition").get(pk=rnd.pk)
+    scores = Score.objects.filter(judge__round=rnd)
+    floor: Floor = [
+        (
+            "SELECT s.entrant_id, s.judge_id, SUM(s.points * c.weight) FROM talent_score s "
+            "JOIN talent_criterion c ON c.id = s.criterion_id JOIN talent_judge j ON j.id = s.judge_id "
+            "WHERE j.round_id = %s GROUP BY s.entrant_id, s.judge_id",
+            [rnd.pk],
+        )
+    ]
+    note = f"{len(entrants)} entrants, 7 judges, {len(criteria)} criteria, {scores.count()} cells"
+    client = _officer_client(top)
+    results = [
+        _measure(
+            "competition_round_ranking",
+            lambda: round_standings(rnd),
+            floor,
+            note=f"{note}; drop highest and lowest, ranks with ties (talent.queries.competitions)",
+        )
+    ]
+    url = f"/talent/competitions/rounds/{rnd.pk}/results/"
+
+    def page() -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    results.append(
+        _measure("competition_results_page", page, floor, note=f"{note}; the whole page")
+    )
+    seat = Judge.objects.filter(round=rnd).first()
+    assert seat is not None
+    cell = (entrants[0], criteria[0])
+    results.append(
+        _measure(
+            "competition_score_cell",
+            lambda: contest.do_score(None, seat, cell[0], cell[1], str(rng.randrange(0, 21))),
+            None,
+            note="one judge's cell saved with its bounds checked and audited",
         )
     )
     return results

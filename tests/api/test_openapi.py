@@ -139,6 +139,11 @@ def call(
             from tests.talent.honours_samples import matrix_sample as talent_sample
 
             ours[kwarg] = talent_sample(world, kwarg).pk
+    for kwarg in ("competition_id", "round_id"):
+        if f"{{{kwarg}}}" in path:
+            from tests.talent.competition_factories import matrix_sample as competition_sample
+
+            ours[kwarg] = competition_sample(world, kwarg).pk
     url = re.sub(r"\{(\w+)\}", lambda m: str(ours[m.group(1)]), path).removeprefix("/api/v1")
     if method == "get":
         return client.get(url)

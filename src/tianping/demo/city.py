@@ -13,6 +13,7 @@ from tianping.demo.brands import add_brands
 from tianping.demo.builder import Step, add_roster, refresh_statistics
 from tianping.demo.committees import add_committees, plan_committees
 from tianping.demo.community import add_community
+from tianping.demo.competitions import add_competitions
 from tianping.demo.dues import add_dues
 from tianping.demo.liaison import add_liaison
 from tianping.demo.honours import add_honours
@@ -44,6 +45,7 @@ DEMO_STEPS: list[Step] = [
     add_brands,
     add_honours,
     add_pools,
+    add_competitions,
     refresh_statistics,
     add_demo_logins,
 ]

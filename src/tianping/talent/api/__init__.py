@@ -6,5 +6,9 @@ from tianping.talent.api import honours, pools
 
 router = Router(tags=["人才与荣誉"])
 PARTS: tuple[Router, ...] = (honours.router, pools.router)
+from tianping.talent.api import competitions
+
+router = Router(tags=["人才与荣誉"])
+PARTS: tuple[Router, ...] = (competitions.router,)
 for part in PARTS:
     router.add_router("", part)

@@ -1,5 +1,22 @@
 """The talent app's models, one module per part (DESIGN.md)."""
 
+from tianping.talent.models.competitions import (  # noqa: F401
+    AdvanceRule,
+    Award,
+    Competition,
+    CompetitionStatus,
+    Criterion,
+    Entrant,
+    Judge,
+    Prize,
+    Round,
+    RoundEntry,
+    RoundStatus,
+    Score,
+    Stage,
+    Track,
+    TrackKind,
+)
 from tianping.talent.models.honours import (  # noqa: F401
     COLLECTIVE_KINDS,
     INDIVIDUAL_KINDS,

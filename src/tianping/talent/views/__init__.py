@@ -8,4 +8,9 @@ routes: list[URLPattern] = [
     *home.routes,
     *honours.routes,
     *pools.routes,
+from tianping.talent.views import competitions, home
+
+routes: list[URLPattern] = [
+    *home.routes,
+    *competitions.routes,
 ]
