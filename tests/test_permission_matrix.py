@@ -192,6 +192,11 @@ def _sample(world, app: str, kwarg: str, route_name: str = "") -> tuple[Any, typ
 
         obj = matrix_sample(world, kwarg)
         return obj.pk, type(obj), obj
+    if kwarg in ("typing_text_id", "typing_exam_id", "typing_attempt_id"):
+        from tests.talent.typing_factories import matrix_sample as typing_sample
+
+        obj = typing_sample(world, kwarg)
+        return obj.pk, type(obj), obj
     if kwarg == "token":
         return "0" * 32, None, None
     if kwarg == "script":

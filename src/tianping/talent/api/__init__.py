@@ -2,7 +2,9 @@
 
 from ninja import Router
 
+from tianping.talent.api import typing
+
 router = Router(tags=["人才与荣誉"])
-PARTS: tuple[Router, ...] = ()
+PARTS: tuple[Router, ...] = (typing.router,)
 for part in PARTS:
     router.add_router("", part)

@@ -9,3 +9,12 @@ from tianping.talent.models.honours import (  # noqa: F401
     HonourLevel,
     HonourSource,
 )
+from tianping.talent.models.typing import (  # noqa: F401
+    AttemptState,
+    PassRule,
+    TextKind,
+    TypingAttempt,
+    TypingCandidate,
+    TypingExam,
+    TypingText,
+)

@@ -3,7 +3,9 @@
 from django.urls import URLPattern
 
 from tianping.talent.views import home
+from tianping.talent.views import typing as typing_views
 
 routes: list[URLPattern] = [
     *home.routes,
+    *typing_views.routes,
 ]

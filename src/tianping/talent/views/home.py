@@ -10,7 +10,7 @@ from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 
 # Each part adds its name here and a card at templates/talent/<part>/_card.html.
-PARTS: tuple[str, ...] = ()
+PARTS: tuple[str, ...] = ("typing",)
 
 
 @requires("talent.view")
