@@ -9,7 +9,7 @@ possible count of correct characters, so the smallest cost is the fewest edits a
 those, the most correct characters: exactly R6.2's tie-break; `argmin` over the last row
 then takes the shortest prefix among equals. Rows are computed with numpy: the diagonal
 and vertical moves are vectorised, the horizontal chain (missing characters) is a running
-minimum (`np.minimum.accumulate`).
+minimum (`np.minimum.accumulate`) over the row shifted by the cost of missing characters.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def normalise(text: str) -> str:
 
 
 def _codes(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
 def align(reference: str, typed: str) -> Alignment:
@@ -102,21 +102,30 @@ def align(reference: str, typed: str) -> Alignment:
     if m == 0:
         return Alignment(n, 0, 0, 0, 0, 0, 0)
     big = n + m + 1
+    # |cost| < big * big: int32 holds every test the bounds allow, at half the memory traffic.
+    dtype = np.int32 if big * big < 2**31 else np.int64
     ref = _codes(reference)
-    steps = np.arange(n + 1, dtype=np.int64) * big
-    # Row i holds the cost of typed[:i] against every reference prefix reference[:j].
-    row = steps.copy()
+    steps = np.arange(n + 1, dtype=dtype) * big
+    # The row is kept shifted by -big*j (the cost of reaching prefix j by missing characters
+    # alone), which turns the horizontal chain into a plain running minimum and the diagonal
+    # into one addition: a match adds -1-big, a wrong character 0.
+    diagonal_cost: dict[int, np.ndarray] = {}
+    shifted = np.zeros(n + 1, dtype=dtype)
+    diagonal = np.empty(n, dtype=dtype)
     for ch in _codes(typed).tolist():
-        diagonal = row[:-1] + np.where(ref == ch, -1, big)
-        vertical = row + big
-        best = vertical
-        np.minimum(best[1:], diagonal, out=best[1:])
-        # Horizontal moves: D[j] = min over k <= j of best[k] + big * (j - k).
-        row = np.minimum.accumulate(best - steps) + steps
+        cost = diagonal_cost.get(ch)
+        if cost is None:
+            cost = np.where(ref == ch, -1 - big, 0).astype(dtype)
+            diagonal_cost[ch] = cost
+        np.add(shifted[:-1], cost, out=diagonal)
+        shifted += big  # an extra character
+        np.minimum(shifted[1:], diagonal, out=shifted[1:])
+        np.minimum.accumulate(shifted, out=shifted)  # missing characters
+    row = shifted.astype(np.int64) + steps
     j = int(np.argmin(row))
-    cost = int(row[j])
-    edits = -(-cost // big)
-    correct = edits * big - cost
+    cost_at = int(row[j])
+    edits = -(-cost_at // big)
+    correct = edits * big - cost_at
     wrong = j + m - 2 * correct - edits
     return Alignment(
         reference_chars=n,
