@@ -17,6 +17,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -103,7 +104,7 @@ def align(reference: str, typed: str) -> Alignment:
         return Alignment(n, 0, 0, 0, 0, 0, 0)
     big = n + m + 1
     # |cost| < big * big: int32 holds every test the bounds allow, at half the memory traffic.
-    dtype = np.int32 if big * big < 2**31 else np.int64
+    dtype: Any = np.int32 if big * big < 2**31 else np.int64
     ref = _codes(reference)
     steps = np.arange(n + 1, dtype=dtype) * big
     # The row is kept shifted by -big*j (the cost of reaching prefix j by missing characters
@@ -118,10 +119,10 @@ def align(reference: str, typed: str) -> Alignment:
             cost = np.where(ref == ch, -1 - big, 0).astype(dtype)
             diagonal_cost[ch] = cost
         np.add(shifted[:-1], cost, out=diagonal)
-        shifted += big  # an extra character
+        np.add(shifted, big, out=shifted)  # an extra character
         np.minimum(shifted[1:], diagonal, out=shifted[1:])
         np.minimum.accumulate(shifted, out=shifted)  # missing characters
-    row = shifted.astype(np.int64) + steps
+    row = shifted.astype(np.int64) + steps.astype(np.int64)
     j = int(np.argmin(row))
     cost_at = int(row[j])
     edits = -(-cost_at // big)
