@@ -225,6 +225,10 @@ def _sample(world, app: str, kwarg: str, route_name: str = "") -> tuple[Any, typ
         from tests.talent.competition_factories import matrix_sample as competition_sample
 
         obj = competition_sample(world, kwarg)
+    if kwarg in ("typing_text_id", "typing_exam_id", "typing_attempt_id"):
+        from tests.talent.typing_factories import matrix_sample as typing_sample
+
+        obj = typing_sample(world, kwarg)
         return obj.pk, type(obj), obj
     if kwarg == "token":
         return "0" * 32, None, None

@@ -144,6 +144,10 @@ def call(
             from tests.talent.competition_factories import matrix_sample as competition_sample
 
             ours[kwarg] = competition_sample(world, kwarg).pk
+    if "{typing_exam_id}" in path:
+        from tests.talent.typing_factories import matrix_sample as typing_sample
+
+        ours["typing_exam_id"] = typing_sample(world, "typing_exam_id").pk
     url = re.sub(r"\{(\w+)\}", lambda m: str(ours[m.group(1)]), path).removeprefix("/api/v1")
     if method == "get":
         return client.get(url)

@@ -92,6 +92,12 @@ ACTION_LABELS = {
     "talent.competition_round_close": "结束本轮评分",
     "talent.competition_awards": "确认竞赛奖项",
     "talent.competition_reveal": "揭晓参评文书作者",
+    "talent.typing_text": "登记速录范文",
+    "talent.typing_exam": "发布速录考核",
+    "talent.typing_start": "开始速录测试",
+    "talent.typing_refusal": "拒绝粘贴或脚本输入",
+    "talent.typing_finish": "速录测试交卷",
+    "talent.typing_expire": "速录测试超时收卷",
     "learning.plan_topic": "调整学习专题",
     "learning.reflection": "提交心得体会",
     "learning.reflection_review": "审阅心得体会",
@@ -262,6 +268,7 @@ LOAD_COUNT_LABELS = {
     "pool_members": "人才库提名人次",
     "competition_tracks": "竞赛项目",
     "competition_awards": "竞赛奖项",
+    "typing_attempts": "速录测试人次",
 }
 ACTION_FIELD_LABELS = {
     "demo.load": LOAD_COUNT_LABELS,

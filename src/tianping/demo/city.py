@@ -26,6 +26,7 @@ from tianping.demo.reviews import add_reviews
 from tianping.demo.study import add_study
 from tianping.demo.training import add_training
 from tianping.demo.volunteer import add_volunteer_demo
+from tianping.demo.typing import add_typing
 
 DEMO_STEPS: list[Step] = [
     add_roster,
@@ -46,6 +47,7 @@ DEMO_STEPS: list[Step] = [
     add_honours,
     add_pools,
     add_competitions,
+    add_typing,
     refresh_statistics,
     add_demo_logins,
 ]

@@ -10,5 +10,9 @@ from tianping.talent.api import competitions
 
 router = Router(tags=["人才与荣誉"])
 PARTS: tuple[Router, ...] = (competitions.router,)
+from tianping.talent.api import typing
+
+router = Router(tags=["人才与荣誉"])
+PARTS: tuple[Router, ...] = (typing.router,)
 for part in PARTS:
     router.add_router("", part)

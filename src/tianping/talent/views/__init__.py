@@ -13,4 +13,10 @@ from tianping.talent.views import competitions, home
 routes: list[URLPattern] = [
     *home.routes,
     *competitions.routes,
+from tianping.talent.views import home
+from tianping.talent.views import typing as typing_views
+
+routes: list[URLPattern] = [
+    *home.routes,
+    *typing_views.routes,
 ]

@@ -12,6 +12,7 @@ from tianping.accounts.permissions import requires
 # Each part adds its name here and a card at templates/talent/<part>/_card.html.
 PARTS: tuple[str, ...] = ("honours", "pools")
 PARTS: tuple[str, ...] = ("competitions",)
+PARTS: tuple[str, ...] = ("typing",)
 
 
 @requires("talent.view")
