@@ -22,6 +22,7 @@ from tianping.audit.recording import record
 from tianping.demo.activities import add_activities
 from tianping.demo.plans import PROFILE_NAMES, Plan
 from tianping.demo.roster import CourtRoster, OrgNode, PersonDraft, RosterDrawer
+from tianping.demo.training_credits import refresh_training_credits
 from tianping.demo.training_generate import add_training
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
 from tianping.people.models import PARTY_STATUSES, Person, PersonStatus, Placement, PlacementKind
@@ -182,7 +183,13 @@ def refresh_statistics(build: Build) -> None:
 
 
 # Every data set gets these, in this order.
-STEPS: list[Step] = [add_roster, add_activities, add_training, refresh_statistics]
+STEPS: list[Step] = [
+    add_roster,
+    add_activities,
+    add_training,
+    refresh_training_credits,
+    refresh_statistics,
+]
 
 
 def build(

@@ -19,6 +19,7 @@ from tianping.demo.recruitment import add_recruitment
 from tianping.demo.reviews import add_reviews
 from tianping.demo.study import add_study
 from tianping.demo.training import add_training
+from tianping.demo.training_credits import refresh_training_credits
 
 DEMO_STEPS: list[Step] = [
     add_roster,
@@ -32,6 +33,7 @@ DEMO_STEPS: list[Step] = [
     add_study,
     add_reading,
     add_quizzes,
+    refresh_training_credits,
     refresh_statistics,
     add_demo_logins,
 ]

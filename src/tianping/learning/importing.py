@@ -42,6 +42,7 @@ from tianping.learning.models import (
     TrainingKind,
 )
 from tianping.learning.models.training import ClassSource
+from tianping.learning.actions.summary import refresh_classes
 from tianping.lib.bulk import insert, insert_values, update_values
 from tianping.lib.sheets import (
     CellError,
@@ -670,6 +671,7 @@ def apply_training(plan: TrainingPlan, user: Any) -> ImportResult:
     for chunk in _chunks(enrol_new, 5000):
         insert_values(Enrolment, chunk)
     update_values(Enrolment, ["ledger_hours", "ledger_political_hours", "result"], enrol_changed)
+    refresh_classes({ids[match_key(r.code)] for r in plan.classes} | {ids[k] for k in by_class})
     changed_ids = {r["id"] for r in changed_class_rows}
     for row in plan.classes:
         key = match_key(row.code)
