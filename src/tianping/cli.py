@@ -29,6 +29,7 @@ COMMANDS = {
     "training-stats": "training_stats",
     "import-training": "import_training",
     "similarity": "similarity",
+    "training-summary": "training_summary",
 }
 # Commands that must not migrate first (restore checks an empty database itself; similarity
 # reads files only).

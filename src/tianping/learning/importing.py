@@ -34,6 +34,7 @@ from django.utils import timezone
 from tianping.activities.importing import LedgerOrgs, LedgerPeople, parse_hours
 from tianping.audit.models import AuditEvent
 from tianping.audit.recording import bulk, event, new_batch, snapshot_values
+from tianping.learning.actions.summary import refresh_classes
 from tianping.learning.models import (
     ClassStatus,
     Enrolment,
@@ -42,7 +43,6 @@ from tianping.learning.models import (
     TrainingKind,
 )
 from tianping.learning.models.training import ClassSource
-from tianping.learning.actions.summary import refresh_classes
 from tianping.lib.bulk import insert, insert_values, update_values
 from tianping.lib.sheets import (
     CellError,

@@ -10,11 +10,13 @@ records. It writes derived rows only (the writes that cause it are audited thems
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from tianping.learning.hours import (
     CATEGORY_OF_SESSION,
@@ -28,8 +30,16 @@ from tianping.learning.hours import (
     credited_attendance,
     credited_ledger,
 )
-from tianping.learning.models import ClassCategoryHours, ClassCredit, CourseCategory, TrainingClass
+from tianping.learning.models import (
+    ClassCategoryHours,
+    ClassCredit,
+    CourseCategory,
+    CreditLineStamp,
+    TrainingClass,
+)
+from tianping.learning.models.training_summary import lines_checked_at
 from tianping.lib.bulk import insert_values
+from tianping.people.models import Person
 
 CHUNK = 500
 
@@ -56,6 +66,7 @@ def _refresh(ids: list[int]) -> None:
             {
                 "training_class_id": p.class_id,
                 "person_id": p.person_id,
+                "line": p.line or "",
                 "hours": p.hours.total,
                 "political_hours": p.hours.political,
             }
@@ -98,9 +109,39 @@ def _refresh(ids: list[int]) -> None:
 
 def rebuild_all() -> int:
     """Rewrite every class's rows; returns how many classes were read."""
-    ids = list(TrainingClass.objects.order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
+        stamp = timezone.now()
+        ids = list(TrainingClass.objects.order_by("pk").values_list("pk", flat=True))
         ClassCredit.objects.all().delete()
         ClassCategoryHours.objects.all().delete()
         refresh_classes(ids)
+        _stamp(stamp)
     return len(ids)
+
+
+@transaction.atomic
+def relines() -> int:
+    """Put each row's person's line of now on it and move the stamp on; returns how many
+    rows changed (the people of the roster import, a promotion)."""
+    stamp = timezone.now()
+    since = lines_checked_at()
+    people = Person.objects.all() if since is None else Person.objects.filter(updated_at__gt=since)
+    changed = (
+        ClassCredit.objects.filter(person_id__in=people.values("id"))
+        .exclude(line=F("person__category"))
+        .values_list("id", flat=True)
+    )
+    ids = list(changed)
+    category = Person.objects.filter(pk=OuterRef("person_id")).values("category")[:1]
+    for start in range(0, len(ids), CHUNK):
+        ClassCredit.objects.filter(pk__in=ids[start : start + CHUNK]).update(
+            line=Subquery(category)
+        )
+    _stamp(stamp)
+    return len(ids)
+
+
+def _stamp(at: dt.datetime) -> None:
+    updated = CreditLineStamp.objects.update(lines_checked_at=at)
+    if not updated:
+        CreditLineStamp.objects.create(lines_checked_at=at)

@@ -6,11 +6,17 @@ class's rows from `learning.hours` (the one rule) inside the transaction of ever
 that changes what the class credits: attendance and session status (through the
 activities' `activity_changed` / `activities_changed` signals), sessions, courses, class
 status, enrolments and ledger hours (through learning's own actions and imports). A
-person's personnel line and a class's court, year and kind are read from their own rows
-when the statistics are computed, so a change to them needs no rewrite.
+class's court, year and kind are read from its own row when the statistics are computed,
+so a change to them needs no rewrite. A person's personnel line is kept on each row as it
+was when written: every person changed after `CreditLineStamp` (their `updated_at`, which
+every write of a person sets, the roster import's bulk update included) is read again by
+the statistics, which count their rows under their line of now; `relines` brings the rows
+up to date and moves the stamp on.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db import models
 
@@ -27,6 +33,9 @@ class ClassCredit(models.Model):
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="+", verbose_name="学员"
     )
+    # The person's personnel line when the row was written; the statistics correct it for
+    # the people changed since `CreditLineStamp` (see `learning.queries.stats`).
+    line = models.CharField("人员类别", max_length=20, blank=True)
     hours = models.DecimalField("学时", max_digits=8, decimal_places=1)
     political_hours = models.DecimalField("政治学时", max_digits=8, decimal_places=1)
 
@@ -37,6 +46,12 @@ class ClassCredit(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["training_class", "person"], name="class_credit_once_per_person"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["training_class", "line", "hours", "political_hours"],
+                name="class_credit_by_line",
             )
         ]
 
@@ -69,3 +84,22 @@ class ClassCategoryHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.training_class_id}/{self.category}: {self.hours}"
+
+
+class CreditLineStamp(models.Model):
+    """When the lines of every `ClassCredit` were last made equal to their people's."""
+
+    lines_checked_at = models.DateTimeField("人员类别核对时间")
+
+    class Meta:
+        verbose_name = "参训学时汇总核对"
+        verbose_name_plural = "参训学时汇总核对"
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.lines_checked_at:%Y-%m-%d %H:%M:%S}"
+
+
+def lines_checked_at() -> dt.datetime | None:
+    """Since when people's changed lines may not be on their rows (None: never checked)."""
+    return CreditLineStamp.objects.values_list("lines_checked_at", flat=True).first()

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
 from tianping.audit import generation
 from tianping.learning.hours import (
@@ -47,6 +47,7 @@ from tianping.learning.models import (
     TrainingKind,
     TrainingRequirement,
 )
+from tianping.learning.models.training_summary import lines_checked_at
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.models import Category, Person, PersonStatus
 
@@ -185,15 +186,37 @@ def child_courts(org: Org) -> list[Org]:
 
 def summary_tallies(condition: Q) -> list[ClassTally]:
     """`learning.hours.class_tallies` read from the credits each class keeps
-    (`ClassCredit`, one row per person and class): per class and the person's line now."""
-    return [
-        ClassTally(class_id, line, n, Hours.of(total, political))
-        for class_id, line, n, total, political in ClassCredit.objects.filter(
-            training_class_id__in=TrainingClass.objects.filter(condition).values("id")
-        )
-        .values_list("training_class_id", "person__category")
+    (`ClassCredit`, one row per person and class), summed per class and line in the
+    database without reading the people; the rows of people changed since the lines were
+    last checked are read again and counted under each person's line of now."""
+    classes = TrainingClass.objects.filter(condition).values("id")
+    sums: dict[tuple[int, str], list[Any]] = {}
+    for class_id, line, n, total, political in (
+        ClassCredit.objects.filter(training_class_id__in=classes)
+        .values_list("training_class_id", "line")
         .annotate(n=Count("id"), total=Sum("hours"), political=Sum("political_hours"))
         .order_by()
+    ):
+        sums[(class_id, line)] = [n, Hours.of(total, political)]
+    since = lines_checked_at()
+    changed = Person.objects.all() if since is None else Person.objects.filter(updated_at__gt=since)
+    for class_id, kept, now, total, political in (
+        ClassCredit.objects.filter(
+            training_class_id__in=classes, person_id__in=changed.values("id")
+        )
+        .exclude(line=F("person__category"))
+        .values_list("training_class_id", "line", "person__category", "hours", "political_hours")
+        .order_by()
+    ):
+        hours = Hours.of(total, political)
+        old = sums[(class_id, kept)]
+        old[0] -= 1
+        old[1] = Hours(old[1].total - hours.total, old[1].political - hours.political)
+        new = sums.setdefault((class_id, now), [0, Hours()])
+        new[0] += 1
+        new[1] = new[1] + hours
+    return [
+        ClassTally(class_id, line, n, hours) for (class_id, line), (n, hours) in sums.items() if n
     ]
 
 
