@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.utils import timezone
 
 from tianping.learning.hours import (
@@ -33,6 +34,7 @@ from tianping.learning.hours import (
 from tianping.learning.models import (
     ClassCategoryHours,
     ClassCredit,
+    ClassLineTally,
     CourseCategory,
     CreditLineStamp,
     TrainingClass,
@@ -58,8 +60,28 @@ def refresh_classes(class_ids: Iterable[int]) -> None:
 
 def _refresh(ids: list[int]) -> None:
     ClassCredit.objects.filter(training_class_id__in=ids).delete()
+    ClassLineTally.objects.filter(training_class_id__in=ids).delete()
     ClassCategoryHours.objects.filter(training_class_id__in=ids).delete()
     taken = class_participations(Q(pk__in=ids))
+    lines: dict[tuple[int, str], list[Any]] = {}
+    for p in taken.values():
+        acc = lines.setdefault((p.class_id, p.line or ""), [0, ZERO, ZERO])
+        acc[0] += 1
+        acc[1] += p.hours.total
+        acc[2] += p.hours.political
+    insert_values(
+        ClassLineTally,
+        [
+            {
+                "training_class_id": class_id,
+                "line": line,
+                "participations": n,
+                "hours": hours,
+                "political_hours": political,
+            }
+            for (class_id, line), (n, hours, political) in lines.items()
+        ],
+    )
     insert_values(
         ClassCredit,
         [
@@ -113,6 +135,7 @@ def rebuild_all() -> int:
         stamp = timezone.now()
         ids = list(TrainingClass.objects.order_by("pk").values_list("pk", flat=True))
         ClassCredit.objects.all().delete()
+        ClassLineTally.objects.all().delete()
         ClassCategoryHours.objects.all().delete()
         refresh_classes(ids)
         _stamp(stamp)
@@ -121,24 +144,23 @@ def rebuild_all() -> int:
 
 @transaction.atomic
 def relines() -> int:
-    """Put each row's person's line of now on it and move the stamp on; returns how many
-    rows changed (the people of the roster import, a promotion)."""
+    """Rewrite the classes of the people whose line changed since the last check (the
+    people of a roster import, a promotion) and move the stamp on; returns how many of
+    their rows had an old line."""
     stamp = timezone.now()
     since = lines_checked_at()
     people = Person.objects.all() if since is None else Person.objects.filter(updated_at__gt=since)
-    changed = (
-        ClassCredit.objects.filter(person_id__in=people.values("id"))
-        .exclude(line=F("person__category"))
-        .values_list("id", flat=True)
-    )
-    ids = list(changed)
-    category = Person.objects.filter(pk=OuterRef("person_id")).values("category")[:1]
-    for start in range(0, len(ids), CHUNK):
-        ClassCredit.objects.filter(pk__in=ids[start : start + CHUNK]).update(
-            line=Subquery(category)
+    changed = list(people.values_list("id", flat=True))
+    stale: list[tuple[int, int]] = []
+    for start in range(0, len(changed), 5000):
+        stale += (
+            ClassCredit.objects.filter(person_id__in=changed[start : start + 5000])
+            .exclude(line=F("person__category"))
+            .values_list("id", "training_class_id")
         )
+    refresh_classes({class_id for _, class_id in stale})
     _stamp(stamp)
-    return len(ids)
+    return len(stale)
 
 
 def _stamp(at: dt.datetime) -> None:

@@ -34,5 +34,6 @@ from tianping.learning.models.training import (  # noqa: F401
 from tianping.learning.models.training_summary import (  # noqa: F401
     ClassCategoryHours,
     ClassCredit,
+    ClassLineTally,
     CreditLineStamp,
 )

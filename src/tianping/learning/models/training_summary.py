@@ -48,15 +48,33 @@ class ClassCredit(models.Model):
                 fields=["training_class", "person"], name="class_credit_once_per_person"
             )
         ]
-        indexes = [
-            models.Index(
-                fields=["training_class", "line", "hours", "political_hours"],
-                name="class_credit_by_line",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.training_class_id}/{self.person_id}: {self.hours}"
+
+
+class ClassLineTally(models.Model):
+    """The `ClassCredit` rows of one class and line, summed: what the statistics read (a
+    province's year is some ten thousand of these against a hundred thousand credits)."""
+
+    training_class = models.ForeignKey(
+        TrainingClass, on_delete=models.CASCADE, related_name="line_tallies", verbose_name="培训班"
+    )
+    line = models.CharField("人员类别", max_length=20, blank=True)
+    participations = models.PositiveIntegerField("人次")
+    hours = models.DecimalField("学时", max_digits=12, decimal_places=1)
+    political_hours = models.DecimalField("政治学时", max_digits=12, decimal_places=1)
+
+    class Meta:
+        verbose_name = "参训人次汇总"
+        verbose_name_plural = "参训人次汇总"
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["training_class", "line"], name="class_line_tally_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.training_class_id}/{self.line}: {self.participations}"
 
 
 class ClassCategoryHours(models.Model):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F, Q, Sum
 
 from tianping.audit import generation
 from tianping.learning.hours import (
@@ -41,6 +41,7 @@ from tianping.learning.hours import (
 from tianping.learning.models import (
     ClassCategoryHours,
     ClassCredit,
+    ClassLineTally,
     ClassStatus,
     CourseCategory,
     TrainingClass,
@@ -185,29 +186,33 @@ def child_courts(org: Org) -> list[Org]:
 
 
 def summary_tallies(condition: Q) -> list[ClassTally]:
-    """`learning.hours.class_tallies` read from the credits each class keeps
-    (`ClassCredit`, one row per person and class), summed per class and line in the
-    database without reading the people; the rows of people changed since the lines were
+    """`learning.hours.class_tallies` read from the tallies each class keeps per line
+    (`ClassLineTally`); the credits (`ClassCredit`) of people changed since the lines were
     last checked are read again and counted under each person's line of now."""
     classes = TrainingClass.objects.filter(condition).values("id")
     sums: dict[tuple[int, str], list[Any]] = {}
     for class_id, line, n, total, political in (
-        ClassCredit.objects.filter(training_class_id__in=classes)
-        .values_list("training_class_id", "line")
-        .annotate(n=Count("id"), total=Sum("hours"), political=Sum("political_hours"))
+        ClassLineTally.objects.filter(training_class_id__in=classes)
+        .values_list("training_class_id", "line", "participations", "hours", "political_hours")
         .order_by()
     ):
         sums[(class_id, line)] = [n, Hours.of(total, political)]
     since = lines_checked_at()
-    changed = Person.objects.all() if since is None else Person.objects.filter(updated_at__gt=since)
-    for class_id, kept, now, total, political in (
-        ClassCredit.objects.filter(
-            training_class_id__in=classes, person_id__in=changed.values("id")
+    people = Person.objects.all() if since is None else Person.objects.filter(updated_at__gt=since)
+    # The people changed since the check, by id (few, or none): their rows are then read
+    # by person, never the year's rows joined to every person.
+    changed = list(people.values_list("id", flat=True))
+    stale = [
+        row
+        for start in range(0, len(changed), 5000)
+        for row in ClassCredit.objects.filter(
+            person_id__in=changed[start : start + 5000], training_class_id__in=classes
         )
         .exclude(line=F("person__category"))
         .values_list("training_class_id", "line", "person__category", "hours", "political_hours")
         .order_by()
-    ):
+    ]
+    for class_id, kept, now, total, political in stale:
         hours = Hours.of(total, political)
         old = sums[(class_id, kept)]
         old[0] -= 1
