@@ -40,8 +40,6 @@ from tianping.activities.api import router as activities_router
 from tianping.committees.api import router as committees_router
 from tianping.dues.api import router as dues_router
 from tianping.learning.api import router as learning_router
-from tianping.service.api import router as service_router
-from tianping.talent.api import router as talent_router
 from tianping.lib.errors import error_lists, error_text
 from tianping.lib.inputs import NUL, NUL_FREE, contains_nul
 from tianping.orgs.api import router as orgs_router
@@ -49,6 +47,8 @@ from tianping.people.api import members_router
 from tianping.people.api import router as people_router
 from tianping.points.api import router as points_router
 from tianping.recruitment.api import router as recruitment_router
+from tianping.service.api import router as service_router
+from tianping.talent.api import router as talent_router
 
 
 class ChineseJSONRenderer(JSONRenderer):

@@ -93,7 +93,9 @@ def test_r7_2_kept_credits_equal_the_fresh_computation_after_every_kind_of_write
     do_update_person(admin, w.people["zhang"], category="clerk")
     lines = {t.key: t.participations for t in _same(w).by_line}
     assert lines["clerk"] >= 1
-    update_values(Person, ["category"], [{"id": w.people["wang"].pk, "category": "judicial_police"}])
+    update_values(
+        Person, ["category"], [{"id": w.people["wang"].pk, "category": "judicial_police"}]
+    )
     assert {t.key for t in _same(w).by_line} >= {"judicial_police"}
     assert relines() >= 2
     assert not relines()

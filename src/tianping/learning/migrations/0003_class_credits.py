@@ -5,72 +5,147 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('learning', '0002_parts'),
-        ('people', '0002_cadre_record'),
+        ("learning", "0002_parts"),
+        ("people", "0002_cadre_record"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CreditLineStamp',
+            name="CreditLineStamp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lines_checked_at', models.DateTimeField(verbose_name='人员类别核对时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lines_checked_at", models.DateTimeField(verbose_name="人员类别核对时间")),
             ],
             options={
-                'verbose_name': '参训学时汇总核对',
-                'verbose_name_plural': '参训学时汇总核对',
-                'default_permissions': (),
+                "verbose_name": "参训学时汇总核对",
+                "verbose_name_plural": "参训学时汇总核对",
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='ClassCategoryHours',
+            name="ClassCategoryHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(blank=True, max_length=20, verbose_name='课程类别')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=10, verbose_name='学时')),
-                ('training_class', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='category_hours', to='learning.trainingclass', verbose_name='培训班')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("category", models.CharField(blank=True, max_length=20, verbose_name="课程类别")),
+                (
+                    "hours",
+                    models.DecimalField(decimal_places=1, max_digits=10, verbose_name="学时"),
+                ),
+                (
+                    "training_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="category_hours",
+                        to="learning.trainingclass",
+                        verbose_name="培训班",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分类学时汇总',
-                'verbose_name_plural': '分类学时汇总',
-                'default_permissions': (),
-                'constraints': [models.UniqueConstraint(fields=('training_class', 'category'), name='class_category_hours_once')],
+                "verbose_name": "分类学时汇总",
+                "verbose_name_plural": "分类学时汇总",
+                "default_permissions": (),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("training_class", "category"), name="class_category_hours_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ClassCredit',
+            name="ClassCredit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line', models.CharField(blank=True, max_length=20, verbose_name='人员类别')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=8, verbose_name='学时')),
-                ('political_hours', models.DecimalField(decimal_places=1, max_digits=8, verbose_name='政治学时')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.person', verbose_name='学员')),
-                ('training_class', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='credits', to='learning.trainingclass', verbose_name='培训班')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line", models.CharField(blank=True, max_length=20, verbose_name="人员类别")),
+                ("hours", models.DecimalField(decimal_places=1, max_digits=8, verbose_name="学时")),
+                (
+                    "political_hours",
+                    models.DecimalField(decimal_places=1, max_digits=8, verbose_name="政治学时"),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.person",
+                        verbose_name="学员",
+                    ),
+                ),
+                (
+                    "training_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="credits",
+                        to="learning.trainingclass",
+                        verbose_name="培训班",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '参训学时汇总',
-                'verbose_name_plural': '参训学时汇总',
-                'default_permissions': (),
-                'constraints': [models.UniqueConstraint(fields=('training_class', 'person'), name='class_credit_once_per_person')],
+                "verbose_name": "参训学时汇总",
+                "verbose_name_plural": "参训学时汇总",
+                "default_permissions": (),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("training_class", "person"), name="class_credit_once_per_person"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ClassLineTally',
+            name="ClassLineTally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line', models.CharField(blank=True, max_length=20, verbose_name='人员类别')),
-                ('participations', models.PositiveIntegerField(verbose_name='人次')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=12, verbose_name='学时')),
-                ('political_hours', models.DecimalField(decimal_places=1, max_digits=12, verbose_name='政治学时')),
-                ('training_class', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='line_tallies', to='learning.trainingclass', verbose_name='培训班')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line", models.CharField(blank=True, max_length=20, verbose_name="人员类别")),
+                ("participations", models.PositiveIntegerField(verbose_name="人次")),
+                (
+                    "hours",
+                    models.DecimalField(decimal_places=1, max_digits=12, verbose_name="学时"),
+                ),
+                (
+                    "political_hours",
+                    models.DecimalField(decimal_places=1, max_digits=12, verbose_name="政治学时"),
+                ),
+                (
+                    "training_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="line_tallies",
+                        to="learning.trainingclass",
+                        verbose_name="培训班",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '参训人次汇总',
-                'verbose_name_plural': '参训人次汇总',
-                'default_permissions': (),
-                'constraints': [models.UniqueConstraint(fields=('training_class', 'line'), name='class_line_tally_once')],
+                "verbose_name": "参训人次汇总",
+                "verbose_name_plural": "参训人次汇总",
+                "default_permissions": (),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("training_class", "line"), name="class_line_tally_once"
+                    )
+                ],
             },
         ),
     ]
