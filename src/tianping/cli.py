@@ -30,6 +30,7 @@ COMMANDS = {
     "import-training": "import_training",
     "similarity": "similarity",
     "import-honours": "import_honours",
+    "training-summary": "training_summary",
 }
 # Commands that must not migrate first (restore checks an empty database itself; similarity
 # reads files only).

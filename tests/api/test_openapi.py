@@ -106,6 +106,12 @@ def call(
         ours["recruit_id"] = sample_file(world).pk
     if "{class_id}" in path:
         ours["class_id"] = our_class(world)
+    if "{enrolment_id}" in path:
+        from tianping.learning.models import Enrolment
+
+        ours["enrolment_id"] = Enrolment.objects.get_or_create(
+            training_class_id=our_class(world), person=world.people["zhao"]
+        )[0].pk
     if "{plan_id}" in path:
         from tests.learning.study_samples import sample_plan
 

@@ -226,3 +226,33 @@ def test_two_starts_at_once_make_one_attempt(transactional_world: World) -> None
         t.join()
     assert Attempt.objects.filter(quiz=q).count() == 1
     assert got[0] == got[1] == Attempt.objects.get(quiz=q).pk
+
+
+def test_a_get_writes_nothing_an_overdue_attempt_is_shown_and_closed_by_a_post(
+    world: World,
+) -> None:
+    q = quiz(world, attempt_limit=1, time_limit=5)
+    attempt = do_start_attempt(
+        None, q, world.people["zhao"], now=timezone.now() - dt.timedelta(minutes=6)
+    )
+    client = world.client("dave")
+    page = client.get(f"/learning/quizzes/attempts/{attempt.pk}/").content.decode()
+    detail = client.get(f"/learning/quizzes/{q.pk}/")
+    api = client.get(f"/api/v1/learning/quiz-attempts/{attempt.pk}")
+    assert detail.status_code == 200 and api.status_code == 200
+    assert api.json()["status"] == "open" and api.json()["overdue"] is True
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.OPEN  # the GETs wrote nothing
+    assert 'id="overdue"' in page and 'id="quiz-form"' not in page
+    assert not AuditEvent.objects.filter(action="learning.attempt_expire").exists()
+    client.post(f"/learning/quizzes/attempts/{attempt.pk}/")
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.EXPIRED and attempt.submitted_at == attempt.deadline
+    assert AuditEvent.objects.filter(action="learning.attempt_expire").count() == 1
+
+
+def test_an_open_attempt_shows_a_countdown_to_its_deadline(world: World) -> None:
+    q = quiz(world, attempt_limit=1, time_limit=10)
+    attempt = do_start_attempt(None, q, world.people["zhao"])
+    page = world.client("dave").get(f"/learning/quizzes/attempts/{attempt.pk}/").content.decode()
+    assert "data-deadline=" in page and "countdown.js" in page

@@ -90,3 +90,72 @@ def test_the_api_is_scoped_like_the_pages(world):
     assert api(world, "oscar").get("/learning/classes").json()["count"] == 0
     assert api(world, "oscar").get(f"/learning/hours/{world.people['wang'].pk}").status_code == 404
     assert api(world, "alice").get("/learning/classes").json()["count"] == 1
+
+
+def test_results_certificates_and_feedback_through_the_api(world):
+    wang, zhao = world.people["wang"], world.people["zhao"]
+    tc = business_class(world)
+    officer = api(world, "bob")
+    officer.post(f"/learning/classes/{tc.pk}/enrolments", {"employee_nos": ["JY0001"]})
+    held_session(
+        tc, D(2024, 3, 4), {wang.pk: "present", zhao.pk: "present"}, "民法典合同编疑难问题"
+    )
+    e_wang = tc.enrolments.get(person=wang)
+    e_zhao, _ = tc.enrolments.get_or_create(person=zhao)
+    # Not yet passed: no certificate (422, nothing stored).
+    refused = officer.post(f"/learning/enrolments/{e_wang.pk}/certificate")
+    assert refused.status_code == 422 and not tc.enrolments.get(person=wang).certificate_code
+    set_result = officer.patch(
+        f"/learning/enrolments/{e_wang.pk}/result", {"result": "passed", "grade": "优秀"}
+    )
+    assert set_result.status_code == 200, set_result.content
+    assert (set_result.json()["result"], set_result.json()["grade"]) == ("passed", "优秀")
+    issued = officer.post(f"/learning/enrolments/{e_wang.pk}/certificate")
+    assert issued.status_code == 201 and issued.json()["hours"]["total"] == "8.0"
+    code = issued.json()["code"]
+    listed = officer.get(f"/learning/classes/{tc.pk}/certificates").json()
+    assert [c["code"] for c in listed] == [code]
+    assert officer.get(f"/learning/enrolments/{e_wang.pk}/certificate").json()["code"] == code
+    assert officer.get(f"/learning/enrolments/{e_zhao.pk}/certificate").status_code == 404
+    # Feedback: only the participant themself, only after attending; read aggregated.
+    member = api(world, "dave")  # 赵磊
+    assert member.post(f"/learning/enrolments/{e_wang.pk}/feedback", {"rating": 5}).status_code in (
+        403,
+        404,
+    )
+    given = member.post(
+        f"/learning/enrolments/{e_zhao.pk}/feedback", {"rating": 4, "comment": "案例很实用"}
+    )
+    assert given.status_code == 200, given.content
+    assert member.get(f"/learning/classes/{tc.pk}/feedback").status_code == 403
+    summary = officer.get(f"/learning/classes/{tc.pk}/feedback").json()
+    assert (summary["count"], summary["attended"], summary["average"]) == (1, 2, 4.0)
+    assert summary["by_rating"]["4"] == 1 and summary["comments"] == ["案例很实用"]
+    assert "赵磊" not in str(summary)
+    # Bounded inputs: 422, never 500; the actions audited every write.
+    assert (
+        officer.patch(f"/learning/enrolments/{e_wang.pk}/result", {"result": "x"}).status_code
+        == 422
+    )
+    assert (
+        officer.patch(
+            f"/learning/enrolments/{e_wang.pk}/result", {"result": "passed", "grade": "9" * 21}
+        ).status_code
+        == 422
+    )
+    assert (
+        member.post(f"/learning/enrolments/{e_zhao.pk}/feedback", {"rating": 6}).status_code == 422
+    )
+    from tianping.audit.models import AuditEvent
+
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"learning.result", "learning.certificate", "learning.feedback"} <= actions
+
+
+def test_feedback_before_attending_is_refused(world):
+    tc = business_class(world)
+    zhao = world.people["zhao"]
+    e = tc.enrolments.create(person=zhao)
+    answer = api(world, "dave").post(f"/learning/enrolments/{e.pk}/feedback", {"rating": 5})
+    assert answer.status_code == 422
+    assert not hasattr(tc.enrolments.get(pk=e.pk), "feedback")

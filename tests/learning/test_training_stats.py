@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 
 from tianping.activities import actions
 from tianping.activities.models import AttendanceStatus
+from tianping.learning.actions.summary import refresh_classes
 from tianping.learning.hours import person_hours
 from tianping.learning.models import (
     ClassSession,
@@ -62,16 +63,20 @@ def _session(world, training_class, on, hours, attendance, category=CourseCatego
     ClassSession.objects.create(training_class=training_class, activity=activity, course=course)
     for key in attendance:
         Enrolment.objects.get_or_create(training_class=training_class, person=world.people[key])
+    # Written here directly: keep the class's credits as `do_record_past_sessions` does.
+    refresh_classes([training_class.pk])
     return activity
 
 
 def _ledger(world, training_class, key, hours, political="0"):
-    return Enrolment.objects.create(
+    enrolment = Enrolment.objects.create(
         training_class=training_class,
         person=world.people[key],
         ledger_hours=Decimal(hours),
         ledger_political_hours=Decimal(political),
     )
+    refresh_classes([training_class.pk])  # as the training-ledger import does
+    return enrolment
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from tianping.audit.recording import record
 from tianping.demo.activities import add_activities
 from tianping.demo.plans import PROFILE_NAMES, Plan
 from tianping.demo.roster import CourtRoster, OrgNode, PersonDraft, RosterDrawer
+from tianping.demo.training_credits import refresh_training_credits
 from tianping.demo.training_generate import add_training
 from tianping.demo.volunteer import add_volunteer
 from tianping.orgs.models import COURT_KINDS, Org, OrgKind
@@ -184,6 +185,13 @@ def refresh_statistics(build: Build) -> None:
 
 # Every data set gets these, in this order.
 STEPS: list[Step] = [add_roster, add_activities, add_training, add_volunteer, refresh_statistics]
+STEPS: list[Step] = [
+    add_roster,
+    add_activities,
+    add_training,
+    refresh_training_credits,
+    refresh_statistics,
+]
 
 
 def build(

@@ -27,6 +27,7 @@ from tianping.demo.study import add_study
 from tianping.demo.training import add_training
 from tianping.demo.volunteer import add_volunteer_demo
 from tianping.demo.typing import add_typing
+from tianping.demo.training_credits import refresh_training_credits
 
 DEMO_STEPS: list[Step] = [
     add_roster,
@@ -48,6 +49,7 @@ DEMO_STEPS: list[Step] = [
     add_pools,
     add_competitions,
     add_typing,
+    refresh_training_credits,
     refresh_statistics,
     add_demo_logins,
 ]

@@ -34,6 +34,7 @@ from django.utils import timezone
 from tianping.activities.importing import LedgerOrgs, LedgerPeople, parse_hours
 from tianping.audit.models import AuditEvent
 from tianping.audit.recording import bulk, event, new_batch, snapshot_values
+from tianping.learning.actions.summary import refresh_classes
 from tianping.learning.models import (
     ClassStatus,
     Enrolment,
@@ -670,6 +671,7 @@ def apply_training(plan: TrainingPlan, user: Any) -> ImportResult:
     for chunk in _chunks(enrol_new, 5000):
         insert_values(Enrolment, chunk)
     update_values(Enrolment, ["ledger_hours", "ledger_political_hours", "result"], enrol_changed)
+    refresh_classes({ids[match_key(r.code)] for r in plan.classes} | {ids[k] for k in by_class})
     changed_ids = {r["id"] for r in changed_class_rows}
     for row in plan.classes:
         key = match_key(row.code)

@@ -145,6 +145,11 @@ def _close(attempt: Attempt, status: str, at: dt.datetime) -> None:
     attempt.save(update_fields=[*ATTEMPT_FIELDS, "answers"])
 
 
+def is_overdue(attempt: Attempt, now: dt.datetime | None = None) -> bool:
+    """Open past its deadline and grace: a submission would be refused (a read, no write)."""
+    return attempt.is_open and attempt.deadline < (now or timezone.now()) - GRACE
+
+
 def close_overdue(quiz: Quiz, person: Person | None = None, now: dt.datetime | None = None) -> int:
     """Close and score the open attempts past their deadline and grace (of one person, or all)."""
     now = now or timezone.now()

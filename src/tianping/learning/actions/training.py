@@ -20,6 +20,7 @@ from django.utils import timezone
 from tianping.activities.actions import PastActivity, do_plan_activity, do_record_past_activities
 from tianping.activities.models import Attendance, AttendanceStatus
 from tianping.audit.recording import jsonable, record, snapshot
+from tianping.learning.actions.summary import refresh_classes
 from tianping.learning.models.training import (
     DEFAULT_POLITICAL_SHARE,
     HOSTED_KINDS,
@@ -233,6 +234,7 @@ def do_save_plan(user: Any, tc: TrainingClass, rows: Iterable[dict[str, Any]]) -
     after = [_course_text(c) for c in tc.courses.all()]
     share = class_share(tc)
     if after != before:
+        refresh_classes([tc.pk])  # a course's category decides its sessions' political hours
         record(
             user,
             "learning.class_plan",
@@ -293,6 +295,7 @@ def _move(user: Any, tc: TrainingClass, to: str, action: str) -> TrainingClass:
     before = snapshot(tc, CLASS_FIELDS)
     tc.status = to
     tc.save(update_fields=["status", "updated_at"])
+    refresh_classes([tc.pk])  # a cancelled class credits nothing (R7.2)
     record(user, action, tc, before=before, after=snapshot(tc, CLASS_FIELDS), org=tc.court)
     return tc
 
@@ -369,6 +372,7 @@ def do_withdraw(user: Any, enrolment: Enrolment) -> None:
         org=tc.court,
     )
     enrolment.delete()
+    refresh_classes([tc.pk])  # the ledger hours it stated, if any
 
 
 @transaction.atomic
@@ -603,6 +607,8 @@ def do_record_past_sessions(
         for (course, _), activity in zip(sessions, activities, strict=True)
     ]
     ClassSession.objects.bulk_create(rows, batch_size=500)
+    # The activities' signal went out before these sessions tied them to the class.
+    refresh_classes([tc.pk])
     record(
         user,
         "learning.session",

@@ -81,6 +81,7 @@ class AttemptOut(Schema):
     started_at: dt.datetime
     deadline: dt.datetime
     status: str
+    overdue: bool = Field(description="答题中但已过时限（交卷将被拒绝，按截止时的作答计分）")
     submitted_at: dt.datetime | None
     score: int | None
     max_score: int
@@ -173,6 +174,7 @@ def _attempt_data(attempt: Attempt) -> dict[str, Any]:
         "started_at": attempt.started_at,
         "deadline": attempt.deadline,
         "status": attempt.status,
+        "overdue": actions.is_overdue(attempt),
         "submitted_at": attempt.submitted_at,
         "score": attempt.score,
         "max_score": attempt.max_score,
@@ -239,11 +241,9 @@ def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
 @router.get("/quiz-attempts/{attempt_id}", response=AttemptOut, summary="一次答题")
 @requires("learning.view")
 def get_attempt(request: HttpRequest, attempt_id: Id) -> dict[str, Any]:
-    attempt = _own_attempt(request, attempt_id)
-    if attempt.is_open:
-        actions.close_overdue(attempt.quiz, attempt.person)
-        attempt.refresh_from_db()
-    return _attempt_data(attempt)
+    # A GET writes nothing: an overdue attempt is closed by its submission (refused and
+    # scored as it stood at the deadline) or by starting the next one.
+    return _attempt_data(_own_attempt(request, attempt_id))
 
 
 @router.post(

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -23,6 +23,7 @@ from tianping.learning.models.training import (
     ClassStatus,
     CourseCategory,
     Enrolment,
+    EnrolmentResult,
     TrainingClass,
     TrainingKind,
 )
@@ -411,3 +412,185 @@ def person_hours(request: HttpRequest, person_id: Id, year: Year | None = None) 
         "required_political_hours": requirement.political_hours if requirement else None,
         "short": record.short,
     }
+
+
+# ---------------------------------------------------------------------------------------
+# Results, certificates and feedback. The public verification of a certificate by its
+# code stays a web page (`learning:certificate_verify`): the API reads certificates only
+# for those whose scope covers the enrolment.
+
+
+class ResultIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    result: EnrolmentResult | Literal[""] = Field(
+        ..., description="passed 合格 / failed 不合格 / 空串清除"
+    )
+    grade: Text = Field("", max_length=20, description="成绩（可选，如“优秀”或“92”）")
+
+
+class ResultOut(Schema):
+    id: int
+    class_id: int
+    person: PersonRef
+    result: str = Field(description="passed 合格 / failed 不合格 / 空串未评定")
+    grade: str
+    certificate_code: str | None
+    certificate_issued_on: dt.date | None
+
+
+class CertificateOut(Schema):
+    enrolment_id: int
+    class_id: int
+    training_class: str
+    starts_on: dt.date
+    ends_on: dt.date
+    person: PersonRef
+    code: str = Field(description="证书验证码（公开核验页 /learning/certificates/<验证码>/）")
+    issued_on: dt.date | None
+    hours: HoursOut
+
+
+class FeedbackIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    rating: int = Field(..., ge=1, le=5, description="总体评价，1至5分")
+    comment: Text = Field("", max_length=2000)
+
+
+class FeedbackOut(Schema):
+    enrolment_id: int
+    rating: int
+    comment: str
+
+
+class FeedbackSummaryOut(Schema):
+    class_id: int
+    count: int = Field(description="评价份数")
+    attended: int = Field(description="至少出席一次课程的学员数（可评价的人数）")
+    average: float | None = Field(description="平均分，无评价为 null")
+    by_rating: dict[str, int] = Field(description='各分值的份数（"1"至"5"）')
+    comments: list[str] = Field(description="意见建议（不署名，按提交先后）")
+
+
+def _enrolment(scope: Scope, enrolment_id: int) -> Enrolment:
+    return get_scoped(
+        scope,
+        Enrolment.objects.select_related("person", "training_class__court", "training_class"),
+        pk=enrolment_id,
+    )
+
+
+def _result(e: Enrolment) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "class_id": e.training_class_id,
+        "person": e.person,
+        "result": e.result,
+        "grade": e.grade,
+        "certificate_code": e.certificate_code,
+        "certificate_issued_on": e.certificate_issued_on,
+    }
+
+
+@router.get("/enrolments/{int:enrolment_id}", response=ResultOut, summary="参训记录的结业结果")
+@requires("learning.view")
+def get_result(request: HttpRequest, enrolment_id: Id) -> dict[str, Any]:
+    return _result(_enrolment(scope_of(request), enrolment_id))
+
+
+@router.patch(
+    "/enrolments/{int:enrolment_id}/result", response=ResultOut, summary="记录结业结果与成绩"
+)
+@requires("learning.manage")
+def set_result(request: HttpRequest, enrolment_id: Id, payload: ResultIn) -> dict[str, Any]:
+    scope = scope_of(request)
+    e = _enrolment(scope, enrolment_id)
+    _managed(scope, e.training_class_id)
+    stored = actions.do_set_result(request.user, e, str(payload.result), payload.grade)
+    return _result(stored)
+
+
+def _certificate(e: Enrolment, hours: Hours | None) -> dict[str, Any]:
+    tc = e.training_class
+    return {
+        "enrolment_id": e.pk,
+        "class_id": tc.pk,
+        "training_class": tc.name,
+        "starts_on": tc.starts_on,
+        "ends_on": tc.ends_on,
+        "person": e.person,
+        "code": e.certificate_code,
+        "issued_on": e.certificate_issued_on,
+        "hours": _hours(hours or Hours()),
+    }
+
+
+@router.get(
+    "/classes/{int:class_id}/certificates",
+    response=list[CertificateOut],
+    summary="培训班已颁发的结业证书",
+)
+@requires("learning.view")
+def list_certificates(request: HttpRequest, class_id: Id) -> list[dict[str, Any]]:
+    scope = scope_of(request)
+    tc = _get(scope, class_id)
+    rows = scoped(
+        scope,
+        Enrolment.objects.filter(training_class=tc, certificate_code__isnull=False)
+        .select_related("person", "training_class")
+        .order_by("certificate_issued_on", "pk"),
+    )
+    hours = queries.class_hours(tc.pk)
+    return [_certificate(e, hours.get(e.person_id)) for e in rows]
+
+
+@router.get(
+    "/enrolments/{int:enrolment_id}/certificate", response=CertificateOut, summary="结业证书"
+)
+@requires("learning.view")
+def get_certificate(request: HttpRequest, enrolment_id: Id) -> dict[str, Any]:
+    e = _enrolment(scope_of(request), enrolment_id)
+    if not e.certificate_code:
+        raise Http404
+    return _certificate(e, queries.class_hours(e.training_class_id).get(e.person_id))
+
+
+@router.post(
+    "/enrolments/{int:enrolment_id}/certificate",
+    response={201: CertificateOut},
+    summary="颁发结业证书（须结业合格；已颁发的原样返回）",
+)
+@requires("learning.manage")
+def issue_certificate(request: HttpRequest, enrolment_id: Id) -> Status[dict[str, Any]]:
+    scope = scope_of(request)
+    e = _enrolment(scope, enrolment_id)
+    _managed(scope, e.training_class_id)
+    stored = actions.do_issue_certificate(request.user, e)
+    hours = queries.class_hours(stored.training_class_id).get(stored.person_id)
+    return Status(201, _certificate(stored, hours))
+
+
+@router.post(
+    "/enrolments/{int:enrolment_id}/feedback",
+    response=FeedbackOut,
+    summary="本人评价培训班（出席过至少一次课程后）",
+)
+@requires("learning.view")
+def give_feedback(request: HttpRequest, enrolment_id: Id, payload: FeedbackIn) -> dict[str, Any]:
+    scope = scope_of(request)
+    e = _enrolment(scope, enrolment_id)
+    if e.person_id != scope.person_id:
+        raise PermissionDenied("own enrolment only")
+    feedback = actions.do_give_feedback(request.user, e, payload.rating, payload.comment)
+    return {"enrolment_id": e.pk, "rating": feedback.rating, "comment": feedback.comment}
+
+
+@router.get(
+    "/classes/{int:class_id}/feedback",
+    response=FeedbackSummaryOut,
+    summary="培训班评价汇总（不署名）",
+)
+@requires("learning.manage")
+def feedback_summary(request: HttpRequest, class_id: Id) -> dict[str, Any]:
+    tc = _managed(scope_of(request), class_id)
+    summary = queries.feedback_summary(tc)
+    return {"class_id": tc.pk, **summary}

@@ -31,3 +31,9 @@ from tianping.learning.models.training import (  # noqa: F401
     TrainingRequirement,
     TrainingSetting,
 )
+from tianping.learning.models.training_summary import (  # noqa: F401
+    ClassCategoryHours,
+    ClassCredit,
+    ClassLineTally,
+    CreditLineStamp,
+)

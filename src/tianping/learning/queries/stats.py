@@ -18,17 +18,19 @@ What counts, and where:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q, Sum
 
 from tianping.audit import generation
 from tianping.learning.hours import (
     LEDGER_UNSORTED,
+    TENTH,
     ZERO,
+    ClassTally,
     Hours,
     Participation,
     class_participations,
@@ -37,12 +39,16 @@ from tianping.learning.hours import (
     hours_by_category,
 )
 from tianping.learning.models import (
+    ClassCategoryHours,
+    ClassCredit,
+    ClassLineTally,
     ClassStatus,
     CourseCategory,
     TrainingClass,
     TrainingKind,
     TrainingRequirement,
 )
+from tianping.learning.models.training_summary import lines_checked_at
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.models import Category, Person, PersonStatus
 
@@ -179,9 +185,83 @@ def child_courts(org: Org) -> list[Org]:
     return found
 
 
+def summary_tallies(condition: Q) -> list[ClassTally]:
+    """`learning.hours.class_tallies` read from the tallies each class keeps per line
+    (`ClassLineTally`); the credits (`ClassCredit`) of people changed since the lines were
+    last checked are read again and counted under each person's line of now."""
+    classes = TrainingClass.objects.filter(condition).values("id")
+    sums: dict[tuple[int, str], list[Any]] = {}
+    for class_id, line, n, total, political in (
+        ClassLineTally.objects.filter(training_class_id__in=classes)
+        .values_list("training_class_id", "line", "participations", "hours", "political_hours")
+        .order_by()
+    ):
+        sums[(class_id, line)] = [n, Hours.of(total, political)]
+    since = lines_checked_at()
+    people = Person.objects.all() if since is None else Person.objects.filter(updated_at__gt=since)
+    # The people changed since the check, by id (few, or none): their rows are then read
+    # by person, never the year's rows joined to every person.
+    changed = list(people.values_list("id", flat=True))
+    stale = [
+        row
+        for start in range(0, len(changed), 5000)
+        for row in ClassCredit.objects.filter(
+            person_id__in=changed[start : start + 5000], training_class_id__in=classes
+        )
+        .exclude(line=F("person__category"))
+        .values_list("training_class_id", "line", "person__category", "hours", "political_hours")
+        .order_by()
+    ]
+    for class_id, kept, now, total, political in stale:
+        hours = Hours.of(total, political)
+        old = sums[(class_id, kept)]
+        old[0] -= 1
+        old[1] = Hours(old[1].total - hours.total, old[1].political - hours.political)
+        new = sums.setdefault((class_id, now), [0, Hours()])
+        new[0] += 1
+        new[1] = new[1] + hours
+    return [
+        ClassTally(class_id, line, n, hours) for (class_id, line), (n, hours) in sums.items() if n
+    ]
+
+
+def summary_categories(condition: Q) -> dict[str, Decimal]:
+    """`learning.hours.hours_by_category` read from the hours each class keeps by category."""
+    found: dict[str, Decimal] = {}
+    for category, total in (
+        ClassCategoryHours.objects.filter(
+            training_class_id__in=TrainingClass.objects.filter(condition).values("id")
+        )
+        .values_list("category")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    ):
+        found[category] = found.get(category, ZERO) + Decimal(str(total)).quantize(TENTH)
+    return found
+
+
 def training_stats(org: Org, year: int) -> Stats:
-    """Every figure of the statistics page and the CLI, summed per class and line in the
-    database (`learning.hours.class_tallies`) and grouped here."""
+    """Every figure of the statistics page and the CLI, from the credits each class keeps
+    (`learning.models.training_summary`, kept current by every write that changes them)."""
+    condition = year_classes(org, year)
+    return _stats(org, year, summary_tallies(condition), lambda: summary_categories(condition))
+
+
+def training_stats_from_records(org: Org, year: int) -> Stats:
+    """The same figures computed afresh from attendance and ledgers (`learning.hours`):
+    what the kept credits must always equal (tests compare them)."""
+    condition = year_classes(org, year)
+    tallies = class_tallies(condition)
+    return _stats(org, year, tallies, lambda: hours_by_category(condition, tallies))
+
+
+def _stats(
+    org: Org,
+    year: int,
+    tallies: list[ClassTally],
+    categories: Callable[[], dict[str, Decimal]],
+) -> Stats:
+    """Group per-class, per-line tallies into the page's figures."""
     condition = year_classes(org, year)
     classes = list(
         TrainingClass.objects.filter(condition).values_list("id", "kind", "court__path").order_by()
@@ -207,7 +287,6 @@ def training_stats(org: Org, year: int) -> Stats:
     # then per figure.
     per_class: dict[int, list[Any]] = {}
     per_line: dict[str, list[Any]] = {}
-    tallies = class_tallies(condition)
     for t in tallies:
         if t.class_id not in kind_of:
             continue
@@ -235,9 +314,7 @@ def training_stats(org: Org, year: int) -> Stats:
         tally.hours += Hours(hours, political)
     for key, seen in lines_classes.items():
         lines[key].classes = len(seen)
-    by_category = sorted(
-        hours_by_category(condition, tallies).items(), key=lambda kv: _category_order(kv[0])
-    )
+    by_category = sorted(categories().items(), key=lambda kv: _category_order(kv[0]))
     return Stats(
         org=org,
         year=year,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -18,6 +19,7 @@ from tianping.learning.models.training import (
     ClassStatus,
     CourseCategory,
     Enrolment,
+    Feedback,
     TrainingClass,
     TrainingRequirement,
 )
@@ -323,3 +325,34 @@ def certificate(code: str) -> Enrolment | None:
 
 def this_year() -> int:
     return dt.date.today().year
+
+
+def feedback_summary(tc: TrainingClass) -> dict[str, Any]:
+    """A class's feedback for its managers, without names: how many gave it of how many
+    could (present at a held session at least), the average, the count of each rating and
+    the comments in the order they came."""
+    rows = list(
+        Feedback.objects.filter(enrolment__training_class=tc)
+        .order_by("created_at", "pk")
+        .values_list("rating", "comment")
+    )
+    attended = (
+        Attendance.objects.filter(
+            status=AttendanceStatus.PRESENT,
+            activity__status="held",
+            activity__class_session__training_class=tc,
+        )
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+    by_rating = {str(n): 0 for n in range(1, 6)}
+    for rating, _ in rows:
+        by_rating[str(rating)] += 1
+    return {
+        "count": len(rows),
+        "attended": attended,
+        "average": round(sum(r for r, _ in rows) / len(rows), 2) if rows else None,
+        "by_rating": by_rating,
+        "comments": [c for _, c in rows if c],
+    }

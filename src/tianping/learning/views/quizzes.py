@@ -80,9 +80,9 @@ def quiz_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @requires("learning.view")
 def quiz_detail(request: AuthenticatedHttpRequest, quiz_id: int) -> HttpResponse:
     quiz = _quiz(request, quiz_id)
+    # A GET writes nothing: an attempt past its deadline is closed by the next write (a new
+    # attempt, its submission, or the overdue notice's button), and shown as overdue till then.
     person = request.user.person
-    if person is not None:
-        actions.close_overdue(quiz, person)
     mine = queries.my_quiz(quiz, request.user.person_id)
     return render(
         request,
@@ -135,8 +135,6 @@ def quiz_take(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpRespons
     if attempt.is_open:
         if not own:
             raise PermissionDenied("someone else's open attempt")
-        actions.close_overdue(attempt.quiz, attempt.person)
-        attempt.refresh_from_db()
     if request.method == "POST" and attempt.is_open:
         try:
             attempt = actions.do_submit_attempt(request.user, attempt, _posted_answers(request))
@@ -164,6 +162,7 @@ def quiz_take(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpRespons
     if attempt.is_open:
         context["questions"] = queries.served_questions(attempt)
         context["deadline"] = timezone.localtime(attempt.deadline)
+        context["overdue"] = actions.is_overdue(attempt)
         return render(request, "learning/quizzes/take.html", context)
     context["questions"] = queries.reviewed_questions(attempt)
     return render(request, "learning/quizzes/attempt.html", context)
