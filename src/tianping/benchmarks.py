@@ -1304,34 +1304,6 @@ def volunteer_hours_floor(root: Org, year: int) -> Floor:
         (
             f"SELECT COUNT(DISTINCT at.person_id), COUNT(DISTINCT at.activity_id), SUM({hours}) {rows}",
             span,
-# Talent pools (issue 11) ---------------------------------------------------------------
-
-
-def _talent_court() -> Org | None:
-    """The topmost court (a province's 高院, or the city's 中院)."""
-    return Org.objects.filter(kind__in=COURT_KINDS).order_by("depth", "path").first()
-
-
-def talent_pool_floor(court: Org, on: dt.date) -> Floor:
-    """What an eligibility run must read at least: the people the narrowing rules keep, and
-    each one's best honour in force."""
-    born_after = dt.date(on.year - 41, on.month, min(on.day, 28)) - dt.timedelta(days=2)
-    return [
-        (
-            "SELECT p.id, p.name, p.birth_date, p.category, p.education, p.political_status "
-            "FROM people_person p JOIN orgs_org o ON o.id = p.court_id "
-            "WHERE o.path LIKE %s AND p.status = 'serving' AND p.birth_date > %s "
-            "AND p.political_status IN ('member', 'probationary') "
-            "AND p.category IN ('judge', 'judge_assistant') "
-            "AND p.education IN ('doctorate', 'master', 'bachelor')",
-            [court.path + "%", born_after],
-        ),
-        (
-            "SELECT h.person_id, MIN(h.level) FROM talent_honour h "
-            "JOIN people_person p ON p.id = h.person_id JOIN orgs_org o ON o.id = p.court_id "
-            "WHERE o.path LIKE %s AND h.withdrawn_on IS NULL AND h.awarded_on <= %s "
-            "GROUP BY h.person_id",
-            [court.path + "%", on],
         ),
     ]
 
@@ -1379,6 +1351,8 @@ def bench_volunteer(court: Org | None = None) -> list[Result]:
             note=f"{note}; each court's and team's yearly figures",
         ),
     ]
+
+
 def bench_community(top: Org | None = None) -> list[Result]:
     """Community work over a province: every serving party member registered with a community
     and three services each in the year, ten deeds per court; the 双报到 overview of the top
@@ -1518,6 +1492,8 @@ def bench_community(top: Org | None = None) -> list[Result]:
     except Rollback:
         pass
     return results
+
+
 def bench_liaison(court: Org | None = None) -> list[Result]:
     """法官联系人: the ledger of the top court's subtree (assignments with their visits, open
     and overdue matters) with its figures, and the matters page, over whatever liaison
@@ -1526,15 +1502,6 @@ def bench_liaison(court: Org | None = None) -> list[Result]:
     from tianping.accounts.scoping import CAPABILITIES, Scope
     from tianping.service.models import LiaisonAssignment, Matter
     from tianping.service.queries import liaison as queries
-def bench_competitions(court: Org | None = None) -> list[Result]:
-    """A city-wide competition round (60 entrants, 7 judges, 5 criteria: 2,100 cells): its
-    ranking with dropped extremes, its results page, and one judge's cell saved. Built here,
-    inside `run_all`'s rolled-back transaction."""
-    from decimal import Decimal
-
-    from tianping.talent.actions import competitions as contest
-    from tianping.talent.models import Criterion, Judge, Round, Score
-    from tianping.talent.queries.competitions import participants, round_standings
 
     top = court or _top_court()
     if top is None:
@@ -1572,6 +1539,40 @@ def bench_competitions(court: Org | None = None) -> list[Result]:
         _measure("liaison_ledger_and_figures", ledger, floor, note=note),
         _measure("liaison_matters_page", page, None, note=f"{note}; the whole page, as an officer"),
     ]
+
+
+# Talent pools (issue 11) ---------------------------------------------------------------
+
+
+def _talent_court() -> Org | None:
+    """The topmost court (a province's 高院, or the city's 中院)."""
+    return Org.objects.filter(kind__in=COURT_KINDS).order_by("depth", "path").first()
+
+
+def talent_pool_floor(court: Org, on: dt.date) -> Floor:
+    """What an eligibility run must read at least: the people the narrowing rules keep, and
+    each one's best honour in force."""
+    born_after = dt.date(on.year - 41, on.month, min(on.day, 28)) - dt.timedelta(days=2)
+    return [
+        (
+            "SELECT p.id, p.name, p.birth_date, p.category, p.education, p.political_status "
+            "FROM people_person p JOIN orgs_org o ON o.id = p.court_id "
+            "WHERE o.path LIKE %s AND p.status = 'serving' AND p.birth_date > %s "
+            "AND p.political_status IN ('member', 'probationary') "
+            "AND p.category IN ('judge', 'judge_assistant') "
+            "AND p.education IN ('doctorate', 'master', 'bachelor')",
+            [court.path + "%", born_after],
+        ),
+        (
+            "SELECT h.person_id, MIN(h.level) FROM talent_honour h "
+            "JOIN people_person p ON p.id = h.person_id JOIN orgs_org o ON o.id = p.court_id "
+            "WHERE o.path LIKE %s AND h.withdrawn_on IS NULL AND h.awarded_on <= %s "
+            "GROUP BY h.person_id",
+            [court.path + "%", on],
+        ),
+    ]
+
+
 def bench_talent_pools() -> list[Result]:
     """An eligibility run over a province's people (talent.eligibility): a 后备干部 pool with
     age, political status, line, education and honour rules, and the same with training
@@ -1634,6 +1635,24 @@ def bench_talent_pools() -> list[Result]:
             lambda: eligibility_run(hours_pool, on),
             None,
             f"{court.name}: the 5 rules and the last year's credited hours (learning.hours)",
+        )
+    )
+    return results
+
+
+def bench_competitions(court: Org | None = None) -> list[Result]:
+    """A city-wide competition round (60 entrants, 7 judges, 5 criteria: 2,100 cells): its
+    ranking with dropped extremes, its results page, and one judge's cell saved. Built here,
+    inside `run_all`'s rolled-back transaction."""
+    from decimal import Decimal
+
+    from tianping.talent.actions import competitions as contest
+    from tianping.talent.models import Criterion, Judge, Round, Score
+    from tianping.talent.queries.competitions import participants, round_standings
+
+    top = court or _top_court()
+    if top is None:
+        return []
     people = list(
         Person.objects.serving().filter(court__path__startswith=top.path).order_by("pk")[:67]
     )
@@ -1701,6 +1720,8 @@ def bench_talent_pools() -> list[Result]:
         )
     )
     return results
+
+
 def bench_typing() -> list[Result]:
     """Scoring a 10-minute stenography test (R6): about 2,500 typed characters against a
     3,000-character reference (target ≤ 200 ms), alone and with the text rebuilt from its

@@ -184,11 +184,11 @@ def refresh_statistics(build: Build) -> None:
 
 
 # Every data set gets these, in this order.
-STEPS: list[Step] = [add_roster, add_activities, add_training, add_volunteer, refresh_statistics]
 STEPS: list[Step] = [
     add_roster,
     add_activities,
     add_training,
+    add_volunteer,
     refresh_training_credits,
     refresh_statistics,
 ]

@@ -15,8 +15,8 @@ from tianping.demo.committees import add_committees, plan_committees
 from tianping.demo.community import add_community
 from tianping.demo.competitions import add_competitions
 from tianping.demo.dues import add_dues
-from tianping.demo.liaison import add_liaison
 from tianping.demo.honours import add_honours
+from tianping.demo.liaison import add_liaison
 from tianping.demo.logins import add_demo_logins
 from tianping.demo.pools import add_pools
 from tianping.demo.quizzes import add_quizzes
@@ -25,9 +25,9 @@ from tianping.demo.recruitment import add_recruitment
 from tianping.demo.reviews import add_reviews
 from tianping.demo.study import add_study
 from tianping.demo.training import add_training
-from tianping.demo.volunteer import add_volunteer_demo
-from tianping.demo.typing import add_typing
 from tianping.demo.training_credits import refresh_training_credits
+from tianping.demo.typing import add_typing
+from tianping.demo.volunteer import add_volunteer_demo
 
 DEMO_STEPS: list[Step] = [
     add_roster,

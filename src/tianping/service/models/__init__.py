@@ -1,11 +1,16 @@
 """The service app's models, one module per part (DESIGN.md)."""
 
-from tianping.service.models.volunteer import (  # noqa: F401
-    CertificateRule,
-    TeamMember,
-    VolunteerCertificate,
-    VolunteerService,
-    VolunteerTeam,
+from tianping.service.models.brands import (  # noqa: F401
+    Brand,
+    BrandActivity,
+    BrandEvaluation,
+    BrandGrade,
+    BrandPlanItem,
+    DemoPost,
+    DutyEntry,
+    DutyShift,
+    PostKind,
+)
 from tianping.service.models.community import (  # noqa: F401
     Agreement,
     AgreementStatus,
@@ -18,16 +23,6 @@ from tianping.service.models.community import (  # noqa: F401
     JointActivity,
     Partner,
     PartnerKind,
-from tianping.service.models.brands import (  # noqa: F401
-    Brand,
-    BrandActivity,
-    BrandEvaluation,
-    BrandGrade,
-    BrandPlanItem,
-    DemoPost,
-    DutyEntry,
-    DutyShift,
-    PostKind,
 )
 from tianping.service.models.liaison import (  # noqa: F401
     ContactKind,
@@ -36,4 +31,11 @@ from tianping.service.models.liaison import (  # noqa: F401
     Matter,
     MatterCategory,
     MatterStep,
+)
+from tianping.service.models.volunteer import (  # noqa: F401
+    CertificateRule,
+    TeamMember,
+    VolunteerCertificate,
+    VolunteerService,
+    VolunteerTeam,
 )

@@ -2,20 +2,12 @@
 
 from django.urls import URLPattern
 
-from tianping.service.views import home, volunteer
+from tianping.service.views import brands, community, home, liaison, volunteer
 
 routes: list[URLPattern] = [
     *home.routes,
     *volunteer.routes,
-from tianping.service.views import community, home
-
-routes: list[URLPattern] = [
-    *home.routes,
     *community.routes,
-from tianping.service.views import brands, home, liaison
-
-routes: list[URLPattern] = [
-    *home.routes,
     *liaison.routes,
     *brands.routes,
 ]

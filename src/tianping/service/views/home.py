@@ -10,9 +10,7 @@ from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 
 # Each part adds its name here and a card at templates/service/<part>/_card.html.
-PARTS: tuple[str, ...] = ("volunteer",)
-PARTS: tuple[str, ...] = ("community",)
-PARTS: tuple[str, ...] = ("liaison", "brands")
+PARTS: tuple[str, ...] = ("volunteer", "community", "liaison", "brands")
 
 
 @requires("service.view")

@@ -2,17 +2,14 @@
 
 from ninja import Router
 
-from tianping.talent.api import honours, pools
+from tianping.talent.api import competitions, honours, pools, typing
 
 router = Router(tags=["人才与荣誉"])
-PARTS: tuple[Router, ...] = (honours.router, pools.router)
-from tianping.talent.api import competitions
-
-router = Router(tags=["人才与荣誉"])
-PARTS: tuple[Router, ...] = (competitions.router,)
-from tianping.talent.api import typing
-
-router = Router(tags=["人才与荣誉"])
-PARTS: tuple[Router, ...] = (typing.router,)
+PARTS: tuple[Router, ...] = (
+    honours.router,
+    pools.router,
+    competitions.router,
+    typing.router,
+)
 for part in PARTS:
     router.add_router("", part)

@@ -34,6 +34,7 @@ from tianping.talent.models.pools import (  # noqa: F401
     PoolKind,
     PoolMember,
     TalentPool,
+)
 from tianping.talent.models.typing import (  # noqa: F401
     AttemptState,
     PassRule,

@@ -2,21 +2,12 @@
 
 from django.urls import URLPattern
 
-from tianping.talent.views import home, honours, pools
+from tianping.talent.views import competitions, home, honours, pools, typing
 
 routes: list[URLPattern] = [
     *home.routes,
     *honours.routes,
     *pools.routes,
-from tianping.talent.views import competitions, home
-
-routes: list[URLPattern] = [
-    *home.routes,
     *competitions.routes,
-from tianping.talent.views import home
-from tianping.talent.views import typing as typing_views
-
-routes: list[URLPattern] = [
-    *home.routes,
-    *typing_views.routes,
+    *typing.routes,
 ]

@@ -10,9 +10,7 @@ from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 
 # Each part adds its name here and a card at templates/talent/<part>/_card.html.
-PARTS: tuple[str, ...] = ("honours", "pools")
-PARTS: tuple[str, ...] = ("competitions",)
-PARTS: tuple[str, ...] = ("typing",)
+PARTS: tuple[str, ...] = ("honours", "pools", "competitions", "typing")
 
 
 @requires("talent.view")
