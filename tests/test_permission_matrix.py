@@ -209,6 +209,7 @@ def _sample(world, app: str, kwarg: str, route_name: str = "") -> tuple[Any, typ
         from tests.service.community_samples import matrix_sample as community_sample
 
         obj = community_sample(world, kwarg)
+        return obj.pk, type(obj), obj
     if kwarg in ("assignment_id", "matter_id", "brand_id", "post_id"):
         from tests.service import liaison_samples
 
@@ -225,6 +226,7 @@ def _sample(world, app: str, kwarg: str, route_name: str = "") -> tuple[Any, typ
         from tests.talent.competition_factories import matrix_sample as competition_sample
 
         obj = competition_sample(world, kwarg)
+        return obj.pk, type(obj), obj
     if kwarg in ("typing_text_id", "typing_exam_id", "typing_attempt_id"):
         from tests.talent.typing_factories import matrix_sample as typing_sample
 
