@@ -368,7 +368,7 @@ def _record_service(request: HttpRequest, activity_id: Id, payload: ServiceIn) -
         "beneficiaries": record.beneficiaries,
         "community": record.community,
         "volunteers": [
-            {"person_id": r.person_id, "name": r.person.name, "hours": r.counted}
+            {"person_id": r.person_id, "name": r.person.name, "hours": r.counted}  # type: ignore[attr-defined]
             for r in queries.service_rows(activity)
         ],
     }

@@ -147,8 +147,9 @@ def hours_ledger(
     )
     chosen = list(per_person if limit is None else per_person[offset : offset + limit])
     ids = [r["person_id"] for r in chosen]
-    people = Person.objects.in_bulk(ids)
-    points = _points(ids, year, org)
+    people = Person.objects.only("id", "employee_no", "name").in_bulk(ids)
+    # A whole ledger reads the subtree's points in one grouped pass, a page by its people.
+    points = _points(ids if limit is not None else None, year, org)
     lines = [
         LedgerLine(people[r["person_id"]], r["n"], tenth(r["h"]), points.get(r["person_id"], ZERO))
         for r in chosen
@@ -156,16 +157,18 @@ def hours_ledger(
     return Ledger(lines, totals["people"] or 0, totals["n"] or 0, tenth(totals["h"]))
 
 
-def _points(person_ids: list[int], year: int, org: Org | None = None) -> dict[int, Decimal]:
-    """The R4.1 volunteer points of the year (reversals included: a balance is a sum)."""
-    if not person_ids:
+def _points(person_ids: list[int] | None, year: int, org: Org | None = None) -> dict[int, Decimal]:
+    """The R4.1 volunteer points of the year (reversals included: a balance is a sum), of
+    the people named, or of everyone when None."""
+    if person_ids is not None and not person_ids:
         return {}
     entries = PointEntry.objects.filter(
-        person_id__in=person_ids,
         trigger=Trigger.VOLUNTEER_HOURS,
         on__gte=dt.date(year, 1, 1),
         on__lte=dt.date(year, 12, 31),
     )
+    if person_ids is not None:
+        entries = entries.filter(person_id__in=person_ids)
     if org is not None:
         entries = entries.filter(activity__org__path__startswith=org.path)
     return {

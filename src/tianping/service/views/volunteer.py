@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -139,7 +139,7 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args: Any, owners: list[Org], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
             (o.code, o.name if o.kind in COURT_KINDS else f"{o.court().name} {o.name}")
             for o in owners
         ]
@@ -405,7 +405,7 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args: Any, courts: list[Org], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["court"].choices = [(c.code, c.name) for c in courts]
+        cast(forms.ChoiceField, self.fields["court"]).choices = [(c.code, c.name) for c in courts]
 
 
 @requires("service.view")
