@@ -38,7 +38,7 @@ def test_an_officer_runs_a_talent_pool_nomination_and_sees_a_flagged_member(
 
     logged_in(page, live_server, "alice", PASSWORD)
     page.goto(f"{live_server.url}/talent/")
-    page.locator("#card-pools").get_by_role("link", name="人才库").click()
+    page.locator("#card-pools").get_by_role("link", name="人才库", exact=True).click()
     page.get_by_role("link", name="青年骨干人才库").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("青年骨干人才库")
     flagged = page.locator("#members-table tr.flagged")
@@ -59,7 +59,7 @@ def test_an_officer_runs_a_talent_pool_nomination_and_sees_a_flagged_member(
 
     page.locator("#members-table").get_by_role("link", name="王芳").click()
     expect(page.locator("table.evidence")).to_contain_text("不超过35周岁")
-    page.get_by_role("button", name="入库").click()
+    page.get_by_role("button", name="入库", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("王芳已入库")
     page.screenshot(path=str(tmp_path / "pool-member.png"), full_page=True)
     member = pool.members.get(person=world.people["wang"])

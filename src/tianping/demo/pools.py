@@ -84,8 +84,9 @@ def add_pools(build: Build) -> None:
             older = [
                 p
                 for p in Person.objects.serving().filter(court=court, birth_date__isnull=False)
-                if age_on(p.birth_date, start) == 35
-                and age_on(p.birth_date, today) == 36  # type: ignore[arg-type]
+                if p.birth_date is not None
+                and age_on(p.birth_date, start) == 35
+                and age_on(p.birth_date, today) == 36
                 and p.pk not in chosen
             ]
             if older:

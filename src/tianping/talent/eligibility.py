@@ -268,7 +268,7 @@ def _honours(rows: list[Row], on: dt.date, condition: Q) -> dict[int, list[Row]]
             .values("id", "person_id", "title", "level", "kind", "awarded_on", "document_no")
             .order_by("awarded_on", "id")
         ):
-            found.setdefault(h["person_id"], []).append(h)
+            found.setdefault(h["person_id"], []).append(dict(h))
     return found
 
 

@@ -296,12 +296,12 @@ def parse_honours(source: Source, court: Org, today: dt.date | None = None) -> H
         plan.errors = sort_errors(errors, lambda c: positions.get(c, len(positions)))
         plan.unchanged = 0
     else:
-        found = Person.objects.select_related("court").in_bulk(
+        holders = Person.objects.select_related("court").in_bulk(
             [r.person.pk for r in rows if r.person is not None]
         )
         for r in rows:
             if r.person is not None:
-                r.person = found[r.person.pk]
+                r.person = holders[r.person.pk]
         plan.new = rows
     return plan
 

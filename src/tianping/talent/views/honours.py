@@ -74,7 +74,7 @@ class FilterForm(forms.Form):
         self.fields["year"].choices = _years()  # type: ignore[attr-defined]
         court = self.fields["court"]
         court.queryset = courts  # type: ignore[attr-defined]
-        court.widget.params["kinds"] = "high_court,mid_court,basic_court"  # type: ignore[attr-defined]
+        court.widget.params["kinds"] = "high_court,mid_court,basic_court"
 
 
 def _filter(request: AuthenticatedHttpRequest) -> tuple[FilterForm, queries.HonourFilter]:
@@ -278,7 +278,6 @@ class CountsForm(forms.Form):
         coerce=int,
         initial=2,
         required=False,
-        empty_value=2,
     )
     rounding = forms.ChoiceField(
         label="人数写法",
@@ -289,7 +288,7 @@ class CountsForm(forms.Form):
     def __init__(self, courts: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["court"].queryset = courts  # type: ignore[attr-defined]
-        self.fields["court"].widget.params["kinds"] = "high_court,mid_court,basic_court"  # type: ignore[attr-defined]
+        self.fields["court"].widget.params["kinds"] = "high_court,mid_court,basic_court"
         self.fields["year"].choices = _years()  # type: ignore[attr-defined]
 
 

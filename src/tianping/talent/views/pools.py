@@ -245,7 +245,7 @@ def pool_nominate(request: AuthenticatedHttpRequest, pool_id: int) -> HttpRespon
         if not form.is_valid():
             messages.error(
                 request,
-                "提名未保存：" + "；".join(m for errs in form.errors.values() for m in errs),
+                "提名未保存：" + "；".join(str(m) for errs in form.errors.values() for m in errs),
             )
             return redirect("talent:pool", pool_id=pool.pk)
         people = list(form.cleaned_data["people"].select_related("court"))
@@ -318,9 +318,10 @@ def member_step(request: AuthenticatedHttpRequest, member_id: int, step: str) ->
     form = StepForm(request.POST)
     if not form.is_valid():
         messages.error(
-            request, "未保存：" + "；".join(m for errs in form.errors.values() for m in errs)
+            request, "未保存：" + "；".join(str(m) for errs in form.errors.values() for m in errs)
         )
         return redirect("talent:pool_member", member_id=member.pk)
+    action: Any
     action, done = STEPS[step]
     note, on = form.cleaned_data["note"] or "", form.cleaned_data["on"]
     kwargs: dict[str, Any] = {"on": on}
