@@ -11,12 +11,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
@@ -259,9 +258,10 @@ def exam_detail(request: AuthenticatedHttpRequest, typing_exam_id: int) -> HttpR
 
 
 @requires("talent.view")
-@require_POST
 def exam_start(request: AuthenticatedHttpRequest, typing_exam_id: int) -> HttpResponse:
     exam = _exam(request, typing_exam_id)
+    if request.method != "POST":
+        return redirect("talent:typing_exam", typing_exam_id=exam.pk)
     person = request.user.person
     if person is None:
         raise PermissionDenied("no person")
@@ -274,11 +274,12 @@ def exam_start(request: AuthenticatedHttpRequest, typing_exam_id: int) -> HttpRe
 
 
 @requires("talent.view")
-@require_POST
 def practice_start(request: AuthenticatedHttpRequest, typing_text_id: int) -> HttpResponse:
     text = get_scoped(
         request.scope, TypingText.objects.filter(for_practice=True), pk=typing_text_id
     )
+    if request.method != "POST":
+        return redirect("talent:typing_home")
     person = request.user.person
     if person is None:
         raise PermissionDenied("no person")
@@ -345,12 +346,15 @@ def attempt_page(request: AuthenticatedHttpRequest, typing_attempt_id: int) -> H
 
 
 @requires("talent.view")
-@require_POST
 def attempt_log(request: AuthenticatedHttpRequest, typing_attempt_id: int) -> HttpResponseBase:
     """A batch of the page's input log (JSON); the answer says what the server now holds."""
     attempt = queries.attempt_for(request.scope, typing_attempt_id)
-    if attempt is None or attempt.person_id != request.user.person_id:
+    if attempt is None:
         raise Http404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if attempt.person_id != request.user.person_id:
+        raise PermissionDenied("someone else's test")
     if len(request.body) > MAX_BATCH_BYTES:
         return JsonResponse({"error": "录入记录过大"}, status=413)
     try:
