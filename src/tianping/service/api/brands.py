@@ -43,6 +43,10 @@ class MatrixOut(Schema):
     rows: list[MatrixRowOut]
 
 
+class YearQuery(Schema):
+    year: Year | None = None
+
+
 class MatrixQuery(Schema):
     court: OrgCode = Field("", description="法院代码：其本身及下级法院")
     year: Year | None = None
@@ -170,10 +174,6 @@ class BrandOut(BrandRef):
     plan: list[PlanItemOut]
     activities: list[LinkOut]
     evaluations: list[EvaluationOut]
-
-
-class YearQuery(Schema):
-    year: Year | None = None
 
 
 def _brand_out(scope: Any, brand: Brand, year: int) -> dict[str, Any]:
