@@ -17,11 +17,11 @@ import random
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from tianping.activities.actions import do_record_past_activity
+from tianping.activities.actions import do_plan_activity, do_record_held, do_record_past_activity
 from tianping.activities.models import Activity, ActivityStatus, Attendance, AttendanceStatus
 from tianping.orgs.models import Org, OrgKind
 from tianping.people.models import Person, PersonStatus, PoliticalStatus, PostLevel
-from tianping.service.actions.volunteer import do_set_service_hours, sync_certificates
+from tianping.service.actions.volunteer import sync_certificates
 from tianping.service.models.volunteer import (
     CertificateRule,
     TeamMember,
@@ -137,7 +137,7 @@ def add_volunteer_demo(build: Build) -> None:
     add_volunteer(build)
     rng = random.Random(f"{build.plan.seed}:volunteer-demo")
     last = build.plan.as_of
-    year = last.year if last.month >= 6 else last.year - 1
+    year = last.year
     branch_draft = demo_branch(build)
     branch = Org.objects.get(pk=build.org_ids[branch_draft.code])
     court = branch.court()
@@ -170,30 +170,38 @@ def add_volunteer_demo(build: Build) -> None:
     TeamMember.objects.bulk_create(
         [TeamMember(team=team, person=p, joined_on=dt.date(year - 2, 3, 5)) for p in crew]
     )
-    # Two services of the branch team in the year; one volunteer leaves half-way.
-    days = [dt.date(year, 3, 5), dt.date(year, 5, 20)]
-    for day, title, hours in zip(
-        days,
-        ("“学雷锋”志愿服务日：敬老院送温暖", "“我为群众办实事”社区义务法律咨询"),
-        ("6.0", "5.0"),
-        strict=True,
+    # Two services of the branch team on the plan's last day (so that no earlier entry of
+    # the capped points is recomputed, D8); one volunteer leaves half-way. The attendance is
+    # written with that part before the service is recorded as held, so points are posted
+    # once, from the part (R4.1).
+    for title, hours in (
+        ("“学雷锋”志愿服务：敬老院送温暖", Decimal("6.0")),
+        ("“我为群众办实事”社区义务法律咨询", Decimal("5.0")),
     ):
-        activity = do_record_past_activity(
+        activity = do_plan_activity(
             None,
             branch,
-            attendance={p.pk: AttendanceStatus.PRESENT for p in crew},
             kind=KIND,
             title=title,
-            on=day,
-            hours=Decimal(hours),
+            on=last,
+            hours=hours,
             location="幸福社区" if "社区" in title else "白塔市第一敬老院",
-            summary="支部党员志愿服务队开展志愿服务。",
         )
+        Attendance.objects.bulk_create(
+            [
+                Attendance(
+                    activity=activity,
+                    person=p,
+                    status=AttendanceStatus.PRESENT,
+                    hours=hours / 2 if i == len(crew) - 1 and len(crew) > 2 else hours,
+                )
+                for i, p in enumerate(crew)
+            ]
+        )
+        do_record_held(None, activity, attendance={}, summary="支部党员志愿服务队开展志愿服务。")
         VolunteerService.objects.create(
             activity=activity, team=team, beneficiaries=rng.randint(30, 90), community="幸福社区"
         )
-        if len(crew) > 2:
-            do_set_service_hours(None, activity, crew[-1], Decimal(hours) / 2)
     # The member log-in holds at least the first tier for the year.
     if member is not None:
         have = yearly_hours([member.pk], [year]).get((member.pk, year), Decimal("0"))
@@ -204,7 +212,7 @@ def add_volunteer_demo(build: Build) -> None:
                 attendance={member.pk: AttendanceStatus.PRESENT},
                 kind=KIND,
                 title="文明城市创建交通劝导志愿服务",
-                on=dt.date(year, 4, 15),
+                on=last,
                 hours=min(Decimal("8"), TIERS[0][0] - have).quantize(Decimal("0.1")),
                 location="白塔市人民广场",
                 summary="党员志愿者参加文明城市创建交通劝导。",
@@ -218,7 +226,7 @@ def add_volunteer_demo(build: Build) -> None:
                     attendance={member.pk: AttendanceStatus.PRESENT},
                     kind=KIND,
                     title="社区环境整治志愿服务",
-                    on=dt.date(year, 4, 22),
+                    on=last,
                     hours=(TIERS[0][0] - have).quantize(Decimal("0.1")),
                     location="幸福社区",
                     summary="党员志愿者参加社区环境整治。",
