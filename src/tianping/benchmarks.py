@@ -1429,7 +1429,7 @@ def bench_community(top: Org | None = None) -> list[Result]:
 
             def overview() -> None:
                 people = queries.member_overview(scope, f)
-                queries.overview_totals(people)
+                queries.overview_totals(people, f.year)
                 list(people[:50])
 
             floor: Floor = [

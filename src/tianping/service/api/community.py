@@ -81,7 +81,7 @@ def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> dict[st
     )
     people = queries.member_overview(scope_of(request), f)
     found = page(people, filters)
-    found["registered"] = queries.overview_totals(people).registered
+    found["registered"] = queries.overview_totals(people, f.year).registered
     found["items"] = [
         {
             "person": p,

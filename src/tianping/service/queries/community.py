@@ -134,14 +134,16 @@ class Totals:
         return self.members - self.registered
 
 
-def overview_totals(people: QuerySet[Person]) -> Totals:
-    row = people.order_by().aggregate(
-        members=Count("pk"),
-        registered=Count("pk", filter=~Q(community="")),
-        services=Coalesce(Sum("services"), 0),
-        hours=Coalesce(Sum("service_hours"), Decimal(0), output_field=DecimalField()),
-    )
-    return Totals(row["members"], row["registered"], row["services"], Decimal(row["hours"] or 0))
+def overview_totals(people: QuerySet[Person], year: int) -> Totals:
+    """Totals over the overview's people, in plain aggregates (no aggregate over the
+    annotations' subqueries, which PostgreSQL cannot group)."""
+    ids = people.order_by().values("pk")
+    members = Person.objects.filter(pk__in=ids).count()
+    registered = people.order_by().exclude(community="").count()  # type: ignore[misc]
+    done = CommunityService.objects.filter(
+        person__in=ids, on__year=year, withdrawn_at__isnull=True
+    ).aggregate(n=Count("pk"), h=Sum("hours"))
+    return Totals(members, registered, done["n"] or 0, Decimal(done["h"] or 0))
 
 
 def registrations(scope: Scope | None, person: Person) -> QuerySet[CommunityRegistration]:

@@ -143,7 +143,7 @@ def registrations(request: AuthenticatedHttpRequest) -> HttpResponse:
         "f": f,
         "branches": branches,
         "years": _years(),
-        "totals": queries.overview_totals(people),
+        "totals": queries.overview_totals(people, f.year),
         "page": page,
         "querystring_page": querystring,
         "hx_target": "#results",
