@@ -247,3 +247,15 @@ def test_pools_api_lists_members_with_flags_and_runs_eligibility(world):
         api.post(f"/talent/pools/members/{member_id}/steps", {"step": "leave"}).status_code == 422
     )
     assert ApiClient(world.client("oscar")).get(f"/talent/pools/{pool_id}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_member_sees_the_pool_that_holds_them_and_only_their_own_row(world):
+    pool = _pool(world, [{"criterion": "party_member", "value": True}])
+    do_nominate(None, pool, [world.people["zhao"], world.people["wang"]], on=dt.date(2024, 1, 5))
+    dave = world.client("dave")
+    page = dave.get(f"/talent/pools/{pool.pk}/").content.decode()
+    assert "赵磊" in page and "王芳" not in page
+    assert "测试人才库" in dave.get("/talent/pools/").content.decode()
+    other = _pool(world, [], name="别的人才库")
+    assert dave.get(f"/talent/pools/{other.pk}/").status_code == 404

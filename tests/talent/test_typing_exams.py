@@ -257,3 +257,14 @@ def test_the_api_results_are_scoped(world) -> None:
     assert world.client("dave").get(url).status_code == 403
     mine = world.client("dave").get("/api/v1/talent/typing/attempts/mine").json()
     assert [a["correct"] for a in mine] == [40]
+
+
+def test_every_officer_of_the_court_and_the_platform_admin_see_the_exam(world) -> None:
+    sample = exam(world)
+    for persona in ("admin", "alice", "bob", "erin"):
+        r = world.client(persona).get("/api/v1/talent/typing/exams")
+        assert [e["id"] for e in r.json()["items"]] == [sample.pk], persona
+        page = world.client(persona).get(reverse("talent:typing_home")).content.decode()
+        assert sample.title in page, persona
+    assert world.client("oscar").get("/api/v1/talent/typing/exams").json()["count"] == 0
+    assert world.client("dave").get("/api/v1/talent/typing/exams").json()["count"] == 1

@@ -151,7 +151,9 @@ def add_typing(build: Build) -> None:
             pass_cpm=80,
             pass_accuracy=95,
         )
-        for person in clerks[: max(len(clerks) // 3, 1)]:
+        # A third of the clerks have sat it already; the demo member has it still ahead.
+        early = [p for p in clerks if member is None or p.pk != member.pk]
+        for person in early[: max(len(early) // 3, 1)]:
             started = open_exam.opens_at + dt.timedelta(hours=rng.randrange(1, 40))
             attempt = do_start_attempt(None, person, exam=open_exam, now=started)
             do_save_log(

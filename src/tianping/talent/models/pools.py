@@ -54,7 +54,7 @@ class TalentPool(models.Model):
     def scope_q(cls, scope) -> Q:
         """A court scope sees its subtree's pools; a member or a branch secretary sees the
         pools that hold them or their branch's people (the lists are for the 政治部)."""
-        if scope.is_global or scope.root_kind in COURT_KINDS:
+        if scope.is_global or (scope.root_kind in COURT_KINDS and not scope.self_only):
             return subtree_q(scope, "court__path")
         return Q(pk__in=PoolMember.objects.filter(PoolMember.scope_q(scope)).values("pool_id"))
 

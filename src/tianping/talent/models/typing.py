@@ -119,9 +119,14 @@ class TypingExam(models.Model):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
+        if scope.is_global:
+            return Q()
         mine = Exists(TypingCandidate.objects.filter(exam=OuterRef("pk"), person=scope.person_id))
         found = subtree_q(scope, "court__path", own=Q(mine))
-        if scope.is_global or scope.self_only or scope.root_kind in COURT_KINDS:
+        if scope.self_only:
+            return found
+        if scope.root_kind in COURT_KINDS:
+            # (An empty Q() would swallow the other side of an "or": never combine with one.)
             return found | Q(mine)
         # A branch secretary, a department: the exams of the people they see.
         theirs = TypingCandidate.objects.filter(
