@@ -221,3 +221,29 @@ def test_the_outsider_gets_404_on_every_object_route(world, schema, session):
         assert r.status_code == expected, (
             f"{method.upper()} {path} gave {r.status_code}: {r.content!r}"
         )
+
+
+def test_no_two_api_schemas_share_a_component_name(db):
+    """django-ninja names a component after its class: two classes of one name would
+    describe one of them with the other's fields, and a client would be told a lie."""
+    from ninja import Schema
+
+    import tianping.urls  # noqa: F401  (every router imported)
+
+    def subclasses(cls: type) -> list[type]:
+        found = []
+        for sub in cls.__subclasses__():
+            found.append(sub)
+            found.extend(subclasses(sub))
+        return found
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for cls in subclasses(Schema):
+        if not cls.__module__.startswith("tianping."):
+            continue
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if cls.__name__ in seen and seen[cls.__name__] != where:
+            clashes.append((cls.__name__, seen[cls.__name__], where))
+        seen.setdefault(cls.__name__, where)
+    assert not clashes, "\n".join(map(str, clashes))

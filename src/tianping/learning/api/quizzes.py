@@ -73,7 +73,7 @@ class ReviewedOut(ServedOut):
     explanation: str
 
 
-class AttemptOut(Schema):
+class QuizAttemptOut(Schema):
     id: int
     quiz_id: int
     person: PersonRef
@@ -108,7 +108,7 @@ class QuizFilters(Paging):
     court: OrgCode = ""
 
 
-class ResultOut(Schema):
+class QuizResultOut(Schema):
     quiz_id: int
     title: str
     best: int | None
@@ -210,7 +210,7 @@ def get_quiz(request: HttpRequest, quiz_id: Id) -> dict[str, Any]:
 
 @router.post(
     "/quizzes/{quiz_id}/attempts",
-    response={201: AttemptOut, 200: AttemptOut},
+    response={201: QuizAttemptOut, 200: QuizAttemptOut},
     summary="开始答题（已有未交卷的答题时返回该次，不另计次数）",
 )
 @requires("learning.view")
@@ -238,7 +238,7 @@ def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     return attempt
 
 
-@router.get("/quiz-attempts/{attempt_id}", response=AttemptOut, summary="一次答题")
+@router.get("/quiz-attempts/{attempt_id}", response=QuizAttemptOut, summary="一次答题")
 @requires("learning.view")
 def get_attempt(request: HttpRequest, attempt_id: Id) -> dict[str, Any]:
     # A GET writes nothing: an overdue attempt is closed by its submission (refused and
@@ -247,7 +247,7 @@ def get_attempt(request: HttpRequest, attempt_id: Id) -> dict[str, Any]:
 
 
 @router.post(
-    "/quiz-attempts/{attempt_id}/submit", response=AttemptOut, summary="交卷（服务器评分）"
+    "/quiz-attempts/{attempt_id}/submit", response=QuizAttemptOut, summary="交卷（服务器评分）"
 )
 @requires("learning.view")
 def submit_attempt(request: HttpRequest, attempt_id: Id, payload: SubmitIn) -> dict[str, Any]:
@@ -266,7 +266,7 @@ def submit_attempt(request: HttpRequest, attempt_id: Id, payload: SubmitIn) -> d
     return _attempt_data(attempt)
 
 
-@router.get("/quiz-results/mine", response=list[ResultOut], summary="本人的测试成绩")
+@router.get("/quiz-results/mine", response=list[QuizResultOut], summary="本人的测试成绩")
 @requires("learning.view")
 def my_results(request: HttpRequest) -> list[dict[str, Any]]:
     person_id = _person_id(request)

@@ -428,7 +428,7 @@ class ResultIn(Schema):
     grade: Text = Field("", max_length=20, description="成绩（可选，如“优秀”或“92”）")
 
 
-class ResultOut(Schema):
+class ClassResultOut(Schema):
     id: int
     class_id: int
     person: PersonRef
@@ -438,7 +438,7 @@ class ResultOut(Schema):
     certificate_issued_on: dt.date | None
 
 
-class CertificateOut(Schema):
+class ClassCertificateOut(Schema):
     enrolment_id: int
     class_id: int
     training_class: str
@@ -491,14 +491,14 @@ def _result(e: Enrolment) -> dict[str, Any]:
     }
 
 
-@router.get("/enrolments/{int:enrolment_id}", response=ResultOut, summary="参训记录的结业结果")
+@router.get("/enrolments/{int:enrolment_id}", response=ClassResultOut, summary="参训记录的结业结果")
 @requires("learning.view")
 def get_result(request: HttpRequest, enrolment_id: Id) -> dict[str, Any]:
     return _result(_enrolment(scope_of(request), enrolment_id))
 
 
 @router.patch(
-    "/enrolments/{int:enrolment_id}/result", response=ResultOut, summary="记录结业结果与成绩"
+    "/enrolments/{int:enrolment_id}/result", response=ClassResultOut, summary="记录结业结果与成绩"
 )
 @requires("learning.manage")
 def set_result(request: HttpRequest, enrolment_id: Id, payload: ResultIn) -> dict[str, Any]:
@@ -526,7 +526,7 @@ def _certificate(e: Enrolment, hours: Hours | None) -> dict[str, Any]:
 
 @router.get(
     "/classes/{int:class_id}/certificates",
-    response=list[CertificateOut],
+    response=list[ClassCertificateOut],
     summary="培训班已颁发的结业证书",
 )
 @requires("learning.view")
@@ -544,7 +544,7 @@ def list_certificates(request: HttpRequest, class_id: Id) -> list[dict[str, Any]
 
 
 @router.get(
-    "/enrolments/{int:enrolment_id}/certificate", response=CertificateOut, summary="结业证书"
+    "/enrolments/{int:enrolment_id}/certificate", response=ClassCertificateOut, summary="结业证书"
 )
 @requires("learning.view")
 def get_certificate(request: HttpRequest, enrolment_id: Id) -> dict[str, Any]:
@@ -556,7 +556,7 @@ def get_certificate(request: HttpRequest, enrolment_id: Id) -> dict[str, Any]:
 
 @router.post(
     "/enrolments/{int:enrolment_id}/certificate",
-    response={201: CertificateOut},
+    response={201: ClassCertificateOut},
     summary="颁发结业证书（须结业合格；已颁发的原样返回）",
 )
 @requires("learning.manage")

@@ -43,7 +43,7 @@ class MatrixOut(Schema):
     rows: list[MatrixRowOut]
 
 
-class YearQuery(Schema):
+class BrandYearQuery(Schema):
     year: Year | None = None
 
 
@@ -116,7 +116,7 @@ def list_posts(request: HttpRequest) -> list[DemoPost]:
 
 @router.get("/brands/posts/{post_id}", response=PostDetailOut, summary="示范岗值岗安排与服务情况")
 @requires("service.view")
-def get_post(request: HttpRequest, post_id: Id, query: Query[YearQuery]) -> dict[str, Any]:
+def get_post(request: HttpRequest, post_id: Id, query: Query[BrandYearQuery]) -> dict[str, Any]:
     scope = scope_of(request)
     post = get_scoped(scope, DemoPost.objects.select_related("org").distinct(), pk=post_id)
     year = _year(query.year)
@@ -205,7 +205,7 @@ def _brand_out(scope: Any, brand: Brand, year: int) -> dict[str, Any]:
 
 @router.get("/brands/{brand_id}", response=BrandOut, summary="支部品牌的年度计划、活动与评定")
 @requires("service.view")
-def get_brand(request: HttpRequest, brand_id: Id, query: Query[YearQuery]) -> dict[str, Any]:
+def get_brand(request: HttpRequest, brand_id: Id, query: Query[BrandYearQuery]) -> dict[str, Any]:
     scope = scope_of(request)
     brand = get_scoped(scope, Brand.objects.select_related("branch"), pk=brand_id)
     return _brand_out(scope, brand, _year(query.year))

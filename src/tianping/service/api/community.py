@@ -50,7 +50,7 @@ def _this_year() -> int:
 # 双报到
 
 
-class MemberOut(Schema):
+class RegistrationMemberOut(Schema):
     person: PersonRef
     party_org: OrgRef | None
     community: str = Field(description="报到社区；未报到为空")
@@ -62,7 +62,7 @@ class MemberOut(Schema):
 class MemberPage(Schema):
     count: int
     registered: int
-    items: list[MemberOut]
+    items: list[RegistrationMemberOut]
 
 
 class MemberFilters(Paging):
@@ -105,7 +105,7 @@ class RegistrationOut(Schema):
     ended_on: dt.date | None
 
 
-class ServiceOut(Schema):
+class CommunityServiceOut(Schema):
     id: int
     registration_id: int
     person: PersonRef
@@ -119,7 +119,7 @@ class ServiceOut(Schema):
 class PersonRecordOut(Schema):
     person: PersonRef
     registrations: list[RegistrationOut]
-    services: list[ServiceOut]
+    services: list[CommunityServiceOut]
 
 
 def _service_out(s: CommunityService) -> dict[str, Any]:
@@ -135,7 +135,7 @@ def _service_out(s: CommunityService) -> dict[str, Any]:
     }
 
 
-class YearFilter(Schema):
+class CommunityYearFilter(Schema):
     year: Year | None = None
 
 
@@ -146,7 +146,7 @@ class YearFilter(Schema):
 )
 @requires("service.view")
 def person_record(
-    request: HttpRequest, person_id: Id, filters: Query[YearFilter]
+    request: HttpRequest, person_id: Id, filters: Query[CommunityYearFilter]
 ) -> dict[str, Any]:
     scope = scope_of(request)
     person = get_scoped(scope, Person.objects.all(), pk=person_id)
@@ -199,7 +199,7 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status[CommunityRegis
     return Status(201, registration)
 
 
-class ServiceIn(Schema):
+class CommunityServiceIn(Schema):
     registration_id: Id
     on: Day
     content: Title
@@ -207,9 +207,9 @@ class ServiceIn(Schema):
     activity_id: Id | None = None
 
 
-@router.post("/community/services", response={201: ServiceOut}, summary="登记社区服务")
+@router.post("/community/services", response={201: CommunityServiceOut}, summary="登记社区服务")
 @requires("service.view")
-def record_service(request: HttpRequest, payload: ServiceIn) -> Status[dict[str, Any]]:
+def record_service(request: HttpRequest, payload: CommunityServiceIn) -> Status[dict[str, Any]]:
     scope = scope_of(request)
     registration = get_scoped(
         scope,
@@ -357,7 +357,7 @@ class DeedOut(Schema):
     delivered: int = Field(description="关联的办理活动数")
 
 
-class StepOut(Schema):
+class DeedStepOut(Schema):
     from_status: DeedStatus | Literal[""]
     to_status: DeedStatus
     on: dt.date
@@ -367,7 +367,7 @@ class StepOut(Schema):
 class DeedDetailOut(DeedOut):
     description: str
     completion_note: str
-    history: list[StepOut]
+    history: list[DeedStepOut]
     activity_ids: list[int]
 
 
@@ -425,7 +425,9 @@ class CountOut(Schema):
     summary="各院办实事：承诺N件、已办结M件、逾期K件",
 )
 @requires("service.view")
-def deed_counts(request: HttpRequest, filters: Query[YearFilter]) -> list[queries.CourtCount]:
+def deed_counts(
+    request: HttpRequest, filters: Query[CommunityYearFilter]
+) -> list[queries.CourtCount]:
     return queries.deed_counts(scope_of(request), filters.year or _this_year())
 
 

@@ -115,13 +115,13 @@ class MatterOut(Schema):
     overdue: bool = Field(description="提出超过30天仍未办结")
 
 
-class StepOut(Schema):
+class MatterStepOut(Schema):
     on: dt.date
     text: str
 
 
 class MatterDetailOut(MatterOut):
-    steps: list[StepOut]
+    steps: list[MatterStepOut]
 
 
 class AssignmentDetailOut(AssignmentOut):
@@ -276,7 +276,7 @@ def get_matter(request: HttpRequest, matter_id: Id) -> dict[str, Any]:
     return _detail(_matter(request, matter_id))
 
 
-class StepIn(Schema):
+class MatterStepIn(Schema):
     on: Day
     text: Annotated[str, StringConstraints(max_length=1000, pattern=NUL_FREE)] = Field(
         ..., min_length=1
@@ -285,7 +285,7 @@ class StepIn(Schema):
 
 @router.post("/liaison/matters/{matter_id}/steps", response=MatterDetailOut, summary="登记办理情况")
 @requires("service.record")
-def add_step(request: HttpRequest, matter_id: Id, payload: StepIn) -> dict[str, Any]:
+def add_step(request: HttpRequest, matter_id: Id, payload: MatterStepIn) -> dict[str, Any]:
     m = _matter(request, matter_id)
     actions.do_add_step(request.user, m, on=payload.on, text=payload.text)
     return _detail(m)

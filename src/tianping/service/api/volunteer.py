@@ -59,11 +59,11 @@ class TeamIn(Schema):
     description: Annotated[str, Field(max_length=2000, pattern=r"^[^\x00]*$")] = ""
 
 
-class YearFilter(Schema):
+class VolunteerYearFilter(Schema):
     year: Year | None = Field(None, description="年度，默认本年")
 
 
-class ScopeFilter(YearFilter):
+class ScopeFilter(VolunteerYearFilter):
     org: OrgCode | None = Field(None, description="组织代码，默认当前范围")
 
 
@@ -85,7 +85,7 @@ class LedgerLineOut(Schema):
     points: Decimal = Field(description="志愿服务积分（积分台账所记，含年度上限）")
 
 
-class LedgerOut(Schema):
+class VolunteerLedgerOut(Schema):
     year: int
     people: int
     services: int
@@ -105,7 +105,7 @@ class ServiceLineOut(Schema):
     community: str
 
 
-class CertificateOut(Schema):
+class VolunteerCertificateOut(Schema):
     id: int
     person: PersonRef
     title: str
@@ -124,12 +124,12 @@ class PersonYearOut(Schema):
     points: Decimal
     cap: Decimal | None = Field(description="志愿服务积分年度上限")
     services: list[ServiceLineOut]
-    certificates: list[CertificateOut]
+    certificates: list[VolunteerCertificateOut]
 
 
 class CertificatePage(Schema):
     count: int
-    items: list[CertificateOut]
+    items: list[VolunteerCertificateOut]
 
 
 class VolunteerHoursIn(Schema):
@@ -137,14 +137,14 @@ class VolunteerHoursIn(Schema):
     hours: Hours | None = Field(None, description="实际服务时长；空为按活动时长计入")
 
 
-class ServiceIn(Schema):
+class VolunteerServiceIn(Schema):
     team_id: Id | None = None
     beneficiaries: Headcount = 0
     community: Annotated[Text, Field(max_length=100)] = ""
     hours: list[VolunteerHoursIn] = Field(default_factory=list, max_length=500)
 
 
-class ServiceOut(Schema):
+class VolunteerServiceOut(Schema):
     activity_id: int
     team: str | None
     beneficiaries: int
@@ -233,7 +233,9 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Status[dict[str, Any]]
     summary="志愿服务队：年度活动次数、参与人次、服务时长、受益群众与现任队员",
 )
 @requires("service.view")
-def get_team(request: HttpRequest, team_id: Id, filters: Query[YearFilter]) -> dict[str, Any]:
+def get_team(
+    request: HttpRequest, team_id: Id, filters: Query[VolunteerYearFilter]
+) -> dict[str, Any]:
     scope = scope_of(request)
     team = get_scoped(scope, VolunteerTeam.objects.select_related("owner", "court"), pk=team_id)
     year = _year(filters.year)
@@ -261,7 +263,9 @@ def figures(request: HttpRequest, filters: Query[ScopeFilter]) -> list[dict[str,
     ]
 
 
-@router.get("/volunteer/hours", response=LedgerOut, summary="志愿服务时长台账（按人、按年度）")
+@router.get(
+    "/volunteer/hours", response=VolunteerLedgerOut, summary="志愿服务时长台账（按人、按年度）"
+)
 @requires("service.view")
 def hours_ledger(request: HttpRequest, filters: Query[LedgerFilter]) -> dict[str, Any]:
     org, year = _where(request, filters.org), _year(filters.year)
@@ -292,7 +296,9 @@ def hours_ledger(request: HttpRequest, filters: Query[LedgerFilter]) -> dict[str
     summary="个人年度志愿服务：每次活动的时长和积分、证书",
 )
 @requires("service.view")
-def person_year(request: HttpRequest, person_id: Id, filters: Query[YearFilter]) -> dict[str, Any]:
+def person_year(
+    request: HttpRequest, person_id: Id, filters: Query[VolunteerYearFilter]
+) -> dict[str, Any]:
     scope = scope_of(request)
     person = get_scoped(scope, Person.objects.select_related("court"), pk=person_id)
     data = queries.person_year(scope, person, _year(filters.year))
@@ -332,16 +338,20 @@ def list_certificates(request: HttpRequest, filters: Query[LedgerFilter]) -> dic
 
 @router.post(
     "/volunteer/services/{int:activity_id}",
-    response=ServiceOut,
+    response=VolunteerServiceOut,
     summary="登记志愿服务情况：所属服务队、受益群众、服务地点、个人实际服务时长",
 )
 @requires("service.record")
-def record_service(request: HttpRequest, activity_id: Id, payload: ServiceIn) -> dict[str, Any]:
+def record_service(
+    request: HttpRequest, activity_id: Id, payload: VolunteerServiceIn
+) -> dict[str, Any]:
     with transaction.atomic():
         return _record_service(request, activity_id, payload)
 
 
-def _record_service(request: HttpRequest, activity_id: Id, payload: ServiceIn) -> dict[str, Any]:
+def _record_service(
+    request: HttpRequest, activity_id: Id, payload: VolunteerServiceIn
+) -> dict[str, Any]:
     scope = scope_of(request)
     activity = get_scoped(scope, Activity.objects.filter(kind=queries.KIND), pk=activity_id)
     team = None

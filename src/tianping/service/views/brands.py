@@ -19,7 +19,7 @@ from tianping.accounts.scoping import get_scoped, scoped
 from tianping.activities.models import Activity
 from tianping.lib import uploads
 from tianping.lib.errors import add_errors, error_text
-from tianping.lib.pickers import picked_key
+from tianping.lib.pickers import org_pick_field, picked_key
 from tianping.lib.sheets import employee_no_q, table_bytes
 from tianping.orgs.models import Org, OrgKind
 from tianping.people.models import Person
@@ -59,7 +59,9 @@ def _year(request: AuthenticatedHttpRequest) -> int:
 
 
 class BrandForm(forms.Form):
-    branch = forms.ModelChoiceField(label="党支部", queryset=Org.objects.none())
+    branch = org_pick_field(
+        label="党支部", kinds=[OrgKind.BRANCH], active=True, queryset=Org.objects.none()
+    )
     name = forms.CharField(label="品牌名称", max_length=100)
     theme = forms.CharField(label="品牌主题", max_length=200)
     aims = forms.CharField(

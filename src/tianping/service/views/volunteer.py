@@ -24,6 +24,7 @@ from tianping.accounts.scoping import Scope, get_scoped, scoped
 from tianping.activities.models import Activity
 from tianping.lib import uploads
 from tianping.lib.errors import add_errors, error_text
+from tianping.lib.pickers import PickField, org_pick_field
 from tianping.lib.sheets import table_bytes
 from tianping.orgs.models import COURT_KINDS, Org
 from tianping.people.models import Person
@@ -128,7 +129,12 @@ def _cells(f: queries.Figures) -> list[Any]:
 
 
 class TeamForm(forms.Form):
-    owner = forms.ChoiceField(label="所属组织")
+    owner = org_pick_field(
+        label="所属组织",
+        kinds=sorted(actions.TEAM_OWNER_KINDS),
+        active=True,
+        queryset=Org.objects.none(),
+    )
     name = forms.CharField(label="队伍名称", max_length=100)
     founded_on = forms.DateField(
         label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -137,29 +143,19 @@ class TeamForm(forms.Form):
         label="简介", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, owners: list[Org], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scope: Scope | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["owner"]).choices = [
-            (o.code, o.name if o.kind in COURT_KINDS else f"{o.court().name} {o.name}")
-            for o in owners
-        ]
-
-
-def _team_owners(scope: Scope | None) -> list[Org]:
-    return list(
-        scoped(
+        cast(PickField, self.fields["owner"]).queryset = scoped(
             scope, Org.objects.filter(kind__in=actions.TEAM_OWNER_KINDS, is_active=True)
-        ).order_by("path")[:500]
-    )
+        )
 
 
 @requires("service.manage")
 def team_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    owners = _team_owners(request.scope)
-    form = TeamForm(request.POST or None, owners=owners)
+    form = TeamForm(request.POST or None, scope=request.scope)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        owner = get_scoped(request.scope, Org.objects.all(), code=data["owner"])
+        owner = data["owner"]
         try:
             team = actions.do_create_team(
                 request.user,

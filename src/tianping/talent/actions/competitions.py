@@ -642,7 +642,7 @@ def do_confirm_awards(user: Any, track: Track, on: dt.date | None = None) -> lis
                 awarded_on=on,
                 note=f"第{s.rank}名{'（并列）' if s.tied else ''}，最后得分{s.final}",
                 source=HonourSource.COMPETITION,
-                source_ref=f"competition:{competition.pk}:track:{track.pk}",
+                source_ref=f"竞赛{competition.pk}·赛道{track.pk}",
                 today=max(on, dt.date.today()),
             )
             awards.append(

@@ -100,7 +100,7 @@ class ResultRowOut(Schema):
     advanced: bool
 
 
-class ResultsOut(Schema):
+class CompetitionResultsOut(Schema):
     round: RoundOut
     rule: str
     max_total: Decimal
@@ -188,7 +188,9 @@ def get_competition(request: HttpRequest, competition_id: Id) -> dict[str, Any]:
 
 
 @router.get(
-    "/competition-rounds/{round_id}/results", response=ResultsOut, summary="一轮比赛的名次与评分"
+    "/competition-rounds/{round_id}/results",
+    response=CompetitionResultsOut,
+    summary="一轮比赛的名次与评分",
 )
 @requires("talent.view")
 def round_results(request: HttpRequest, round_id: Id) -> dict[str, Any]:

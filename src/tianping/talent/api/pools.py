@@ -65,7 +65,7 @@ class EvidenceOut(Schema):
     source: str
 
 
-class CandidateOut(Schema):
+class PoolCandidateOut(Schema):
     person: PersonRef
     court: str
     eligible: bool
@@ -76,10 +76,10 @@ class RunOut(Schema):
     on: dt.date
     eligible: int
     already: int = Field(description="其中已提名或在库")
-    candidates: list[CandidateOut]
+    candidates: list[PoolCandidateOut]
 
 
-class MemberOut(Schema):
+class PoolMemberOut(Schema):
     id: int
     person: PersonRef
     status: MemberStatus
@@ -103,7 +103,7 @@ class NominateIn(Schema):
     on: Day | None = None
 
 
-class StepIn(Schema):
+class PoolStepIn(Schema):
     model_config = ConfigDict(extra="forbid")
     step: Literal["admit", "decline", "review", "leave"]
     note: Text = Field("", max_length=500, description="出库、不予入库时为理由（必填）")
@@ -202,7 +202,7 @@ def get_pool(request: HttpRequest, pool_id: Id) -> dict[str, Any]:
 
 @router.get(
     "/pools/{int:pool_id}/members",
-    response=list[MemberOut],
+    response=list[PoolMemberOut],
     summary="人才库成员（含条件核对，不再符合的标出）",
 )
 @requires("talent.view")
@@ -233,7 +233,9 @@ def pool_eligible(request: HttpRequest, pool_id: Id, filters: Query[OnFilter]) -
     }
 
 
-@router.post("/pools/{int:pool_id}/nominations", response={201: list[MemberOut]}, summary="提名")
+@router.post(
+    "/pools/{int:pool_id}/nominations", response={201: list[PoolMemberOut]}, summary="提名"
+)
 @requires("talent.manage")
 def nominate(
     request: HttpRequest, pool_id: Id, payload: NominateIn
@@ -255,11 +257,11 @@ def nominate(
 
 @router.post(
     "/pools/members/{int:member_id}/steps",
-    response=MemberOut,
+    response=PoolMemberOut,
     summary="入库、不予入库、年度复核或出库",
 )
 @requires("talent.manage")
-def member_step(request: HttpRequest, member_id: Id, payload: StepIn) -> dict[str, Any]:
+def member_step(request: HttpRequest, member_id: Id, payload: PoolStepIn) -> dict[str, Any]:
     scope = scope_of(request)
     member = get_scoped(
         scope, PoolMember.objects.select_related("pool", "pool__court"), pk=member_id

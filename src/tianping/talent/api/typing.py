@@ -67,7 +67,7 @@ class ExamFilters(Paging):
     court: OrgCode = ""
 
 
-class AttemptOut(Schema):
+class TypingAttemptOut(Schema):
     id: int
     person: PersonRef
     exam_id: int | None
@@ -90,18 +90,18 @@ class AttemptOut(Schema):
     refusals: int = Field(description="被拒绝的粘贴、拖放与脚本输入次数")
 
 
-class ResultOut(Schema):
+class TypingResultOut(Schema):
     person: PersonRef
     status: str
-    attempt: AttemptOut | None
+    attempt: TypingAttemptOut | None
 
 
-class ResultsOut(Schema):
+class TypingResultsOut(Schema):
     exam: ExamOut
     taken: int
     passed: int
     absent: int
-    rows: list[ResultOut]
+    rows: list[TypingResultOut]
 
 
 def _exam_data(exam: TypingExam) -> dict[str, Any]:
@@ -166,7 +166,9 @@ def list_exams(request: HttpRequest, filters: Query[ExamFilters]) -> dict[str, A
 
 
 @router.get(
-    "/typing/exams/{typing_exam_id}/results", response=ResultsOut, summary="一次速录考核的成绩"
+    "/typing/exams/{typing_exam_id}/results",
+    response=TypingResultsOut,
+    summary="一次速录考核的成绩",
 )
 @requires("talent.view")
 def exam_results(request: HttpRequest, typing_exam_id: Id) -> dict[str, Any]:
@@ -192,7 +194,7 @@ def exam_results(request: HttpRequest, typing_exam_id: Id) -> dict[str, Any]:
     }
 
 
-@router.get("/typing/attempts/mine", response=list[AttemptOut], summary="本人的速录测试记录")
+@router.get("/typing/attempts/mine", response=list[TypingAttemptOut], summary="本人的速录测试记录")
 @requires("talent.view")
 def my_attempts(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user

@@ -285,7 +285,7 @@ class Entrant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.track.name}{self.code}号"
+        return f"{self.track.name}（编号 {self.code}）"
 
     @classmethod
     def scope_q(cls, scope) -> Q:
