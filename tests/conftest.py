@@ -289,10 +289,30 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     name = str(connection.settings_dict["NAME"])
     on_file = connection.vendor == "sqlite" and not connection.is_in_memory_db()
     yield
+    with django_db_blocker.unblock():
+        from tests.demo_snapshot import drop_postgres_copy
+
+        drop_postgres_copy()
     if on_file:
         # Django removes the SQLite file itself; its write-ahead log and index would stay.
         for leftover in (f"{name}-wal", f"{name}-shm"):
             Path(leftover).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
+    """The demo exactly as `tianping demo` loads it, in place of the shared test world,
+    for the module that asks; built once per worker and copied in (tests/demo_snapshot.py)."""
+    from tests.demo_snapshot import demo_loaded
+
+    with django_db_blocker.unblock(), demo_loaded() as built:
+        yield built
+
+
+@pytest.fixture
+def demo_db(demo_city: Any, db: Any) -> Any:
+    """Database access for one test on the demo; what the test writes is rolled back."""
+    return demo_city
 
 
 @pytest.fixture

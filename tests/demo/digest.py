@@ -22,8 +22,10 @@ def data_digest() -> str:
     digest = hashlib.sha256()
 
     def feed(rows) -> None:
-        for row in rows:
-            digest.update(repr(row).encode())
+        # Sorted as text: two records alike in every ordering key (two teams' service on
+        # one day) come back from the database in whichever order it stored them.
+        for row in sorted(repr(row) for row in rows):
+            digest.update(row.encode())
 
     feed(
         Org.objects.order_by("path").values_list(

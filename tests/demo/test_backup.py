@@ -50,8 +50,7 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def test_a_backup_holds_every_table_with_counts_and_hashes(empty_db, tmp_path, media):
-    call_command("demo", stdout=io.StringIO())
+def test_a_backup_holds_every_table_with_counts_and_hashes(demo_db, tmp_path, media):
     target = tmp_path / "backup.zip"
 
     call_command("backup", "-o", str(target), stdout=io.StringIO())
@@ -68,8 +67,7 @@ def test_a_backup_holds_every_table_with_counts_and_hashes(empty_db, tmp_path, m
     assert not list(tmp_path.glob("*.partial"))
 
 
-def test_restore_into_the_emptied_database_gives_back_the_same_data(empty_db, tmp_path, media):
-    call_command("demo", stdout=io.StringIO())
+def test_restore_into_the_emptied_database_gives_back_the_same_data(demo_db, tmp_path, media):
     before = data_digest()
     first, second = tmp_path / "first.zip", tmp_path / "second.zip"
     call_command("backup", "-o", str(first), stdout=io.StringIO())
@@ -91,8 +89,7 @@ def test_restore_into_the_emptied_database_gives_back_the_same_data(empty_db, tm
     ).pk > max(Person.objects.exclude(employee_no="BT9999").values_list("pk", flat=True))
 
 
-def test_restore_into_a_second_database_gives_back_the_same_data(empty_db, tmp_path, media):
-    call_command("demo", stdout=io.StringIO())
+def test_restore_into_a_second_database_gives_back_the_same_data(demo_db, tmp_path, media):
     first, second = tmp_path / "first.zip", tmp_path / "second.zip"
     call_command("backup", "-o", str(first), stdout=io.StringIO())
     env = {

@@ -38,14 +38,14 @@ def run_demo(*args: str) -> str:
     return out.getvalue()
 
 
-def test_the_demo_is_the_same_every_time_and_reset_rebuilds_it(empty_db):
-    run_demo()
+def test_the_demo_is_the_same_every_time_and_reset_rebuilds_it(demo_db):
     first = data_digest()
     Person.objects.filter(employee_no="BT0001").update(name="改过的名字")
     assert data_digest() != first
 
-    run_demo("--reset")
+    output = run_demo("--reset")
 
+    assert output.startswith("已载入演示数据") and "  shuji " in output
     assert data_digest() == first
     assert AuditEvent.objects.filter(action="demo.load").count() == 1
 
@@ -152,8 +152,8 @@ def test_the_org_tree_is_a_valid_treebeard_tree(demo_db):
     assert Org.objects.get_root_nodes().count() == 1
 
 
-def test_the_printed_logins_work_with_the_printed_password(empty_db):
-    output = run_demo()
+def test_the_printed_logins_work_with_the_printed_password(demo_db):
+    output = run_demo()  # on a loaded demo it prints the logins again, as on the first load
     assert DEMO_PASSWORD in output
     request = RequestFactory().post("/")
     for login in DEMO_LOGINS:
@@ -173,8 +173,7 @@ def test_the_printed_logins_work_with_the_printed_password(empty_db):
     assert User.objects.get(username="yuanzhang").person.post_level == PostLevel.COURT_CHIEF
 
 
-def test_running_the_demo_again_changes_nothing(empty_db):
-    run_demo()
+def test_running_the_demo_again_changes_nothing(demo_db):
     before = (data_digest(), AuditEvent.objects.count())
 
     output = run_demo()

@@ -177,7 +177,7 @@ def test_judges_see_a_documents_code_never_its_author_until_scoring_closes(world
         body = world.client("alice").get(url).content.decode()
         assert entry.code in body and "王芳" not in body, url
     audit = AuditEvent.objects.filter(action="talent.competition_entry").get()
-    assert "王芳" not in str(audit.after) and audit.object_repr.endswith("号")
+    assert "王芳" not in str(audit.after) and audit.object_repr.endswith(f"（编号 {entry.code}）")
     with pytest.raises(ValidationError, match="评分全部结束"):
         actions.do_reveal_authors(None, track)
     with pytest.raises(ValidationError, match="揭晓"):

@@ -66,7 +66,10 @@ def test_every_audit_page_opens_after_a_meeting_is_recorded_through_the_web(demo
     )
     assert written.count() >= 2  # planned, then recorded as held
     for username in AUDITORS:
-        walker = Walker(client_of(username), username, per_shape=1000, within="/audit/")
+        # The platform admin opens every record; the others, whose scope is a part of the
+        # same log, the newest (the meeting's among them) and the pages that list them.
+        per_shape = 500 if username == "admin" else 60
+        walker = Walker(client_of(username), username, per_shape=per_shape, within="/audit/")
         walk = walker.walk("/audit/")
         assert not walk.problems, "\n".join(str(p) for p in walk.problems)
         opened = {int(m) for url in walk.visited for m in re.findall(r"^/audit/(\d+)/$", url)}
