@@ -98,8 +98,16 @@ def _pg_admin() -> Any:
 
 
 def _pg(*statements: str) -> None:
-    connection.close()  # CREATE DATABASE … TEMPLATE wants no one connected to the template
+    # CREATE DATABASE … TEMPLATE wants no one connected to the template: this process's
+    # connection closes, and what an earlier test left open (a live server's thread, a
+    # second connection) is ended; the other workers have test databases of their own.
+    connection.close()
     with _pg_admin() as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
         for sql in statements:
             admin.execute(sql)
 
