@@ -162,3 +162,29 @@ def test_the_summary_command_relines_and_rebuilds(small_world):  # noqa: F811
     out = StringIO()
     call_command("training_summary", "--json", stdout=out)
     assert json.loads(out.getvalue()) == {"relined": 0}
+
+
+def test_migrating_a_database_that_never_had_credits_fills_them_once(small_world):  # noqa: F811
+    """An upgraded database holds classes from before the credit rows existed: the next
+    `tianping migrate` fills them, and a summarised database is left alone."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    from tianping.learning.models import ClassCategoryHours, CreditLineStamp
+
+    kept = set(ClassCredit.objects.values_list("training_class_id", "person_id", "hours"))
+    categories = ClassCategoryHours.objects.count()
+    assert kept and categories
+    ClassCredit.objects.all().delete()
+    ClassCategoryHours.objects.all().delete()
+    CreditLineStamp.objects.all().delete()
+    learning = apps.get_app_config("learning")
+
+    post_migrate.send(sender=learning, app_config=learning, using="default", verbosity=0)
+
+    assert set(ClassCredit.objects.values_list("training_class_id", "person_id", "hours")) == kept
+    assert ClassCategoryHours.objects.count() == categories
+    assert CreditLineStamp.objects.exists()
+    ClassCredit.objects.all().delete()  # summarised now: a later migrate rewrites nothing
+    post_migrate.send(sender=learning, app_config=learning, using="default", verbosity=0)
+    assert not ClassCredit.objects.exists()
