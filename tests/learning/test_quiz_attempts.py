@@ -4,6 +4,7 @@ never holds an answer, and a member sees only their own results."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import threading
 from typing import Any
@@ -152,6 +153,11 @@ def test_a_member_sees_only_their_own_attempts_and_results(world: World) -> None
     assert "王芳" in results and "赵磊" in results
     assert re.search(r'id="count-passed">1<', results)
     assert re.search(r'id="count-not-taken">\d+<', results)
+    # The distribution is drawn from the figures the table shows: one best score, one band.
+    chart = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', results)
+    assert chart and 'data-chart="成绩分布（人数）"' in results
+    bands = json.loads(chart.group(1))["成绩分布（人数）"]
+    assert sum(b["value"] for b in bands) == 1 and all(b["name"] for b in bands)
     # …but not someone else's open attempt.
     mine = do_start_attempt(None, q, world.people["zhao"])
     assert world.client("bob").get(f"/learning/quizzes/attempts/{mine.pk}/").status_code == 403
