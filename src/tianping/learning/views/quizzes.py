@@ -182,7 +182,9 @@ def quiz_results(request: AuthenticatedHttpRequest, quiz_id: int) -> HttpRespons
             "quiz": quiz,
             "results": results,
             "charts": {
-                "成绩分布（人数）": [{"name": b["label"], "value": b["count"]} for b in results.bands]
+                "成绩分布（人数）": [
+                    {"name": b["label"], "value": b["count"]} for b in results.bands
+                ]
             },
             "breadcrumbs": _crumbs(
                 (quiz.title, reverse("learning:quiz_detail", args=[quiz.pk])), ("成绩", None)
