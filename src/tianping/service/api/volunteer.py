@@ -161,7 +161,7 @@ def _figures(f: queries.Figures) -> dict[str, Any]:
     }
 
 
-def _person(p: Person) -> dict[str, Any]:
+def _person(p: Person | queries.PersonRef) -> dict[str, Any]:
     return {"id": p.pk, "employee_no": p.employee_no, "name": p.name}
 
 
