@@ -150,7 +150,7 @@ def hours_ledger(
             | Q(person__name_initials__startswith=q.lower())
         )
     per_person = (
-        rows.values("person_id", "person__employee_no", "person__name")
+        rows.values("person_id")
         .annotate(n=Count("activity_id", distinct=True), h=Sum(HOURS))
         .order_by("-h", "person_id")
     )
@@ -161,11 +161,18 @@ def hours_ledger(
     )
     chosen = list(per_person if limit is None else per_person[offset : offset + limit])
     ids = [r["person_id"] for r in chosen]
+    people = {
+        pk: PersonRef(pk, employee_no, name)
+        for start in range(0, len(ids), 5000)  # bound the parameters of one query
+        for pk, employee_no, name in Person.objects.filter(
+            pk__in=ids[start : start + 5000]
+        ).values_list("id", "employee_no", "name")
+    }
     # A whole ledger reads the subtree's points in one grouped pass, a page by its people.
     points = _points(ids if limit is not None else None, year, org)
     lines = [
         LedgerLine(
-            PersonRef(r["person_id"], r["person__employee_no"], r["person__name"]),
+            people[r["person_id"]],
             r["n"],
             tenth(r["h"]),
             points.get(r["person_id"], ZERO),
