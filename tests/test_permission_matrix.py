@@ -125,6 +125,14 @@ def _reflection(world) -> tuple[Any, type]:
     return reflection, type(reflection)
 
 
+def _question(world) -> tuple[Any, type]:
+    from tests.learning.quiz_factories import matrix_sample
+    from tianping.learning.models import Question
+
+    sample = matrix_sample(world, "quiz_id")  # its bank is BT-JY's
+    return Question.objects.get(pk=sample.items.order_by("position")[0].question_id), Question
+
+
 def _volunteer(world, what: str) -> tuple[Any, type]:
     from tests.service.volunteer_samples import matrix_sample
 
@@ -143,6 +151,7 @@ ROUTE_SAMPLES = {
     "learning:study_reflection": _reflection,
     "learning:study_revise": _reflection,
     "learning:study_similarity": _reflection,
+    "learning:quiz_question_active": _question,
     "service:volunteer_team": lambda world: _volunteer(world, "team"),
     "service:volunteer_team_members": lambda world: _volunteer(world, "team"),
     "service:volunteer_service": lambda world: _volunteer(world, "service"),

@@ -124,3 +124,39 @@ def test_members_and_secretaries_cannot_reach_the_bank(world: World) -> None:
     for persona in ("dave", "carol", "erin"):
         assert world.client(persona).get(URL).status_code == 403
         assert world.client(persona).get("/learning/quizzes/bank/").status_code == 403
+
+
+def test_an_officer_retires_a_question_it_is_drawn_no_more_and_comes_back(world: World) -> None:
+    from tests.learning.quiz_factories import bank
+    from tianping.audit.models import AuditEvent
+    from tianping.learning.actions.quizzes import pick_questions
+    from tianping.learning.models import Question
+
+    questions = bank(world)
+    wrong = questions[0]
+    bob = world.client("bob")  # 机关党委 of BT-JY, who keeps its bank
+
+    r = bob.post(f"/learning/quizzes/bank/{wrong.pk}/active/", {"active": "0"})
+    assert r.status_code == 302
+    assert not Question.objects.get(pk=wrong.pk).is_active
+    drawn = pick_questions(world.org("BT-JY"), count=len(questions))
+    assert wrong not in drawn and len(drawn) == len(questions) - 1
+    page = bob.get("/learning/quizzes/bank/").content.decode()
+    assert f'id="question-{wrong.pk}-state">' in page and "已停用" in page
+    event = AuditEvent.objects.get(action="learning.question_retire")
+    assert (event.before, event.after) == ({"is_active": True}, {"is_active": False})
+
+    bob.post(f"/learning/quizzes/bank/{wrong.pk}/active/", {"active": "1"})
+    assert Question.objects.get(pk=wrong.pk).is_active
+    # Nobody outside the bank's court, and no member, retires it; a GET changes nothing.
+    assert (
+        world.client("dave")
+        .post(f"/learning/quizzes/bank/{wrong.pk}/active/", {"active": "0"})
+        .status_code
+        == 403
+    )
+    assert world.client("oscar").post(
+        f"/learning/quizzes/bank/{wrong.pk}/active/", {"active": "0"}
+    ).status_code in (403, 404)
+    assert bob.get(f"/learning/quizzes/bank/{wrong.pk}/active/").status_code == 302
+    assert Question.objects.get(pk=wrong.pk).is_active

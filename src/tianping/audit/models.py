@@ -129,6 +129,8 @@ ACTION_LABELS = {
     "learning.book_copy": "登记漂流图书",
     "learning.handover": "图书交接",
     "learning.question_add": "新增试题",
+    "learning.question_retire": "停用试题",
+    "learning.question_restore": "恢复试题",
     "learning.quiz_create": "发布测试",
     "learning.attempt_start": "开始答题",
     "learning.attempt_submit": "交卷",

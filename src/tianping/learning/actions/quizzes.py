@@ -357,6 +357,27 @@ def do_add_questions(user: Any, court: Org, questions: Iterable[QuestionIn]) -> 
     return created
 
 
+def do_set_question_active(user: Any, question: Question, active: bool) -> Question:
+    """Retire a question from the bank (a wrong answer, an outdated rule) or bring it back.
+    A retired question is drawn into no new quiz; the quizzes and attempts that hold it keep
+    it as they served it. Nothing is deleted."""
+    if question.is_active == active:
+        return question
+    with transaction.atomic():
+        before = snapshot(question, ("is_active",))
+        question.is_active = active
+        question.save(update_fields=["is_active"])
+        record(
+            user,
+            "learning.question_restore" if active else "learning.question_retire",
+            question,
+            before=before,
+            after=snapshot(question, ("is_active",)),
+            org=question.court,
+        )
+    return question
+
+
 def pick_questions(
     court: Org, tags: Sequence[str] = (), count: int = 0, chosen: Sequence[int] = (), seed: int = 0
 ) -> list[Question]:

@@ -21,7 +21,7 @@ from tianping.accounts.http import AuthenticatedHttpRequest
 from tianping.accounts.permissions import requires
 from tianping.accounts.scoping import get_scoped, scoped
 from tianping.learning.actions import quizzes as actions
-from tianping.learning.models import QuestionKind, Quiz
+from tianping.learning.models import Question, QuestionKind, Quiz
 from tianping.learning.queries import quizzes as queries
 from tianping.learning.quiz_import import (
     QUESTION_COLUMNS,
@@ -237,6 +237,23 @@ def quiz_bank(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@requires("learning.manage")
+def quiz_question_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Retire a question from the bank, or bring it back (the bank page's button)."""
+    question = get_scoped(request.scope, Question.objects.select_related("court"), pk=pk)
+    if request.method != "POST":
+        return redirect("learning:quiz_bank")
+    active = request.POST.get("active") == "1"
+    actions.do_set_question_active(request.user, question, active)
+    messages.success(
+        request, f"第{question.pk}题已{'恢复启用' if active else '停用，不再抽入新测试'}。"
+    )
+    back = request.POST.get("next", "")
+    if back.startswith("/learning/quizzes/bank/") and "//" not in back:
+        return redirect(back)
+    return redirect("learning:quiz_bank")
+
+
 class QuizForm(forms.Form):
     court = forms.ChoiceField(label="法院")
     title = forms.CharField(label="测试名称", max_length=200)
@@ -427,6 +444,7 @@ routes: list[URLPattern] = [
     path("quizzes/mine/", quiz_mine, name="quiz_mine"),
     path("quizzes/new/", quiz_new, name="quiz_new"),
     path("quizzes/bank/", quiz_bank, name="quiz_bank"),
+    path("quizzes/bank/<int:pk>/active/", quiz_question_active, name="quiz_question_active"),
     path("quizzes/bank/import/", quiz_import, name="quiz_import"),
     path("quizzes/bank/import/template/", quiz_import_template, name="quiz_import_template"),
     path("quizzes/bank/import/progress/", quiz_import_progress, name="quiz_import_progress"),
