@@ -88,6 +88,9 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["org", "status", "on"]),
             models.Index(fields=["status", "on", "kind"]),
+            # One kind's held records of a year (a province's volunteer services, training
+            # sessions, liaison visits): a few thousand among a quarter of a million.
+            models.Index(fields=["kind", "status", "on"]),
         ]
 
     def __str__(self) -> str:

@@ -49,6 +49,8 @@ HOURS = Coalesce(F("hours"), F("activity__hours"), Value(ZERO), output_field=_DE
 
 def tenth(value: Any) -> Decimal:
     """A sum as the database returns it, to the tenth (SQLite sums decimals as floats)."""
+    if isinstance(value, Decimal):
+        return value.quantize(TENTH)
     return Decimal(str(value or 0)).quantize(TENTH)
 
 
@@ -161,13 +163,11 @@ def hours_ledger(
     )
     chosen = list(per_person if limit is None else per_person[offset : offset + limit])
     ids = [r["person_id"] for r in chosen]
-    people = {
-        pk: PersonRef(pk, employee_no, name)
-        for start in range(0, len(ids), 5000)  # bound the parameters of one query
-        for pk, employee_no, name in Person.objects.filter(
-            pk__in=ids[start : start + 5000]
-        ).values_list("id", "employee_no", "name")
-    }
+    # A page names its hundred people; a whole ledger everyone who served, in one query.
+    named = Person.objects.filter(
+        pk__in=rows.values("person_id") if limit is None else ids
+    ).values_list("id", "employee_no", "name")
+    people = {pk: PersonRef(pk, employee_no, name) for pk, employee_no, name in named}
     # A whole ledger reads the subtree's points in one grouped pass, a page by its people.
     points = _points(ids if limit is not None else None, year, org)
     lines = [
