@@ -197,7 +197,13 @@ def _points(person_ids: list[int] | None, year: int, org: Org | None = None) -> 
     if org is not None:
         # Through the subtree's services (the only activities R4.1 entries cite): the
         # database reads a few thousand services' entries, not a year of everyone's.
-        services = Activity.objects.filter(kind=KIND, org__path__startswith=org.path)
+        # Entries carry their service's day, and a reversal its entry's: the year's services.
+        services = Activity.objects.filter(
+            kind=KIND,
+            on__gte=dt.date(year, 1, 1),
+            on__lte=dt.date(year, 12, 31),
+            org__path__startswith=org.path,
+        )
         entries = entries.filter(activity_id__in=services.values("id"))
     return {
         r["person_id"]: Decimal(str(r["p"] or 0)).quantize(Decimal("0.01"))
